@@ -1,0 +1,47 @@
+# gonghui: `make run` serves the demo, `make test` runs every check.
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test setup messages lint typecheck pytest browser-deps clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gonghui needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Compile the translations (Babel: no system gettext needed).
+messages: $(STAMP)
+	@$(BIN)/pybabel compile --statistics -d locale -D django 2>&1 | tail -n 1
+
+setup: $(STAMP) messages
+	$(BIN)/gonghui migrate --no-input -v 0
+
+run: setup
+	$(BIN)/gonghui demo --if-empty
+	$(BIN)/gonghui serve --port $(PORT)
+
+# Debian's chromium for the browser tests, and CJK fonts so pages render as users see them.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check gonghui tests bench
+	$(BIN)/ruff format --check gonghui tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy gonghui
+
+pytest: $(STAMP) messages browser-deps
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,273 @@
+"""Accounts: signing in, role assignments and API tokens; each write audited."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.models import (
+    EXCLUSIVE_ROLES,
+    ApiToken,
+    LoginThrottle,
+    Role,
+    RoleAssignment,
+    User,
+    hash_token,
+)
+from gonghui.core import audit
+from gonghui.core.models import Outcome
+from gonghui.orgs.models import Organisation
+
+
+class AccountLocked(Exception):
+    def __init__(self, until: Any) -> None:
+        super().__init__(until)
+        self.until = until
+
+
+def _throttle_key(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def check_credentials(*, request: HttpRequest | None, username: str, password: str) -> User | None:
+    """Authenticate with the lockout policy: after N failures the username is locked a while.
+
+    The count is kept per username, never per address, so colleagues behind one office
+    address cannot lock each other out. Raises AccountLocked while locked.
+    """
+    key = _throttle_key(username)
+    throttle = LoginThrottle.objects.filter(username=key).first()
+    if throttle is not None and throttle.is_locked:
+        audit.record(
+            action="auth.login_locked",
+            actor_name=key,
+            outcome=Outcome.DENIED,
+            object_type="accounts.user",
+            object_repr=key,
+        )
+        raise AccountLocked(throttle.locked_until)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        _count_failure(key)
+        return None
+    if throttle is not None and throttle.failures:
+        LoginThrottle.objects.filter(pk=throttle.pk).update(failures=0, locked_until=None)
+    return user
+
+
+@transaction.atomic
+def _count_failure(key: str) -> None:
+    throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(username=key)
+    now = timezone.now()
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    locked = throttle.failures >= settings.LOCKOUT_THRESHOLD
+    if locked:
+        throttle.locked_until = now + timedelta(minutes=settings.LOCKOUT_MINUTES)
+        throttle.failures = 0
+    throttle.save()
+    user = User.objects.filter(username__iexact=key).first()
+    audit.record(
+        action="auth.login_failed",
+        by=user,
+        actor_name=key,
+        organisation=user.organisation_id if user else None,
+        outcome=Outcome.FAILURE,
+        object_type="accounts.user",
+        object_id=str(user.pk) if user else "",
+        object_repr=key,
+        extra={"locked": locked},
+    )
+
+
+def record_sign_in(*, user: User, via: str) -> None:
+    audit.record(
+        action="auth.login",
+        by=user,
+        organisation=user.organisation_id,
+        obj=user,
+        extra={"via": via},
+    )
+
+
+def record_sign_out(*, user: User, reason: str = "logout") -> None:
+    audit.record(
+        action="auth.logout",
+        by=user,
+        organisation=user.organisation_id,
+        obj=user,
+        extra={"reason": reason},
+    )
+
+
+@transaction.atomic
+def unlock_account(*, by: User, username: str) -> None:
+    """Lift a lockout before it expires (a security administrator's task)."""
+    key = _throttle_key(username)
+    LoginThrottle.objects.filter(username=key).update(failures=0, locked_until=None)
+    target = User.objects.filter(username__iexact=key).first()
+    audit.record(action="account.unlock", by=by, obj=target, object_repr=key)
+
+
+@transaction.atomic
+def create_user(
+    *,
+    by: User | None,
+    username: str,
+    full_name: str,
+    organisation: Organisation | None,
+    password: str,
+    email: str = "",
+) -> User:
+    """Open an account. The password must pass the password policy."""
+    user = User(
+        username=username.strip(),
+        full_name=full_name.strip(),
+        email=email.strip(),
+        organisation=organisation,
+    )
+    user.full_clean(exclude=["password"])
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit.record(
+        action="account.create",
+        by=by,
+        organisation=organisation,
+        obj=user,
+        changes=audit.diff({}, user.snapshot()),
+    )
+    return user
+
+
+@transaction.atomic
+def set_password(*, by: User | None, user: User, password: str) -> None:
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(action="account.set_password", by=by, organisation=user.organisation_id, obj=user)
+
+
+@transaction.atomic
+def set_active(*, by: User, user: User, active: bool) -> None:
+    """Deactivate (or reactivate) an account; a deactivated account's sessions stop at once."""
+    if user.pk == by.pk:
+        raise PermissionDenied(_("You cannot deactivate your own account."))
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    audit.record(
+        action="account.activate" if active else "account.deactivate",
+        by=by,
+        organisation=user.organisation_id,
+        obj=user,
+        changes={"is_active": (not active, active)},
+    )
+
+
+@transaction.atomic
+def grant_role(
+    *, by: User | None, user: User, organisation: Organisation, role: str
+) -> RoleAssignment:
+    """Give `user` `role` on `organisation` and its subtree, keeping the three roles apart."""
+    if by is not None and by.pk == user.pk:
+        raise PermissionDenied(_("Nobody can grant a role to themselves."))
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    if role in EXCLUSIVE_ROLES and held - {role}:
+        raise ValidationError(
+            _(
+                "%(role)s is held apart from every other role (separation of duties); this user already holds another role."
+            )
+            % {"role": Role(role).label}
+        )
+    if held & EXCLUSIVE_ROLES and role not in held:
+        raise ValidationError(
+            _("This user is a %(role)s and can hold no other role (separation of duties).")
+            % {"role": Role(next(iter(held & EXCLUSIVE_ROLES))).label}
+        )
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, organisation=organisation, role=role, defaults={"granted_by": by}
+    )
+    if created:
+        audit.record(
+            action="role.grant",
+            by=by,
+            organisation=organisation,
+            obj=assignment,
+            extra={"user": user.username, "role": role, "organisation": organisation.code},
+        )
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(*, by: User | None, assignment: RoleAssignment) -> None:
+    """Withdraw a role assignment; it stops working on the user's next request."""
+    if by is not None and by.pk == assignment.user_id:
+        raise PermissionDenied(_("Nobody can change their own roles."))
+    audit.record(
+        action="role.revoke",
+        by=by,
+        organisation=assignment.organisation,
+        obj=assignment,
+        extra={
+            "user": assignment.user.username,
+            "role": assignment.role,
+            "organisation": assignment.organisation.code,
+        },
+    )
+    assignment.delete()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw: str
+
+
+@transaction.atomic
+def issue_api_token(*, user: User, name: str = "") -> IssuedToken:
+    """Make a bearer token; the raw value is returned once and never stored."""
+    raw = "gh_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        prefix=raw[:8],
+        name=name[:64],
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+    )
+    audit.record(
+        action="token.issue",
+        by=user,
+        organisation=user.organisation_id,
+        obj=token,
+        object_repr=token.prefix,
+    )
+    return IssuedToken(token, raw)
+
+
+@transaction.atomic
+def revoke_api_token(*, by: User, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    audit.record(
+        action="token.revoke",
+        by=by,
+        organisation=by.organisation_id,
+        obj=token,
+        object_repr=token.prefix,
+    )

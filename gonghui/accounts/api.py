@@ -1,0 +1,92 @@
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from gonghui.accounts import actions
+from gonghui.accounts.models import ApiToken
+from gonghui.core.api_auth import BearerToken
+from gonghui.orgs.permissions import assignments
+
+router = Router(tags=["authentication"])
+
+
+class Credentials(Schema):
+    username: str
+    password: str
+    name: str = ""
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class AssignmentOut(Schema):
+    organisation_code: str
+    organisation_name: str
+    role: str
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    organisation_code: str | None
+    assignments: list[AssignmentOut]
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response=TokenOut,
+    summary="Exchange a username and password for a bearer token",
+)
+def obtain_token(request: HttpRequest, payload: Credentials) -> Any:
+    try:
+        user = actions.check_credentials(
+            request=request, username=payload.username, password=payload.password
+        )
+    except actions.AccountLocked as locked:
+        raise HttpError(
+            429, f"account locked after repeated failed sign-ins until {locked.until.isoformat()}"
+        ) from None
+    if user is None:
+        raise HttpError(401, "wrong username or password")
+    actions.record_sign_in(user=user, via="api")
+    issued = actions.issue_api_token(user=user, name=payload.name or "API")
+    return {"token": issued.raw, "expires_at": issued.token.expires_at}
+
+
+@router.delete(
+    "/auth/token",
+    auth=BearerToken(),
+    response={204: None},
+    summary="Revoke the token used for this call",
+)
+def revoke_token(request: HttpRequest) -> Any:
+    raw = request.headers.get("Authorization", "").split(" ", 1)[-1]
+    from gonghui.accounts.models import hash_token
+
+    token = ApiToken.objects.get(key_hash=hash_token(raw))
+    actions.revoke_api_token(by=request.user, token=token)  # type: ignore[arg-type]
+    return 204, None
+
+
+@router.get("/me", response=MeOut, summary="Who you are and the roles you hold")
+def me(request: HttpRequest) -> Any:
+    user: Any = request.user
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "organisation_code": user.organisation.code if user.organisation else None,
+        "assignments": [
+            {
+                "organisation_code": a.organisation.code,
+                "organisation_name": a.organisation.name,
+                "role": a.role,
+            }
+            for a in assignments(user)
+        ],
+    }

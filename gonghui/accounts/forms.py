@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.accounts.models import Role
+from gonghui.orgs.models import Organisation
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+class OrganisationCodeField(forms.CharField):
+    """An organisation typed by its code, checked against the orgs the user may use."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+        self.allowed: Any = Organisation.objects.none()
+
+    def clean(self, value: Any) -> Organisation | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        org = self.allowed.filter(code=code.strip()).first()
+        if org is None:
+            raise forms.ValidationError(
+                _("No organisation with code %(code)s within your scope."), params={"code": code}
+            )
+        return org  # type: ignore[no-any-return]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=64)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    organisation = OrganisationCodeField(label=_("Organisation code"))
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args: Any, allowed_orgs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].allowed = allowed_orgs  # type: ignore[attr-defined]
+
+
+class GrantRoleForm(forms.Form):
+    organisation = OrganisationCodeField(label=_("Organisation code"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, allowed_orgs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].allowed = allowed_orgs  # type: ignore[attr-defined]
+
+
+class PasswordChangeForm(forms.Form):
+    current = forms.CharField(label=_("Current password"), widget=forms.PasswordInput, strip=False)
+    new = forms.CharField(label=_("New password"), widget=forms.PasswordInput, strip=False)
+    confirm = forms.CharField(
+        label=_("New password again"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new") and data.get("new") != data.get("confirm"):
+            self.add_error("confirm", _("The two new passwords differ."))
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("What the token is for"), max_length=64, required=False)

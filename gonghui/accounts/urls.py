@@ -1,0 +1,17 @@
+from django.urls import path
+
+from gonghui.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("me/", views.me, name="me"),
+    path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
+]

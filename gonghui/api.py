@@ -1,0 +1,58 @@
+"""The REST API under /api/v1/: one router per app, sharing actions and permissions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from gonghui.accounts.api import router as accounts_router
+from gonghui.core.api import router as audit_router
+from gonghui.core.api_auth import api_auth
+from gonghui.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="gonghui API",
+    version="1",
+    description=(
+        "工会工作平台 API. Authenticate with `POST /api/v1/auth/token` and send "
+        "`Authorization: Bearer <token>`; every list is limited to your scope."
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "not found"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "not allowed"}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "authentication required: send a bearer token or sign in"}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = {
+            field: [str(m) for e in errs for m in e.messages]
+            for field, errs in exc.error_dict.items()
+        }
+        message = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
+        return api.create_response(request, {"detail": message, "errors": errors}, status=400)
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+api.add_router("", accounts_router)
+api.add_router("", orgs_router)
+api.add_router("", audit_router)

@@ -1,0 +1,75 @@
+from datetime import date, datetime, time
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gonghui.core.models import AuditEvent
+from gonghui.core.permissions import can_audit, visible_audit_events
+from gonghui.orgs.permissions import deny
+
+router = Router(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: datetime
+    actor: str
+    organisation_code: str | None
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict[str, Any]
+    extra: dict[str, Any]
+    outcome: str
+    request_id: str
+    ip: str | None
+
+    @staticmethod
+    def resolve_actor(obj: AuditEvent) -> str:
+        return obj.actor_name
+
+    @staticmethod
+    def resolve_organisation_code(obj: AuditEvent) -> str | None:
+        return obj.organisation.code if obj.organisation_id and obj.organisation else None
+
+
+class AuditFilters(Schema):
+    actor: str | None = None
+    organisation: str | None = None
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@router.get(
+    "/audit/events",
+    response=list[AuditEventOut],
+    summary="The audit trail of your subtree (auditors)",
+)
+@paginate(LimitOffsetPagination)
+def list_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
+    if not can_audit(request.user):
+        deny(
+            request.user,
+            action="audit",
+            object_type="core.auditevent",
+            object_id="",
+            not_found=True,
+        )
+    events = visible_audit_events(request.user).select_related("organisation").order_by("-id")
+    tz = timezone.get_current_timezone()
+    if filters.actor:
+        events = events.filter(actor_name__icontains=filters.actor)
+    if filters.organisation:
+        events = events.filter(organisation__code=filters.organisation)
+    if filters.action:
+        events = events.filter(action__startswith=filters.action)
+    if filters.since:
+        events = events.filter(at__gte=datetime.combine(filters.since, time.min, tzinfo=tz))
+    if filters.until:
+        events = events.filter(at__lte=datetime.combine(filters.until, time.max, tzinfo=tz))
+    return events

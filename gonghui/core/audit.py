@@ -1,0 +1,223 @@
+"""The audit trail: append-only events, each chained to the one before by a keyed hash.
+
+`record()` is called by every action (and by sign-in, denials and exports); `verify_chain()`
+walks the chain and names the first event that was altered, deleted or reordered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from gonghui.core.context import current_request
+from gonghui.core.models import AuditEvent, AuditHead, Outcome
+from gonghui.core.personal import mask_value
+
+GENESIS = "0" * 64
+
+Changes = Mapping[str, tuple[Any, Any] | list[Any]]
+
+
+@dataclass
+class Entry:
+    """An event not yet written: what `record_many` takes."""
+
+    action: str
+    by: Any = None
+    organisation: Any = None
+    obj: models.Model | None = None
+    changes: Changes | None = None
+    extra: Mapping[str, Any] | None = None
+    outcome: str = Outcome.SUCCESS
+    actor_name: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    object_repr: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-native form, so that what is hashed is exactly what the database returns."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _masked(changes: Changes | None) -> dict[str, list[Any]]:
+    if not changes:
+        return {}
+    return {
+        name: [mask_value(name, before), mask_value(name, after)]
+        for name, (before, after) in changes.items()
+    }
+
+
+def _content(event: AuditEvent) -> bytes:
+    at = event.at.astimezone(UTC).isoformat(timespec="microseconds")
+    payload = {
+        "id": event.id,
+        "at": at,
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "organisation": event.organisation_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "changes": event.changes,
+        "extra": event.extra,
+        "outcome": event.outcome,
+        "request_id": event.request_id,
+        "ip": event.ip,
+        "prev": event.prev_hash,
+    }
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def compute_hash(event: AuditEvent) -> str:
+    key = settings.AUDIT_KEY.encode()
+    return hmac.new(key, _content(event), hashlib.sha256).hexdigest()
+
+
+def _build(entry: Entry, at: datetime) -> AuditEvent:
+    info = current_request.get()
+    by = entry.by if entry.by is not None and getattr(entry.by, "pk", None) else None
+    obj = entry.obj
+    organisation = entry.organisation
+    if organisation is None and obj is not None:
+        organisation = getattr(obj, "audit_organisation", None)
+    return AuditEvent(
+        at=at,
+        actor=by,
+        actor_name=entry.actor_name or (by.get_username() if by is not None else ""),
+        organisation_id=getattr(organisation, "pk", organisation),
+        action=entry.action,
+        object_type=entry.object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=entry.object_id or (str(obj.pk) if obj is not None else ""),
+        object_repr=(entry.object_repr or (str(obj) if obj is not None else ""))[:200],
+        changes=_plain(_masked(entry.changes)),
+        extra=_plain(dict(entry.extra or {})),
+        outcome=entry.outcome,
+        request_id=info.request_id if info else "",
+        ip=info.ip if info else None,
+    )
+
+
+def record_many(entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Append events in order, under the chain's lock, in one insert."""
+    if not entries:
+        return []
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().get(pk=1)
+        at = timezone.now()
+        events = []
+        last_id, last_hash = head.last_id, head.last_hash
+        for entry in entries:
+            event = _build(entry, at)
+            last_id += 1
+            event.id = last_id
+            event.prev_hash = last_hash
+            event.hash = last_hash = compute_hash(event)
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        head.last_id, head.last_hash = last_id, last_hash
+        head.save(update_fields=["last_id", "last_hash"])
+    return events
+
+
+def record(
+    *,
+    action: str,
+    by: Any = None,
+    organisation: Any = None,
+    obj: models.Model | None = None,
+    changes: Changes | None = None,
+    extra: Mapping[str, Any] | None = None,
+    outcome: str = Outcome.SUCCESS,
+    actor_name: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one event to the audit trail."""
+    entry = Entry(
+        action=action,
+        by=by,
+        organisation=organisation,
+        obj=obj,
+        changes=changes,
+        extra=extra,
+        outcome=outcome,
+        actor_name=actor_name,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+    )
+    return record_many([entry])[0]
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields whose values differ, as {field: (before, after)}."""
+    return {k: (before.get(k), after.get(k)) for k in after if before.get(k) != after.get(k)}
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    intact: bool
+    checked: int
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+def _walk(batch: int) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        chunk = list(AuditEvent.objects.filter(id__gt=last).order_by("id")[:batch])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].id
+
+
+def verify_chain(batch: int = 2000) -> ChainReport:
+    """Walk the whole chain; name the first event that does not fit."""
+    expected_id, prev, checked = 1, GENESIS, 0
+    for event in _walk(batch):
+        if event.id != expected_id:
+            return ChainReport(
+                False, checked, expected_id, f"event #{expected_id} is missing (deleted)"
+            )
+        if event.prev_hash != prev:
+            return ChainReport(
+                False,
+                checked,
+                event.id,
+                f"event #{event.id} does not follow event #{event.id - 1} "
+                "(an event was deleted, inserted or reordered)",
+            )
+        if compute_hash(event) != event.hash:
+            return ChainReport(False, checked, event.id, f"event #{event.id} was altered")
+        prev, expected_id, checked = event.hash, expected_id + 1, checked + 1
+    head = AuditHead.objects.get(pk=1)
+    if head.last_id != expected_id - 1 or head.last_hash != prev:
+        return ChainReport(
+            False,
+            checked,
+            expected_id,
+            f"the chain ends at event #{expected_id - 1} but its head records "
+            f"#{head.last_id} (events at the end were deleted)",
+        )
+    return ChainReport(True, checked)
+
+
+def summarise(items: Iterable[Any], limit: int = 50) -> list[str]:
+    """A bounded list of identifiers for a bulk event's details."""
+    out = [str(i) for i in items]
+    return out[:limit] + ([f"… +{len(out) - limit}"] if len(out) > limit else [])

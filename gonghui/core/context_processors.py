@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.accounts.models import BUSINESS_ROLES, Role
+from gonghui.orgs.permissions import assignments, scope
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu a user sees: only what their roles open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items: list[tuple[str, Any, str]] = []
+    if not scope(user, BUSINESS_ROLES).is_empty:
+        items += [
+            ("home", _("Home"), reverse("core:home")),
+            ("orgs", _("Organisations"), reverse("orgs:list")),
+            ("units", _("Employer units"), reverse("orgs:unit_list")),
+        ]
+    if not scope(user, frozenset({Role.SECURITY})).is_empty:
+        items.append(("accounts", _("Accounts"), reverse("accounts:user_list")))
+    if not scope(user, frozenset({Role.AUDITOR})).is_empty:
+        items.append(("audit", _("Audit trail"), reverse("core:audit_list")))
+    items.append(("api", _("API"), "/api/v1/docs"))
+    match = request.resolver_match
+    name = match.url_name if match else ""
+    active = {"home": "home", "audit_list": "audit"}.get(name or "", "")
+    if match and match.app_name == "orgs":
+        active = "units" if (name or "").startswith("unit") else "orgs"
+    elif match and match.app_name == "accounts" and (name or "").startswith(("user", "role")):
+        active = "accounts"
+    return {"nav_items": items, "nav_active": active, "my_assignments": assignments(user)}

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from gonghui.core.context import RequestInfo, current_request
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address; X-Forwarded-For is believed only from configured proxies."""
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+    if proxies:
+        header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        forwarded = [p.strip() for p in header.split(",") if p.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote or None
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (echoed in X-Request-ID) that its audit events carry."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = current_request.set(RequestInfo(request_id, client_ip(request), request.path))
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """CSP and no-store: pages carry personal data and must not linger in shared caches."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/v1/docs"):
+            response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if not request.path.startswith(("/static/", "/public/")):
+            response.setdefault("Cache-Control", "no-store")
+        return response

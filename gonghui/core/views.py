@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from gonghui.accounts.models import Role, User
+from gonghui.core.models import Outcome
+from gonghui.core.permissions import can_audit, visible_audit_events
+from gonghui.core.tables import paginate, query_without
+from gonghui.core.types import AuthedRequest
+from gonghui.orgs.models import CHINESE_TYPE_NAMES, OrgType
+from gonghui.orgs.permissions import deny, top_organisations, visible_orgs, visible_units
+
+
+def home(request: AuthedRequest) -> HttpResponse:
+    orgs = visible_orgs(request.user)
+    tops = top_organisations(request.user)
+    if not tops:
+        if can_audit(request.user):
+            return redirect("core:audit_list")
+        if request.user.assignments.filter(role=Role.SECURITY).exists():
+            return redirect("accounts:user_list")
+    by_type = dict(orgs.values_list("type").annotate(n=Count("pk")).values_list("type", "n"))
+    counts = [
+        {
+            "type": t,
+            "label": t.label,
+            "chinese": CHINESE_TYPE_NAMES[t],
+            "count": by_type.get(t.value, 0),
+        }
+        for t in OrgType
+    ]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "tops": tops,
+            "counts": counts,
+            "org_total": sum(by_type.values()),
+            "unit_total": visible_units(request.user).count(),
+            "user_total": User.objects.filter(organisation__in=orgs, is_active=True).count(),
+        },
+    )
+
+
+def audit_list(request: AuthedRequest) -> HttpResponse:
+    if not can_audit(request.user):
+        deny(
+            request.user,
+            action="audit",
+            object_type="core.auditevent",
+            object_id="",
+            not_found=True,
+        )
+    events = visible_audit_events(request.user).select_related("organisation")
+    filters = {
+        "actor": request.GET.get("actor", "").strip(),
+        "organisation": request.GET.get("organisation", "").strip(),
+        "action": request.GET.get("action", "").strip(),
+        "outcome": request.GET.get("outcome", "").strip(),
+        "since": request.GET.get("since", "").strip(),
+        "until": request.GET.get("until", "").strip(),
+    }
+    if filters["actor"]:
+        events = events.filter(actor_name__icontains=filters["actor"])
+    if filters["organisation"]:
+        events = events.filter(organisation__code=filters["organisation"])
+    if filters["action"]:
+        events = events.filter(action__startswith=filters["action"])
+    if filters["outcome"] in Outcome.values:
+        events = events.filter(outcome=filters["outcome"])
+    tz = timezone.get_current_timezone()
+    if since := parse_date(filters["since"]) if _is_date(filters["since"]) else None:
+        events = events.filter(at__gte=datetime.combine(since, time.min, tzinfo=tz))
+    if until := parse_date(filters["until"]) if _is_date(filters["until"]) else None:
+        events = events.filter(at__lte=datetime.combine(until, time.max, tzinfo=tz))
+    page = paginate(request, events.order_by("-id"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "outcomes": Outcome.choices,
+        "querystring": query_without(request, "page"),
+    }
+    if request.htmx:
+        return render(request, "core/audit_list.html#results", context)
+    return render(request, "core/audit_list.html", context)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return bool(text) and parse_date(text) is not None
+    except ValueError:
+        return False
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the process runs and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

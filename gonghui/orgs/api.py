@@ -1,0 +1,122 @@
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gonghui.orgs import actions
+from gonghui.orgs.models import OrgType
+from gonghui.orgs.permissions import (
+    get_org_for_user,
+    get_unit_for_user,
+    visible_orgs,
+    visible_units,
+)
+from gonghui.orgs.schemas import (
+    MoveIn,
+    MoveOut,
+    OrganisationIn,
+    OrganisationOut,
+    OrganisationPatch,
+    UnitIn,
+    UnitOut,
+)
+
+router = Router(tags=["organisations"])
+
+
+class OrgFilters(Schema):
+    type: OrgType | None = None
+    parent: str | None = None
+    q: str | None = None
+
+
+@router.get("/orgs", response=list[OrganisationOut], summary="Organisations in your scope")
+@paginate(LimitOffsetPagination)
+def list_orgs(request: HttpRequest, filters: Query[OrgFilters]) -> Any:
+    orgs = visible_orgs(request.user).select_related("parent").order_by("path")
+    if filters.type:
+        orgs = orgs.of_type(filters.type)
+    if filters.parent:
+        orgs = orgs.filter(parent__code=filters.parent)
+    if filters.q:
+        orgs = orgs.matching(filters.q)
+    return orgs
+
+
+@router.get("/orgs/{code}", response=OrganisationOut, summary="One organisation")
+def get_org(request: HttpRequest, code: str) -> Any:
+    return get_org_for_user(request.user, code)
+
+
+@router.post(
+    "/orgs", response={201: OrganisationOut}, summary="Add an organisation beneath a parent"
+)
+def create_org(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Any]:
+    parent = get_org_for_user(request.user, payload.parent_code, action="create_child")
+    org = actions.create_organisation(
+        by=request.user,
+        code=payload.code,
+        name=payload.name,
+        org_type=payload.type,
+        parent=parent,
+        division_code=payload.division_code,
+        credit_code=payload.credit_code,
+    )
+    return 201, org
+
+
+@router.patch("/orgs/{code}", response=OrganisationOut, summary="Change an organisation")
+def update_org(request: HttpRequest, code: str, payload: OrganisationPatch) -> Any:
+    org = get_org_for_user(request.user, code, action="edit")
+    org = actions.update_organisation(
+        by=request.user,
+        org=org,
+        name=payload.name if payload.name is not None else org.name,
+        org_type=payload.type if payload.type is not None else org.type,
+        division_code=payload.division_code
+        if payload.division_code is not None
+        else org.division_code,
+        credit_code=payload.credit_code if payload.credit_code is not None else org.credit_code,
+    )
+    return org
+
+
+@router.post("/orgs/{code}/move", response=MoveOut, summary="Move a subtree beneath another parent")
+def move_org(request: HttpRequest, code: str, payload: MoveIn) -> Any:
+    org = get_org_for_user(request.user, code, action="move")
+    if org.parent is not None:
+        get_org_for_user(request.user, org.parent.code, action="edit")
+    new_parent = get_org_for_user(request.user, payload.new_parent_code, action="create_child")
+    moved = actions.move_organisation(by=request.user, org=org, new_parent=new_parent)
+    org.refresh_from_db()
+    return {"moved": moved, "organisation": org}
+
+
+@router.get("/units", response=list[UnitOut], summary="Employer units in your scope")
+@paginate(LimitOffsetPagination)
+def list_units(request: HttpRequest, q: str | None = None, organisation: str | None = None) -> Any:
+    units = visible_units(request.user).select_related("organisation").order_by("name", "pk")
+    if q:
+        units = units.matching(q)
+    if organisation:
+        units = units.filter(organisation__code=organisation)
+    return units
+
+
+@router.get("/units/{pk}", response=UnitOut, summary="One employer unit")
+def get_unit(request: HttpRequest, pk: int) -> Any:
+    return get_unit_for_user(request.user, pk)
+
+
+@router.post("/units", response={201: UnitOut}, summary="Register an employer unit")
+def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, Any]:
+    organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
+    unit = actions.create_unit(
+        by=request.user,
+        name=payload.name,
+        credit_code=payload.credit_code,
+        organisation=organisation,
+        division_code=payload.division_code,
+    )
+    return 201, unit

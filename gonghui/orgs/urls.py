@@ -1,0 +1,16 @@
+from django.urls import path
+
+from gonghui.orgs import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("orgs/", views.org_list, name="list"),
+    path("orgs/<str:code>/", views.org_detail, name="detail"),
+    path("orgs/<str:code>/edit/", views.org_edit, name="edit"),
+    path("orgs/<str:code>/new/", views.org_create, name="create"),
+    path("orgs/<str:code>/move/", views.org_move, name="move"),
+    path("units/", views.unit_list, name="unit_list"),
+    path("units/new/", views.unit_create, name="unit_create"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+]

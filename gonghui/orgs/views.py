@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.core.forms import add_validation_errors
+from gonghui.core.tables import paginate, query_without, sort
+from gonghui.core.types import AuthedRequest
+from gonghui.orgs import actions
+from gonghui.orgs.forms import MoveForm, OrganisationForm, UnitForm
+from gonghui.orgs.models import Organisation, OrgType
+from gonghui.orgs.permissions import (
+    can,
+    get_org_for_user,
+    get_unit_for_user,
+    orgs_for_action,
+    scope,
+    visible_orgs,
+    visible_units,
+)
+
+ORG_COLUMNS = {
+    "code": "code",
+    "name": "name",
+    "type": "type",
+    "tree": "path",
+    "updated": "updated_at",
+}
+
+
+def _breadcrumbs(request: AuthedRequest, org: Organisation) -> list[Organisation]:
+    """The ancestors the user may see, from their top organisation down."""
+    reach = scope(request.user, BUSINESS_ROLES)
+    return [a for a in Organisation.objects.ancestors(org) if reach.contains(a)]
+
+
+def org_list(request: AuthedRequest) -> HttpResponse:
+    orgs = visible_orgs(request.user).select_related("parent")
+    q = request.GET.get("q", "")
+    org_type = request.GET.get("type", "")
+    parent_code = request.GET.get("parent", "").strip()
+    orgs = orgs.matching(q)
+    if org_type in OrgType.values:
+        orgs = orgs.of_type(org_type)
+    if parent_code:
+        orgs = orgs.filter(parent__code=parent_code)
+    ordered, sorting = sort(request, orgs, ORG_COLUMNS, "tree")
+    page = paginate(request, ordered)
+    context = {
+        "page": page,
+        "q": q,
+        "type": org_type,
+        "parent": parent_code,
+        "types": OrgType.choices,
+        "sorting": sorting,
+        "querystring": query_without(request, "page"),
+        "sortquery": query_without(request, "page", "sort"),
+        "can_import": orgs_for_action(request.user, "import").exists(),
+    }
+    if request.htmx:
+        return render(request, "orgs/org_list.html#results", context)
+    return render(request, "orgs/org_list.html", context)
+
+
+def org_detail(request: AuthedRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)
+    children = org.children.annotate(n_children=Count("children")).order_by("code")
+    page = paginate(request, children)
+    context = {
+        "org": org,
+        "breadcrumbs": _breadcrumbs(request, org),
+        "page": page,
+        "subtree_count": Organisation.objects.subtree(org).count() - 1,
+        "units": org.units.order_by("name")[:20],
+        "unit_count": org.units.count(),
+        "can_edit": can(request.user, org, "edit"),
+        "querystring": query_without(request, "page"),
+    }
+    if request.htmx:
+        return render(request, "orgs/org_detail.html#children", context)
+    return render(request, "orgs/org_detail.html", context)
+
+
+def org_create(request: AuthedRequest, code: str) -> HttpResponse:
+    parent = get_org_for_user(request.user, code, action="create_child")
+    form = OrganisationForm(request.POST or None, initial={"type": OrgType.GRASSROOTS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = actions.create_organisation(
+                by=request.user,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                org_type=form.cleaned_data["type"],
+                parent=parent,
+                division_code=form.cleaned_data["division_code"],
+                credit_code=form.cleaned_data["credit_code"],
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": org.name})
+            return redirect(org)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "parent": parent, "breadcrumbs": [*_breadcrumbs(request, parent), parent]},
+    )
+
+
+def org_edit(request: AuthedRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, action="edit")
+    initial = {
+        "code": org.code,
+        "name": org.name,
+        "type": org.type,
+        "division_code": org.division_code,
+        "credit_code": org.credit_code,
+    }
+    form = OrganisationForm(request.POST or None, initial=initial)
+    form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_organisation(
+                by=request.user,
+                org=org,
+                name=form.cleaned_data["name"],
+                org_type=form.cleaned_data["type"],
+                division_code=form.cleaned_data["division_code"],
+                credit_code=form.cleaned_data["credit_code"],
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(org)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "org": org, "breadcrumbs": [*_breadcrumbs(request, org), org]},
+    )
+
+
+def org_move(request: AuthedRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, action="move")
+    form = MoveForm(
+        request.POST or None, allowed_orgs=orgs_for_action(request.user, "create_child")
+    )
+    if org.parent is None or not can(request.user, org.parent, "edit"):
+        # moving takes the subtree out of its parent: the parent's officer must do it
+        messages.error(
+            request,
+            _("Only an officer of %(parent)s can move this organisation.")
+            % {"parent": org.parent or "—"},
+        )
+        return redirect(org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = actions.move_organisation(
+                by=request.user, org=org, new_parent=form.cleaned_data["new_parent"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Moved %(n)d organisations.") % {"n": moved})
+            return redirect(org)
+    return render(
+        request,
+        "orgs/org_move.html",
+        {
+            "form": form,
+            "org": org,
+            "breadcrumbs": [*_breadcrumbs(request, org), org],
+            "subtree_count": Organisation.objects.subtree(org).count(),
+        },
+    )
+
+
+UNIT_COLUMNS = {"name": "name", "credit_code": "credit_code", "organisation": "organisation__path"}
+
+
+def unit_list(request: AuthedRequest) -> HttpResponse:
+    units = visible_units(request.user).select_related("organisation")
+    q = request.GET.get("q", "")
+    org_code = request.GET.get("organisation", "").strip()
+    units = units.matching(q)
+    if org_code:
+        units = units.filter(organisation__code=org_code)
+    ordered, sorting = sort(request, units, UNIT_COLUMNS, "name")
+    page = paginate(request, ordered)
+    context = {
+        "page": page,
+        "q": q,
+        "organisation": org_code,
+        "sorting": sorting,
+        "querystring": query_without(request, "page"),
+        "sortquery": query_without(request, "page", "sort"),
+        "can_create": orgs_for_action(request.user, "edit").exists(),
+    }
+    if request.htmx:
+        return render(request, "orgs/unit_list.html#results", context)
+    return render(request, "orgs/unit_list.html", context)
+
+
+def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "can_edit": can(request.user, unit.organisation, "edit"),
+            "breadcrumbs": [*_breadcrumbs(request, unit.organisation), unit.organisation],
+        },
+    )
+
+
+def unit_create(request: AuthedRequest) -> HttpResponse:
+    allowed = orgs_for_action(request.user, "edit")
+    form = UnitForm(
+        request.POST or None,
+        allowed_orgs=allowed,
+        initial={"organisation": request.GET.get("organisation", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = actions.create_unit(
+                by=request.user,
+                name=form.cleaned_data["name"],
+                credit_code=form.cleaned_data["credit_code"],
+                organisation=form.cleaned_data["organisation"],
+                division_code=form.cleaned_data["division_code"],
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": unit.name})
+            return redirect(unit)
+    return render(request, "orgs/unit_form.html", {"form": form})
+
+
+def unit_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk, action="edit")
+    allowed = orgs_for_action(request.user, "edit")
+    initial = {
+        "name": unit.name,
+        "credit_code": unit.credit_code,
+        "organisation": unit.organisation.code,
+        "division_code": unit.division_code,
+    }
+    form = UnitForm(request.POST or None, allowed_orgs=allowed, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_unit(
+                by=request.user,
+                unit=unit,
+                name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"],
+                division_code=form.cleaned_data["division_code"],
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(unit)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit})

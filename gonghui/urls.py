@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.i18n import set_language
+
+from gonghui.api import api
+
+
+def _api_urls() -> Any:
+    """The API answers 401 itself; keep the sign-in redirect away from it."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback.login_required = False  # type: ignore[attr-defined]
+        elif isinstance(pattern, URLResolver):  # pragma: no cover - ninja uses flat patterns
+            raise TypeError("unexpected nested API pattern")
+    return patterns, app_name, namespace
+
+
+urlpatterns = [
+    path("", include("gonghui.core.urls")),
+    path("", include("gonghui.orgs.urls")),
+    path("accounts/", include("gonghui.accounts.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", _api_urls()),
+]

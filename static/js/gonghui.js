@@ -1,0 +1,13 @@
+// Small behaviours that need script; no inline handlers (the CSP forbids them).
+document.addEventListener("DOMContentLoaded", function () {
+  // Language switch submits on change.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+});
+// Buttons and forms with data-confirm ask first.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var message = form.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) { event.preventDefault(); }
+}, true);
