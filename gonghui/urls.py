@@ -7,11 +7,15 @@ from django.views.i18n import set_language
 from gonghui.api import api
 
 
+# The schema and its docs are for signed-in users (ASVS 13.4.5: no API map for strangers).
+SIGNED_IN_API_PAGES = {"openapi-json", "openapi-view"}
+
+
 def _api_urls() -> Any:
-    """The API answers 401 itself; keep the sign-in redirect away from it."""
+    """The API answers 401 itself; keep the sign-in redirect away from its operations."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        if isinstance(pattern, URLPattern):
+        if isinstance(pattern, URLPattern) and pattern.name not in SIGNED_IN_API_PAGES:
             pattern.callback.login_required = False  # type: ignore[attr-defined]
         elif isinstance(pattern, URLResolver):  # pragma: no cover - ninja uses flat patterns
             raise TypeError("unexpected nested API pattern")
