@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "gonghui.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from gonghui.core import checks  # noqa: F401  (registers the deployment checks)

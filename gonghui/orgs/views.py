@@ -16,6 +16,7 @@ from gonghui.orgs.forms import MoveForm, OrganisationForm, UnitForm
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.orgs.permissions import (
     can,
+    deny,
     get_org_for_user,
     get_unit_for_user,
     orgs_for_action,
@@ -151,13 +152,14 @@ def org_move(request: AuthedRequest, code: str) -> HttpResponse:
         request.POST or None, allowed_orgs=orgs_for_action(request.user, "create_child")
     )
     if org.parent is None or not can(request.user, org.parent, "edit"):
-        # moving takes the subtree out of its parent: the parent's officer must do it
-        messages.error(
-            request,
-            _("Only an officer of %(parent)s can move this organisation.")
-            % {"parent": org.parent or "—"},
+        # moving takes the subtree out of its parent: only the parent's officer may do it
+        deny(
+            request.user,
+            action="move",
+            object_type="orgs.organisation",
+            object_id=code,
+            not_found=False,
         )
-        return redirect(org)
     if request.method == "POST" and form.is_valid():
         try:
             moved = actions.move_organisation(

@@ -1,0 +1,41 @@
+"""Deployment checks of gonghui's own, run by `gonghui check --deploy`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def check_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
+    errors = []
+    for name in ("AUDIT_KEY", "FIELD_ENCRYPTION_KEY"):
+        if len(getattr(settings, name, "")) < 32:
+            errors.append(
+                Error(
+                    f"{name} is shorter than 32 characters.",
+                    hint="Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+                    id="gonghui.E001",
+                )
+            )
+    if settings.AUDIT_KEY == settings.SECRET_KEY:
+        errors.append(Error("The audit key must differ from SECRET_KEY.", id="gonghui.E002"))
+    return errors
+
+
+@register(Tags.database, deploy=True)
+def check_database(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.PRODUCTION and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return [
+            Warning(
+                "Production is running on SQLite.",
+                hint=(
+                    "SQLite serves one machine and cannot give the off-site real-time backup and "
+                    "hot standby that 等保 level 3 asks for; set GONGHUI_DATABASE_URL to PostgreSQL."
+                ),
+                id="gonghui.W001",
+            )
+        ]
+    return []
