@@ -6,7 +6,6 @@ from django.views.i18n import set_language
 
 from gonghui.api import api
 
-
 # The schema and its docs are for signed-in users (ASVS 13.4.5: no API map for strangers).
 SIGNED_IN_API_PAGES = {"openapi-json", "openapi-view"}
 

@@ -18,7 +18,7 @@ from gonghui.core.validators import normalise_credit_code
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType, path_segment
 
 
-def _placeholder_path() -> str:
+def placeholder_path() -> str:
     # unique and never a real path (real paths are digits only), replaced in the same transaction
     return f"new-{uuid.uuid4().hex}"
 
@@ -52,7 +52,7 @@ def create_organisation(
         parent=parent,
         division_code=division_code.strip(),
         credit_code=normalise_credit_code(credit_code),
-        path=_placeholder_path(),
+        path=placeholder_path(),
         depth=parent.depth + 1 if parent else 0,
     )
     org.full_clean(exclude=["path"])
@@ -224,7 +224,7 @@ def create_organisation_quietly(*, row: OrgRow, parent: Organisation | None) -> 
         parent=parent,
         division_code=row.division_code,
         credit_code=row.credit_code,
-        path=_placeholder_path(),
+        path=placeholder_path(),
         depth=parent.depth + 1 if parent else 0,
     )
     org.path = (parent.path if parent else "") + path_segment(org.pk)

@@ -1,0 +1,104 @@
+"""`gonghui demo`: load the demo federation into an empty database."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gonghui.accounts.models import User
+from gonghui.orgs.demo import (
+    DEFAULT_GRASSROOTS_PER_COUNTY,
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    ROOT_CODE,
+    DemoConflict,
+    build_demo,
+    database_is_empty,
+)
+from gonghui.orgs.models import CHINESE_TYPE_NAMES, Organisation, OrgType
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo federation (新疆维吾尔自治区总工会, every prefecture and county beneath "
+        "it, a few hundred grassroots unions) and its six demo accounts. Refuses unless the "
+        "database holds no organisations and no users."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="if the database is not empty, say so and exit 0 without loading anything",
+        )
+        when.add_argument(
+            "--force",
+            action="store_true",
+            help="load beside existing organisations and users (never a second time)",
+        )
+        parser.add_argument(
+            "--grassroots-per-county",
+            type=_positive,
+            default=DEFAULT_GRASSROOTS_PER_COUNTY,
+            help=f"grassroots unions under each county (default {DEFAULT_GRASSROOTS_PER_COUNTY})",
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        if_empty: bool,
+        force: bool,
+        grassroots_per_county: int,
+        **options: Any,
+    ) -> None:
+        if not database_is_empty():
+            if if_empty:
+                self.stdout.write("database not empty; demo not loaded")
+                return
+            if not force:
+                raise CommandError(
+                    f"the database already holds {Organisation.objects.count()} organisations "
+                    f"and {User.objects.count()} users; the demo is loaded only into an empty "
+                    "database (--force loads it beside them, --if-empty skips quietly)"
+                )
+            if Organisation.objects.filter(code=ROOT_CODE).exists():
+                raise CommandError(
+                    f"organisation {ROOT_CODE} already exists: the demo federation (or a real "
+                    "one with the region's code) is already here, and loading the demo again "
+                    "would duplicate its tree; nothing was loaded"
+                )
+        started = time.perf_counter()
+        try:
+            summary = build_demo(grassroots_per_county=grassroots_per_county)
+        except DemoConflict as error:
+            raise CommandError(f"{error}; nothing was loaded") from error
+        seconds = time.perf_counter() - started
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo loaded in {seconds:.1f} s: {summary.root.name}, "
+                f"{summary.total_organisations} organisations"
+            )
+        )
+        for org_type in OrgType:
+            count = summary.organisations.get(org_type.value, 0)
+            if count:
+                self.stdout.write(
+                    f"  {org_type.value:<12}{count:>5}  {CHINESE_TYPE_NAMES[org_type]}"
+                )
+        self.stdout.write(f"  {'units':<12}{summary.units:>5}  单位")
+        self.stdout.write(f"demo accounts (password {DEMO_PASSWORD}):")
+        organisations = {a.username: a.organisation for a in summary.accounts}
+        for username, description in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<12} {description}: {organisations[username].name}")
