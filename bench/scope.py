@@ -42,7 +42,7 @@ def main() -> None:
     from django.db import connection
 
     from gonghui.accounts.models import Role, RoleAssignment, User
-    from gonghui.orgs.models import Organisation, path_upper_bound, path_segment
+    from gonghui.orgs.models import Organisation, path_segment, path_upper_bound
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -116,7 +116,7 @@ def timed(function: Callable[[], int], repeat: int) -> float:
     return statistics.median(samples)
 
 
-def build_tree(Organisation: type, path_segment: Callable[[int], str]) -> None:  # noqa: N803
+def build_tree(Organisation: type, path_segment: Callable[[int], str]) -> None:
     from django.db import transaction
 
     with transaction.atomic():
