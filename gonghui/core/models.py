@@ -13,6 +13,33 @@ class Outcome(models.TextChoices):
     DENIED = "denied", _("Denied")
 
 
+# What each action code means, for people reading the trail; codes not listed show as codes.
+ACTION_LABELS = {
+    "auth.login": _("Signed in"),
+    "auth.logout": _("Signed out"),
+    "auth.login_failed": _("Failed sign-in"),
+    "auth.login_locked": _("Sign-in refused: account locked"),
+    "access.denied": _("Access refused"),
+    "account.create": _("Account opened"),
+    "account.set_password": _("Password changed"),
+    "account.activate": _("Account reactivated"),
+    "account.deactivate": _("Account deactivated"),
+    "account.unlock": _("Account unlocked"),
+    "role.grant": _("Role granted"),
+    "role.revoke": _("Role revoked"),
+    "token.issue": _("API token issued"),
+    "token.revoke": _("API token revoked"),
+    "org.create": _("Organisation created"),
+    "org.update": _("Organisation changed"),
+    "org.move": _("Organisation moved"),
+    "org.import": _("Organisations imported"),
+    "org.export": _("Organisations exported"),
+    "unit.create": _("Employer unit registered"),
+    "unit.update": _("Employer unit changed"),
+    "demo.load": _("Demo data loaded"),
+}
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def in_organisations(self, organisations: models.QuerySet[Any]) -> AuditEventQuerySet:
         return self.filter(organisation__in=organisations)
@@ -76,6 +103,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("audit events are append-only")
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 class AuditHead(models.Model):
