@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.people",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
     SECURITY = "security", _("Security administrator")
     AUDITOR = "auditor", _("Auditor")
+    # Seeing identity numbers and mobiles in full: held beside officer or viewer, each use audited.
+    REVEAL = "reveal", _("Personal data in full")
 
 
 # Roles that read and act on the programmes' data, and what each may do.

@@ -34,6 +34,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "import": frozenset({Role.OFFICER}),
     "audit": frozenset({Role.AUDITOR}),
     "administer": frozenset({Role.SECURITY}),
+    "reveal": frozenset({Role.REVEAL}),
 }
 
 

@@ -1,0 +1,176 @@
+"""Workers and union members: one person per identity number, one open membership at a time.
+
+The identity number and the mobile are stored sealed (AES-GCM), with a keyed hash for exact
+look-up and uniqueness and a masked copy for lists; no page needs the clear value to list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.crypto import decrypt
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class SkillLevel(models.TextChoices):
+    NONE = "", _("None")
+    JUNIOR = "junior", _("Junior worker (初级工)")
+    INTERMEDIATE = "intermediate", _("Intermediate worker (中级工)")
+    SENIOR = "senior", _("Senior worker (高级工)")
+    TECHNICIAN = "technician", _("Technician (技师)")
+    SENIOR_TECHNICIAN = "senior_technician", _("Senior technician (高级技师)")
+
+    @classmethod
+    def from_label(cls, text: str) -> SkillLevel | None:
+        text = (text or "").strip()
+        if text in {"", "无", "none", "None"}:
+            return cls.NONE
+        for member in cls:
+            if text in {member.value, str(member.label)} or (
+                member.value and text == CHINESE_SKILL_LEVELS[member]
+            ):
+                return member
+        return None
+
+
+CHINESE_SKILL_LEVELS = {
+    SkillLevel.NONE: "",
+    SkillLevel.JUNIOR: "初级工",
+    SkillLevel.INTERMEDIATE: "中级工",
+    SkillLevel.SENIOR: "高级工",
+    SkillLevel.TECHNICIAN: "技师",
+    SkillLevel.SENIOR_TECHNICIAN: "高级技师",
+}
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def with_identity_hash(self, digest: str) -> PersonQuerySet:
+        return self.filter(identity_hash=digest)
+
+
+class Person(models.Model):
+    name = models.CharField(_("name"), max_length=64)
+    name_key = models.CharField(max_length=255, db_index=True, editable=False)
+    identity_hash = models.CharField(max_length=64, unique=True, editable=False)
+    identity_sealed = models.TextField(editable=False)
+    identity_masked = models.CharField(_("identity number"), max_length=18, editable=False)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_sealed = models.TextField(blank=True, editable=False)
+    phone_masked = models.CharField(_("mobile"), max_length=11, blank=True, editable=False)
+    unit = models.ForeignKey(
+        "orgs.EmployerUnit",
+        verbose_name=_("employer unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    post = models.CharField(_("post"), max_length=64, blank=True)
+    skill_level = models.CharField(
+        _("skill level"), max_length=20, choices=SkillLevel.choices, blank=True, default=""
+    )
+    is_frontline = models.BooleanField(_("front-line worker"), default=False)
+    is_migrant = models.BooleanField(_("migrant worker"), default=False)
+    is_enterprise_head = models.BooleanField(_("enterprise head"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_key", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:detail", args=[self.pk])
+
+    def reveal_identity_number(self) -> str:
+        """The clear number; call only through `people.actions.reveal`, which audits it."""
+        return decrypt(self.identity_sealed, field="identity_number")
+
+    def reveal_phone(self) -> str:
+        return decrypt(self.phone_sealed, field="phone")
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "identity_number": self.identity_masked,
+            "phone": self.phone_masked,
+            "unit": self.unit_id,
+            "post": self.post,
+            "skill_level": self.skill_level,
+            "is_frontline": self.is_frontline,
+            "is_migrant": self.is_migrant,
+            "is_enterprise_head": self.is_enterprise_head,
+        }
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Member")
+    TRANSFERRED = "transferred", _("Transferred out")
+    LEFT = "left", _("Left")
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def current(self) -> MembershipQuerySet:
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+
+class Membership(models.Model):
+    """One stretch of a person's membership of one union; closed stretches are never changed."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    union = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("union"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    joined_on = models.DateField(_("joined"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+    )
+    end_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    transferred_to = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-joined_on", "-pk"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            # 实名制: one person, one union at a time
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="active"), name="one_current_membership"
+            )
+        ]
+        indexes = [models.Index(fields=["union", "status"], name="membership_union_status")]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.union}"
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.union

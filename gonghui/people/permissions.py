@@ -1,0 +1,52 @@
+"""Which people and memberships a user may see: those of unions in their subtree.
+
+A person is visible through any membership (current or past) in a visible union, so after a
+transfer both the old union and the new one see the person and the whole history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.orgs.permissions import can, deny, scope
+from gonghui.people.models import Membership, MembershipQuerySet, Person, PersonQuerySet
+
+
+def visible_memberships(user: Any) -> MembershipQuerySet:
+    return Membership.objects.filter(scope(user, BUSINESS_ROLES).q("union__"))
+
+
+def visible_people(user: Any) -> PersonQuerySet:
+    return Person.objects.filter(pk__in=visible_memberships(user).values("person"))
+
+
+def get_person_for_user(user: Any, pk: int, action: str = "view") -> Person:
+    """The person if visible (else 404), and `action` allowed on one of their unions (else 403)."""
+    person = visible_people(user).select_related("unit").filter(pk=pk).first()
+    if person is None:
+        deny(user, action=action, object_type="people.person", object_id=str(pk), not_found=True)
+    if action != "view" and not any(
+        can(user, m.union, action) for m in person.memberships.select_related("union")
+    ):
+        deny(user, action=action, object_type="people.person", object_id=str(pk), not_found=False)
+    return person
+
+
+def get_membership_for_user(user: Any, pk: int, action: str = "view") -> Membership:
+    membership = visible_memberships(user).select_related("person", "union").filter(pk=pk).first()
+    if membership is None:
+        deny(
+            user, action=action, object_type="people.membership", object_id=str(pk), not_found=True
+        )
+    if not can(user, membership.union, action):
+        deny(
+            user, action=action, object_type="people.membership", object_id=str(pk), not_found=False
+        )
+    return membership
+
+
+def can_reveal(user: Any, person: Person) -> bool:
+    """Reveal is allowed where the user holds the reveal role over the person's current union."""
+    current = person.memberships.current().select_related("union").first()
+    return current is not None and can(user, current.union, "reveal")
