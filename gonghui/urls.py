@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.orgs.urls")),
     path("accounts/", include("gonghui.accounts.urls")),
+    path("members/", include("gonghui.people.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", _api_urls()),
 ]

@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("home", _("Home"), reverse("core:home")),
             ("orgs", _("Organisations"), reverse("orgs:list")),
             ("units", _("Employer units"), reverse("orgs:unit_list")),
+            ("people", _("Members"), reverse("people:list")),
         ]
     if not scope(user, frozenset({Role.SECURITY})).is_empty:
         items.append(("accounts", _("Accounts"), reverse("accounts:user_list")))
@@ -30,7 +31,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     match = request.resolver_match
     name = match.url_name if match else ""
     active = {"home": "home", "audit_list": "audit"}.get(name or "", "")
-    if match and match.app_name == "orgs":
+    if match and match.app_name == "people":
+        active = "people"
+    elif match and match.app_name == "orgs":
         active = "units" if (name or "").startswith("unit") else "orgs"
     elif match and match.app_name == "accounts" and (name or "").startswith(("user", "role")):
         active = "accounts"

@@ -1,0 +1,207 @@
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from gonghui.orgs.permissions import get_org_for_user, visible_units
+from gonghui.people import actions
+from gonghui.people.models import Membership, MembershipStatus, Person
+from gonghui.people.permissions import get_membership_for_user, get_person_for_user
+from gonghui.people.roster import RosterQuery, roster
+
+router = Router(tags=["members"])
+
+
+class MembershipOut(Schema):
+    id: int
+    union_code: str
+    union_name: str
+    joined_on: date
+    ended_on: date | None
+    status: str
+    end_reason: str
+    transferred_to_code: str | None
+
+    @staticmethod
+    def resolve_union_code(obj: Membership) -> str:
+        return obj.union.code
+
+    @staticmethod
+    def resolve_union_name(obj: Membership) -> str:
+        return obj.union.name
+
+    @staticmethod
+    def resolve_transferred_to_code(obj: Membership) -> str | None:
+        return obj.transferred_to.code if obj.transferred_to_id and obj.transferred_to else None
+
+
+class PersonOut(Schema):
+    """A person as every list shows them: identity number and mobile masked."""
+
+    id: int
+    name: str
+    identity_number: str
+    gender: str
+    birth_date: date
+    phone: str
+    unit_credit_code: str | None
+    post: str
+    skill_level: str
+    is_frontline: bool
+    is_migrant: bool
+    is_enterprise_head: bool
+
+    @staticmethod
+    def resolve_identity_number(obj: Person) -> str:
+        return obj.identity_masked
+
+    @staticmethod
+    def resolve_phone(obj: Person) -> str:
+        return obj.phone_masked
+
+    @staticmethod
+    def resolve_unit_credit_code(obj: Person) -> str | None:
+        return obj.unit.credit_code if obj.unit_id and obj.unit else None
+
+
+class MemberOut(Schema):
+    membership_id: int
+    union_code: str
+    status: str
+    joined_on: date
+    person: PersonOut
+
+
+class PersonDetailOut(PersonOut):
+    memberships: list[MembershipOut]
+
+    @staticmethod
+    def resolve_memberships(obj: Person) -> Any:
+        return obj.memberships.select_related("union", "transferred_to").order_by(
+            "-joined_on", "-pk"
+        )
+
+
+class MemberFilters(Schema):
+    union: str | None = None
+    q: str | None = None
+    status: MembershipStatus = MembershipStatus.ACTIVE
+    skill_level: str | None = None
+
+
+class MemberIn(Schema):
+    identity_number: str = Field(max_length=20)
+    name: str = Field(max_length=64)
+    union_code: str
+    joined_on: date | None = None
+    phone: str = ""
+    unit_credit_code: str = ""
+    post: str = Field(default="", max_length=64)
+    skill_level: str = ""
+    is_frontline: bool = False
+    is_migrant: bool = False
+    is_enterprise_head: bool = False
+
+
+class TransferIn(Schema):
+    to_union_code: str
+    on: date | None = None
+
+
+def _member(membership: Membership) -> dict[str, Any]:
+    return {
+        "membership_id": membership.pk,
+        "union_code": membership.union.code,
+        "status": membership.status,
+        "joined_on": membership.joined_on,
+        "person": membership.person,
+    }
+
+
+class _Members:
+    """Maps a roster queryset to members lazily, keeping count() and slicing for the paginator."""
+
+    def __init__(self, rows: Any) -> None:
+        self.rows = rows
+
+    def count(self) -> int:
+        return int(self.rows.count())
+
+    def all(self) -> "_Members":
+        return self
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return [_member(m) for m in self.rows[index]]
+
+
+@router.get("/members", response=list[MemberOut], summary="Members in your scope (masked)")
+@paginate(LimitOffsetPagination)
+def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
+    query = RosterQuery(
+        q=filters.q or "",
+        union=filters.union or "",
+        status=filters.status,
+        skill_level=filters.skill_level or "",
+    )
+    return _Members(roster(request.user, query))
+
+
+@router.get(
+    "/members/{person_id}",
+    response=PersonDetailOut,
+    summary="One person with their membership history",
+)
+def get_member(request: HttpRequest, person_id: int) -> Any:
+    return get_person_for_user(request.user, person_id)
+
+
+@router.post("/members", response={201: MemberOut}, summary="Register a member of a union")
+def create_member(request: HttpRequest, payload: MemberIn) -> Any:
+    union = get_org_for_user(request.user, payload.union_code, action="edit")
+    unit = None
+    if payload.unit_credit_code:
+        unit = (
+            visible_units(request.user)
+            .filter(credit_code=payload.unit_credit_code.strip().upper())
+            .first()
+        )
+        if unit is None:
+            raise ValidationError(
+                {"unit_credit_code": ["no employer unit with this credit code within your scope"]}
+            )
+    membership = actions.register_member(
+        by=request.user,
+        identity_number=payload.identity_number,
+        union=union,
+        joined_on=payload.joined_on,
+        details=actions.PersonDetails(
+            name=payload.name,
+            phone=payload.phone,
+            unit=unit,
+            post=payload.post,
+            skill_level=payload.skill_level,
+            is_frontline=payload.is_frontline,
+            is_migrant=payload.is_migrant,
+            is_enterprise_head=payload.is_enterprise_head,
+        ),
+    )
+    return 201, _member(membership)
+
+
+@router.post(
+    "/members/memberships/{membership_id}/transfer",
+    response=MemberOut,
+    summary="Transfer a membership to another union",
+)
+def transfer(request: HttpRequest, membership_id: int, payload: TransferIn) -> Any:
+    membership = get_membership_for_user(request.user, membership_id, action="edit")
+    to_union = get_org_for_user(request.user, payload.to_union_code, action="edit")
+    return _member(
+        actions.transfer_member(
+            by=request.user, membership=membership, to_union=to_union, on=payload.on
+        )
+    )
