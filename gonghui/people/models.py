@@ -52,6 +52,73 @@ CHINESE_SKILL_LEVELS = {
 }
 
 
+class BatchStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    INTERRUPTED = "interrupted", _("Interrupted")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
+
+
+class ImportBatch(models.Model):
+    """One import of a roster file: who, when, which file, what it did; the unit of rollback."""
+
+    union = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("union"),
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.RUNNING
+    )
+    options = models.JSONField(default=dict, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    joined = models.PositiveIntegerField(_("joined"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    transferred = models.PositiveIntegerField(_("transferred"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:batch", args=[self.pk])
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.union
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "joined": self.joined,
+            "updated": self.updated,
+            "transferred": self.transferred,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def with_identity_hash(self, digest: str) -> PersonQuerySet:
         return self.filter(identity_hash=digest)
@@ -85,6 +152,9 @@ class Person(models.Model):
     is_enterprise_head = models.BooleanField(_("enterprise head"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="people_created"
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -153,6 +223,13 @@ class Membership(models.Model):
     transferred_to = models.ForeignKey(
         "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    batch = models.ForeignKey(
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships_opened",
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -174,3 +251,17 @@ class Membership(models.Model):
     @property
     def audit_organisation(self) -> Any:
         return self.union
+
+
+class ImportRevision(models.Model):
+    """What an import changed on a person who existed before it: enough to put it back."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="revisions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    before = models.JSONField(default=dict)
+    closed_membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.person_id}"
