@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
 from gonghui.api import api
+from gonghui.core.views import favicon
 
 # The schema and its docs are for signed-in users (ASVS 13.4.5: no API map for strangers).
 SIGNED_IN_API_PAGES = {"openapi-json", "openapi-view"}
@@ -22,6 +23,8 @@ def _api_urls() -> Any:
 
 
 urlpatterns = [
+    # browsers ask for /favicon.ico whatever the page says
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.orgs.urls")),
     path("accounts/", include("gonghui.accounts.urls")),

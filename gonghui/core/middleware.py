@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 
 from gonghui.core.context import RequestInfo, current_request
 
@@ -70,4 +71,26 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if not request.path.startswith(("/static/", "/public/")):
             response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class HtmxSignInRedirectMiddleware:
+    """Send an htmx request that needs signing in to the sign-in page as a whole page.
+
+    Without this, htmx follows the redirect and swaps the sign-in page into a table.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            location = response["Location"]
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = location
         return response

@@ -175,6 +175,9 @@ def apply_org_rows(*, by: Any, rows: Sequence[OrgRow], source: str = "") -> Tree
         parent = parents.get(row.parent_code) if row.parent_code else None
         org = existing.get(row.code)
         if org is None:
+            if moved and parent is not None:
+                # a move earlier in this import may have rewritten the parent's path
+                parent.refresh_from_db(fields=["path", "depth"])
             org = create_organisation_quietly(row=row, parent=parent)
             entries.append(
                 audit.Entry(

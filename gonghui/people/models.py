@@ -265,3 +265,72 @@ class ImportRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.person_id}"
+
+
+class JobStage(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be checked")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked")
+    APPLYING = "applying", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImportJob(models.Model):
+    """An import started from the web: the uploaded file, its check, then (if confirmed) its batch.
+
+    The work runs as background tasks; the page polls this row for progress.
+    """
+
+    union = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    options = models.JSONField(default=dict, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=JobStage.choices, default=JobStage.QUEUED
+    )
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_applied = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # the first errors, [row, column, message]
+    error_count = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_stage_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:import_job", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.stage in {JobStage.QUEUED, JobStage.CHECKING, JobStage.APPLYING}
+
+    @property
+    def can_apply(self) -> bool:
+        return self.stage == JobStage.CHECKED and (
+            self.error_count == 0 or bool(self.options.get("skip_invalid"))
+        )
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        done = (
+            self.rows_applied
+            if self.stage in {JobStage.APPLYING, JobStage.DONE}
+            else self.rows_checked
+        )
+        return min(100, round(100 * done / self.rows_total))

@@ -5,15 +5,19 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import query_without, quick_page
+from gonghui.core.tabular import csv_response, xlsx_response
 from gonghui.core.types import AuthedRequest
 from gonghui.orgs.permissions import deny, orgs_for_action, visible_units
 from gonghui.people import actions
+from gonghui.people.export import EXPORT_HEADERS, Export, record_export, reveal_scope
 from gonghui.people.forms import EndForm, PersonForm, RegisterForm, RosterFilters, TransferForm
 from gonghui.people.models import MembershipStatus, SkillLevel
 from gonghui.people.permissions import can_reveal, get_membership_for_user, get_person_for_user
@@ -44,6 +48,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
         "statuses": MembershipStatus.choices,
         "querystring": query_without(request, "page"),
         "can_register": orgs_for_action(request.user, "edit").exists(),
+        "can_reveal_any": not reveal_scope(request.user).is_empty,
     }
     if request.htmx:
         return render(request, "people/member_list.html#results", context)
@@ -234,3 +239,30 @@ def membership_end(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Say why the membership ends."))
     return redirect(membership.person)
+
+
+def member_export(request: AuthedRequest, format: str) -> HttpResponseBase:
+    """The roster as the list shows it (same filters), masked unless the user may reveal."""
+    query = _query(request)
+    reveal = request.GET.get("reveal") == "1"
+    export = Export(
+        roster(request.user, query), reveal_within=reveal_scope(request.user) if reveal else None
+    )
+    filename = f"会员名册-{timezone.localdate():%Y%m%d}.{format}"
+    rows = _audited(
+        export,
+        by=request.user,
+        format=format,
+        filters={"q": query.q, "union": query.union, "reveal": reveal},
+    )
+    if format == "xlsx":
+        return xlsx_response(rows, EXPORT_HEADERS, filename=filename)
+    return csv_response(rows, EXPORT_HEADERS, filename=filename)
+
+
+def _audited(export: Export, *, by: Any, format: str, filters: dict[str, Any]) -> Any:
+    """Yield the rows, then record the export with what was actually sent (even if cut short)."""
+    try:
+        yield from export
+    finally:
+        record_export(by=by, export=export, organisation=None, format=format, filters=filters)

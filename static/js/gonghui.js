@@ -2,7 +2,12 @@
 document.addEventListener("DOMContentLoaded", function () {
   // Language switch submits on change.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
-    el.addEventListener("change", function () { el.form.submit(); });
+    el.addEventListener("change", function () {
+      // come back to what is on screen now (htmx may have changed the address since load)
+      var next = el.form.querySelector("input[name=next]");
+      if (next) { next.value = window.location.pathname + window.location.search; }
+      el.form.submit();
+    });
   });
 });
 // Buttons and forms with data-confirm ask first.

@@ -141,7 +141,7 @@ def test_logout_is_post_only_and_recorded(world) -> None:
     assert AuditEvent.objects.filter(action="auth.logout", actor=world.city_officer).exists()
 
 
-PUBLIC = {"accounts:login", "set_language", "core:healthz", "api:obtain_token"}
+PUBLIC = {"accounts:login", "set_language", "core:healthz", "api:obtain_token", "favicon"}
 
 
 def _routes(resolver=None, prefix="", namespace=""):

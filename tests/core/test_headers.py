@@ -51,3 +51,15 @@ def test_api_docs_use_the_bundled_swagger(world) -> None:
     body = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in body
     assert "cdn" not in body.lower()
+
+
+def test_htmx_request_without_a_session_redirects_the_whole_page(db) -> None:
+    response = Client().get("/orgs/?q=x", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/login/")
+    assert Client().get("/orgs/").status_code == 302
+
+
+def test_favicon(db) -> None:
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -46,7 +46,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoSummary]:
 
 def run_demo(*args: str) -> str:
     out = StringIO()
-    call_command("demo", *args, stdout=out)
+    call_command("demo", "--members", "0", *args, stdout=out)
     return out.getvalue()
 
 

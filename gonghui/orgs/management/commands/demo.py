@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.accounts.models import User
@@ -48,6 +50,12 @@ class Command(BaseCommand):
             help="load beside existing organisations and users (never a second time)",
         )
         parser.add_argument(
+            "--members",
+            type=int,
+            default=20000,
+            help="how many members to spread over the unions (0 for none)",
+        )
+        parser.add_argument(
             "--grassroots-per-county",
             type=_positive,
             default=DEFAULT_GRASSROOTS_PER_COUNTY,
@@ -60,6 +68,7 @@ class Command(BaseCommand):
         if_empty: bool,
         force: bool,
         grassroots_per_county: int,
+        members: int,
         **options: Any,
     ) -> None:
         if not database_is_empty():
@@ -83,6 +92,10 @@ class Command(BaseCommand):
             summary = build_demo(grassroots_per_county=grassroots_per_county)
         except DemoConflict as error:
             raise CommandError(f"{error}; nothing was loaded") from error
+        # the roster is the people programme's; the tree must exist first
+        from gonghui.people.demo import build_roster, write_sample
+
+        roster = build_roster(members=members)
         seconds = time.perf_counter() - started
 
         self.stdout.write(
@@ -98,6 +111,13 @@ class Command(BaseCommand):
                     f"  {org_type.value:<12}{count:>5}  {CHINESE_TYPE_NAMES[org_type]}"
                 )
         self.stdout.write(f"  {'units':<12}{summary.units:>5}  单位")
+        self.stdout.write(f"  {'members':<12}{roster:>5}  会员")
+        grassroots = next(a.organisation for a in summary.accounts if a.username == "grassroots")
+        if grassroots is not None:
+            sample = write_sample(Path(settings.VAR_DIR) / "samples", union=grassroots)
+            self.stdout.write(
+                f"a roster to try importing (three rows are bad on purpose): {sample}"
+            )
         self.stdout.write(f"demo accounts (password {DEMO_PASSWORD}):")
         organisations = {a.username: a.organisation for a in summary.accounts}
         for username, description in DEMO_ACCOUNTS:

@@ -1,0 +1,188 @@
+"""Importing and exporting the organisation tree as spreadsheets, in the browser.
+
+An upload is checked (a dry run) and shown; only a clean file can be confirmed. The file
+waits under MEDIA_ROOT/imports/ with a random name, named in a signed token that binds it
+to the uploading user, and confirming plans it again from the stored file.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gonghui.core import audit
+from gonghui.core.tabular import UnreadableFile, csv_response, open_table, xlsx_response
+from gonghui.core.types import AuthedRequest
+from gonghui.orgs.forms import ImportForm
+from gonghui.orgs.models import OrganisationQuerySet, OrgType
+from gonghui.orgs.permissions import deny, orgs_for_action, visible_orgs
+from gonghui.orgs.tabular import (
+    ORG_SPEC,
+    OrgImportPlan,
+    apply_org_import,
+    org_export_rows,
+    plan_org_import,
+)
+
+SIGNING_SALT = "gonghui.orgs.import"
+TOKEN_MAX_AGE = 3600  # seconds between the preview and the confirmation
+KEEP_UPLOADS = 24 * 3600  # an upload never confirmed is deleted after a day
+SUFFIXES = ("xlsx", "csv", "txt", "xls")  # anything else is kept as .bin and refused on reading
+STORED_NAME = re.compile(r"[0-9a-f]{32}\.(xlsx|csv|txt|xls|bin)")
+
+
+def _uploads() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _store(upload: UploadedFile) -> Path:
+    """Keep an upload under a random name (its own name never reaches the file system)."""
+    directory = _uploads()
+    cutoff = time.time() - KEEP_UPLOADS
+    for old in directory.iterdir():  # uploads are personal data: none lingers
+        if old.is_file() and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    suffix = Path(upload.name or "").suffix.lower().lstrip(".")
+    suffix = suffix if suffix in SUFFIXES else "bin"
+    path = directory / f"{secrets.token_hex(16)}.{suffix}"
+    with path.open("xb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path
+
+
+def _stored(request: AuthedRequest, token: str) -> tuple[Path, str] | None:
+    """The stored upload a confirmation names, if this user uploaded it within the hour."""
+    try:
+        data = signing.loads(token, salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    name = str(data.get("file", ""))
+    if data.get("user") != request.user.pk or not STORED_NAME.fullmatch(name):
+        return None
+    path = _uploads() / name
+    return (path, str(data.get("name", ""))) if path.is_file() else None
+
+
+def _plan(path: Path, allowed: OrganisationQuerySet) -> tuple[OrgImportPlan | None, str]:
+    try:
+        with open_table(path, spec=ORG_SPEC) as table:
+            return plan_org_import(table, allowed_parents=allowed), ""
+    except UnreadableFile as error:
+        return None, error.message
+
+
+def org_import(request: AuthedRequest) -> HttpResponse:
+    allowed = orgs_for_action(request.user, "import")
+    if not allowed.exists():
+        deny(
+            request.user,
+            action="import",
+            object_type="orgs.organisation",
+            object_id="import",
+            not_found=True,
+        )
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm(request, allowed)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload: UploadedFile = form.cleaned_data["file"]
+        path = _store(upload)
+        plan, problem = _plan(path, allowed)
+        if plan is None:
+            form.add_error("file", problem)
+        else:
+            context.update(plan=plan, filename=upload.name)
+        if plan is not None and plan.is_clean:
+            payload = {"file": path.name, "user": request.user.pk, "name": upload.name}
+            context["token"] = signing.dumps(payload, salt=SIGNING_SALT)
+        else:
+            path.unlink(missing_ok=True)  # nothing can be confirmed: keep nothing
+    return render(request, "orgs/org_import.html", context)
+
+
+def _confirm(request: AuthedRequest, allowed: OrganisationQuerySet) -> HttpResponse:
+    stored = _stored(request, request.POST["token"])
+    if stored is None:
+        messages.error(
+            request, _("This upload has expired or was already applied; upload the file again.")
+        )
+        return redirect("orgs:import")
+    path, filename = stored
+    try:
+        # checked again from the stored file: the database may have changed since the preview
+        with transaction.atomic():
+            plan, problem = _plan(path, allowed)
+            result = None
+            if plan is not None and plan.is_clean:
+                result = apply_org_import(plan=plan, by=request.user, source=filename)
+    finally:
+        path.unlink(missing_ok=True)
+    if result is None:
+        form = ImportForm()
+        if problem:
+            form.add_error(None, problem)
+        return render(
+            request, "orgs/org_import.html", {"form": form, "plan": plan, "filename": filename}
+        )
+    messages.success(
+        request,
+        _(
+            "Imported: %(created)d created, %(updated)d updated, %(moved)d moved, %(unchanged)d unchanged."
+        )
+        % {
+            "created": result.created,
+            "updated": result.updated,
+            "moved": result.moved,
+            "unchanged": result.unchanged,
+        },
+    )
+    return redirect("orgs:list")
+
+
+@require_GET
+def org_export_csv(request: AuthedRequest) -> HttpResponseBase:
+    return _export(request, "csv")
+
+
+@require_GET
+def org_export_xlsx(request: AuthedRequest) -> HttpResponseBase:
+    return _export(request, "xlsx")
+
+
+def _export(request: AuthedRequest, file_format: str) -> HttpResponseBase:
+    """The organisations of the list page (same filters), as a file that re-imports as is."""
+    orgs = visible_orgs(request.user)
+    filters = {name: request.GET.get(name, "").strip() for name in ("q", "type", "parent")}
+    orgs = orgs.matching(filters["q"])
+    if filters["type"] in OrgType.values:
+        orgs = orgs.of_type(filters["type"])
+    if filters["parent"]:
+        orgs = orgs.filter(parent__code=filters["parent"])
+    audit.record(
+        action="org.export",
+        by=request.user,
+        object_type="orgs.organisation",
+        extra={"rows": orgs.count(), "format": file_format, "filters": filters},
+    )
+    filename = f"{_('organisations')}-{timezone.localdate():%Y%m%d}.{file_format}"
+    rows = org_export_rows(orgs)
+    if file_format == "xlsx":
+        return xlsx_response(rows, ORG_SPEC.headers, filename=filename)
+    return csv_response(rows, ORG_SPEC.headers, filename=filename)

@@ -1,0 +1,197 @@
+"""The roster's spreadsheet columns, and turning one row of text into checked values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from gonghui.core.crypto import blind_index
+from gonghui.core.tabular import Column, RowError, Spec
+from gonghui.core.validators import normalise_credit_code, validate_credit_code
+from gonghui.people.identity import (
+    Identity,
+    normalise_name,
+    normalise_phone,
+    parse_identity,
+    pinyin_key,
+)
+from gonghui.people.models import CHINESE_SKILL_LEVELS, SkillLevel
+
+MEMBER_SPEC = Spec(
+    columns=(
+        Column("name", "姓名", ("name", "full_name", "名字")),
+        Column(
+            "identity_number",
+            "公民身份号码",
+            ("身份证号", "身份证号码", "公民身份证号码", "identity_number", "id_number"),
+        ),
+        Column(
+            "phone", "手机号码", ("手机", "手机号", "联系电话", "mobile", "phone"), required=False
+        ),
+        Column("joined_on", "入会日期", ("joined_on", "join_date", "入会时间"), required=False),
+        Column("unit_name", "工作单位", ("单位", "单位名称", "employer", "unit"), required=False),
+        Column(
+            "unit_credit_code",
+            "单位统一社会信用代码",
+            ("unit_credit_code", "统一社会信用代码"),
+            required=False,
+        ),
+        Column("post", "岗位", ("职务", "post"), required=False),
+        Column("skill_level", "技能等级", ("skill_level",), required=False),
+        Column("is_frontline", "一线职工", ("frontline", "is_frontline"), required=False),
+        Column("is_migrant", "农民工", ("migrant", "is_migrant"), required=False),
+        Column(
+            "is_enterprise_head",
+            "企业负责人",
+            ("enterprise_head", "is_enterprise_head"),
+            required=False,
+        ),
+        Column("gender", "性别", ("gender", "sex"), required=False),
+    )
+)
+YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "t"})
+NO = frozenset({"否", "n", "no", "false", "0", "", "×", "f"})
+GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_SKILLS = {text: level for level, text in CHINESE_SKILL_LEVELS.items() if text}
+
+
+@dataclass(slots=True)
+class MemberRow:
+    """A checked row: everything the import writes, already normalised."""
+
+    number: int
+    identity: Identity
+    digest: str
+    name: str
+    name_key: str
+    phone: str
+    phone_digest: str
+    joined_on: date | None
+    unit_name: str
+    unit_credit_code: str
+    post: str
+    skill_level: str
+    is_frontline: bool
+    is_migrant: bool
+    is_enterprise_head: bool
+
+
+def _flag(value: str) -> bool | None:
+    text = value.strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    return None
+
+
+def _date(value: str) -> date | None:
+    match = _DATE.match(value.strip())
+    if match is None and re.fullmatch(r"\d{8}", value.strip()):
+        match = re.match(r"(\d{4})(\d{2})(\d{2})", value.strip())
+    if match is None:
+        raise ValueError(value)
+    return date(int(match[1]), int(match[2]), int(match[3]))
+
+
+def parse_member_row(
+    number: int, values: dict[str, str], *, today: date
+) -> tuple[MemberRow | None, list[RowError]]:
+    """Check one row; every problem becomes a RowError naming its column (Chinese header)."""
+    errors: list[RowError] = []
+
+    def fail(key: str, message: str) -> None:
+        errors.append(RowError(number, MEMBER_SPEC.header(key), message))
+
+    identity = None
+    try:
+        identity = parse_identity(values.get("identity_number", ""))
+    except ValidationError as error:
+        fail(
+            "identity_number",
+            error.messages[0]
+            if values.get("identity_number")
+            else _("The identity number is missing."),
+        )
+    try:
+        name = normalise_name(values.get("name", ""))
+    except ValidationError as error:
+        fail("name", error.messages[0])
+        name = ""
+    phone = values.get("phone", "").strip()
+    if phone:
+        try:
+            phone = normalise_phone(phone)
+        except ValidationError as error:
+            fail("phone", error.messages[0])
+    joined_on = None
+    if raw := values.get("joined_on", "").strip():
+        try:
+            joined_on = _date(raw)
+        except ValueError:
+            fail(
+                "joined_on", _("%(value)s is not a date; write it as 2024-05-01.") % {"value": raw}
+            )
+        else:
+            if joined_on is not None and joined_on > today:
+                fail("joined_on", _("The joining date is in the future."))
+            elif identity is not None and joined_on is not None and joined_on < identity.birth_date:
+                fail("joined_on", _("The joining date is before the birth date."))
+    skill = values.get("skill_level", "").strip()
+    level = _SKILLS.get(skill) or SkillLevel.from_label(skill)
+    if level is None:
+        fail(
+            "skill_level",
+            _(
+                "Unknown skill level %(value)s: use 初级工, 中级工, 高级工, 技师, 高级技师 or leave it empty."
+            )
+            % {"value": skill},
+        )
+    flags = {}
+    for key in ("is_frontline", "is_migrant", "is_enterprise_head"):
+        flag = _flag(values.get(key, ""))
+        if flag is None:
+            fail(key, _("Write 是 or 否, not %(value)s.") % {"value": values[key]})
+        flags[key] = bool(flag)
+    credit_code = normalise_credit_code(values.get("unit_credit_code", ""))
+    if credit_code:
+        try:
+            validate_credit_code(credit_code)
+        except ValidationError as error:
+            fail("unit_credit_code", error.messages[0])
+    if (gender := values.get("gender", "").strip()) and identity is not None:
+        stated = GENDERS.get(gender.lower())
+        if stated is None:
+            fail("gender", _("Write 男 or 女, not %(value)s.") % {"value": gender})
+        elif stated != identity.gender:
+            fail(
+                "gender",
+                _("The gender %(value)s contradicts the identity number.") % {"value": gender},
+            )
+    if errors or identity is None:
+        return None, errors
+    return (
+        MemberRow(
+            number=number,
+            identity=identity,
+            digest=blind_index(identity.number, field="identity_number"),
+            name=name,
+            name_key=pinyin_key(name),
+            phone=phone,
+            phone_digest=blind_index(phone, field="phone"),
+            joined_on=joined_on,
+            unit_name=values.get("unit_name", "").strip()[:128],
+            unit_credit_code=credit_code,
+            post=values.get("post", "").strip()[:64],
+            skill_level=level or "",
+            is_frontline=flags["is_frontline"],
+            is_migrant=flags["is_migrant"],
+            is_enterprise_head=flags["is_enterprise_head"],
+        ),
+        [],
+    )

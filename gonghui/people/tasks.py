@@ -1,0 +1,104 @@
+"""Background work of web imports: check a stored upload, then apply it once confirmed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from gonghui.core.tabular import UnreadableFile, write_errors
+from gonghui.people.importer import import_members, plan_import
+from gonghui.people.models import ImportJob, JobStage
+
+KEEP_ERRORS = 500
+
+
+def errors_path(job: ImportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / f"job-{job.pk}-errors.csv"
+
+
+def _progress(job_id: int, stage: str, rows: int) -> None:
+    field = "rows_applied" if stage == "apply" else "rows_checked"
+    ImportJob.objects.filter(pk=job_id).update(**{field: rows})
+
+
+def _fail(job_id: int, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id).update(stage=JobStage.FAILED, message=message)
+    discard_upload(ImportJob.objects.get(pk=job_id))
+
+
+def discard_upload(job: ImportJob) -> None:
+    """Uploaded rosters hold personal data: removed as soon as they are no longer needed."""
+    Path(job.stored_path).unlink(missing_ok=True)
+
+
+@task()
+def check_import(job_id: int) -> None:
+    job = ImportJob.objects.select_related("union").get(pk=job_id)
+    if job.stage != JobStage.QUEUED:
+        return
+    ImportJob.objects.filter(pk=job_id).update(stage=JobStage.CHECKING)
+    try:
+        report, _present = plan_import(
+            path=Path(job.stored_path),
+            union=job.union,
+            transfer=bool(job.options.get("transfer")),
+            spool=None,
+            progress=lambda n: _progress(job_id, "check", n),
+        )
+    except UnreadableFile as error:
+        _fail(job_id, error.message)
+        return
+    if report.errors:
+        errors_path(job).parent.mkdir(parents=True, exist_ok=True)
+        write_errors(report.errors, errors_path(job))
+    ImportJob.objects.filter(pk=job_id).update(
+        stage=JobStage.CHECKED,
+        rows_checked=report.rows,
+        rows_total=report.rows,
+        counts=dict(report.counts),
+        errors=[[e.row, e.column, e.message] for e in report.errors[:KEEP_ERRORS]],
+        error_count=len({e.row for e in report.errors}),
+        warnings=[[w.row, w.column, w.message] for w in report.warnings[:KEEP_ERRORS]],
+    )
+
+
+@task()
+def apply_import(job_id: int) -> None:
+    job = ImportJob.objects.select_related("union", "created_by").get(pk=job_id)
+    if job.stage != JobStage.APPLYING:
+        return
+    try:
+        # re-checked from the stored file: nothing from the preview is trusted
+        report = import_members(
+            path=Path(job.stored_path),
+            union=job.union,
+            by=job.created_by,
+            skip_invalid=bool(job.options.get("skip_invalid")),
+            transfer=bool(job.options.get("transfer")),
+            file_name=job.file_name,
+            progress=lambda stage, n: _progress(job_id, stage, n),
+        )
+    except UnreadableFile as error:
+        _fail(job_id, error.message)
+        return
+    if not report.written:
+        ImportJob.objects.filter(pk=job_id).update(
+            stage=JobStage.CHECKED,
+            counts=dict(report.counts),
+            errors=[[e.row, e.column, e.message] for e in report.errors[:KEEP_ERRORS]],
+            error_count=len({e.row for e in report.errors}),
+            message=_(
+                "The roster changed between the check and the import; nothing was written. See the errors."
+            ),
+        )
+        return
+    ImportJob.objects.filter(pk=job_id).update(
+        stage=JobStage.DONE,
+        batch=report.batch,
+        counts=dict(report.counts),
+        rows_applied=report.rows,
+    )
+    discard_upload(job)

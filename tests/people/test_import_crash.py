@@ -1,0 +1,88 @@
+"""An import killed with SIGKILL half-way, then run again: whole chunks, no duplicates."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.people.test_import import HEADERS, cname, ident
+
+ROOT = Path(__file__).resolve().parents[2]
+ROWS = 12000
+
+
+def _gonghui(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gonghui.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
+    )
+
+
+def _scalar(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute(sql).fetchone()[0])
+
+
+@pytest.mark.xdist_group("subprocess")
+def test_killed_import_leaves_whole_chunks_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    db = tmp_path / "crash.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
+    env.update(GONGHUI_DATABASE_URL=f"sqlite:///{db}", GONGHUI_VAR_DIR=str(tmp_path))
+    for args in (
+        ("migrate", "-v", "0"),
+        ("demo", "--grassroots-per-county", "1", "--members", "0"),
+    ):
+        process = _gonghui(env, *args)
+        assert process.wait(timeout=300) == 0, process.stdout.read() if process.stdout else ""
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        for i in range(1, ROWS + 1):
+            born = (date(1960, 1, 1) + timedelta(days=i // 1000)).strftime("%Y%m%d")
+            writer.writerow(
+                [cname(i), ident(i % 1000, born=born), "", "2020-05-01", "", "", "", "", "", "", ""]
+            )
+    union = "650102-G001"
+    process = _gonghui(env, "import_members", str(roster), "--union", union)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            done = _scalar(db, "SELECT COALESCE(MAX(rows_done), 0) FROM people_importbatch")
+        except sqlite3.OperationalError:
+            continue
+        if done >= 2000:
+            break
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    people = _scalar(db, "SELECT COUNT(*) FROM people_person")
+    assert 0 < people < ROWS, people
+    assert people % 2000 == 0  # whole chunks only
+    assert people == _scalar(db, "SELECT COUNT(*) FROM people_membership")
+
+    rerun = _gonghui(env, "import_members", str(roster), "--union", union)
+    output = rerun.communicate(timeout=300)[0]
+    assert rerun.returncode == 0, output
+    assert f"未变 {people:,}" in output
+    assert _scalar(db, "SELECT COUNT(*) FROM people_person") == ROWS
+    assert _scalar(db, "SELECT COUNT(DISTINCT identity_hash) FROM people_person") == ROWS
+    assert _scalar(db, "SELECT COUNT(*) FROM people_membership WHERE status = 'active'") == ROWS
+    assert _scalar(db, "SELECT COUNT(*) FROM people_importbatch WHERE status = 'interrupted'") == 1
+    verify = _gonghui(env, "audit_verify")
+    assert verify.wait(timeout=120) == 0, verify.stdout.read() if verify.stdout else ""

@@ -1,0 +1,111 @@
+"""Importing from the web: upload, background check, confirm, progress, errors, rollback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from gonghui.people.models import ImportBatch, ImportJob, JobStage, Person
+from tests.people.test_import import BAD, good_rows, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings, tmp_path) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _upload(client: Client, path: Path, union: str = "CA-K-1", **options: str):
+    with path.open("rb") as handle:
+        data = {"union": union, "file": SimpleUploadedFile(path.name, handle.read()), **options}
+    return client.post("/members/import/", data)
+
+
+def test_clean_upload_is_checked_then_applied_on_confirmation(world, tmp_path) -> None:
+    client = _client(world.grassroots_officer)
+    response = _upload(client, write_csv(tmp_path / "r.csv", good_rows(12)))
+    job = ImportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.stage == JobStage.CHECKED and job.counts["create"] == 12 and job.error_count == 0
+    assert not Person.objects.exists()  # checked, not written
+    page = client.get(job.get_absolute_url())
+    assert 'data-testid="apply"' in page.content.decode()
+    client.post(f"/members/import/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.stage == JobStage.DONE and job.batch is not None
+    assert Person.objects.count() == 12
+    assert not Path(job.stored_path).exists()  # the upload is deleted once imported
+    # a second click does nothing
+    client.post(f"/members/import/{job.pk}/apply/")
+    assert ImportBatch.objects.count() == 1
+
+
+def test_bad_rows_are_listed_and_block_the_import(world, tmp_path) -> None:
+    client = _client(world.grassroots_officer)
+    _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]))
+    job = ImportJob.objects.get()
+    assert job.error_count == 1 and job.errors[0][0] == 4
+    body = client.get(job.get_absolute_url()).content.decode()
+    assert "should be 2" in body and 'data-testid="apply"' not in body
+    client.post(f"/members/import/{job.pk}/apply/")
+    assert not Person.objects.exists()
+    download = client.get(f"/members/import/{job.pk}/errors/")
+    assert download.status_code == 200
+    assert "行号" in b"".join(download.streaming_content).decode("utf-8-sig")
+
+
+def test_skip_invalid_option_imports_the_good_rows(world, tmp_path) -> None:
+    client = _client(world.grassroots_officer)
+    _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]), skip_invalid="on")
+    job = ImportJob.objects.get()
+    assert job.can_apply
+    client.post(f"/members/import/{job.pk}/apply/")
+    assert Person.objects.count() == 2
+
+
+def test_unreadable_upload_fails_with_a_message(world, tmp_path) -> None:
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a spreadsheet at all")
+    client = _client(world.grassroots_officer)
+    _upload(client, junk)
+    job = ImportJob.objects.get()
+    assert job.stage == JobStage.FAILED and job.message
+
+
+def test_scope_of_imports(world, tmp_path) -> None:
+    path = write_csv(tmp_path / "r.csv", good_rows(1))
+    outsider = _client(world.outsider)
+    response = _upload(outsider, path, union="CA-K-1")
+    assert "within your scope" in response.content.decode()
+    assert _client(world.city_viewer).get("/members/import/").status_code == 403
+    _upload(_client(world.grassroots_officer), path)
+    job = ImportJob.objects.get()
+    assert outsider.get(job.get_absolute_url()).status_code == 404
+    assert outsider.post(f"/members/import/{job.pk}/apply/").status_code == 404
+
+
+def test_batch_page_and_rollback(world, tmp_path) -> None:
+    client = _client(world.grassroots_officer)
+    _upload(client, write_csv(tmp_path / "r.csv", good_rows(3)))
+    job = ImportJob.objects.get()
+    client.post(f"/members/import/{job.pk}/apply/")
+    batch = ImportBatch.objects.get()
+    assert client.get("/members/batches/").status_code == 200
+    assert _client(world.outsider).get(batch.get_absolute_url()).status_code == 404
+    assert (
+        _client(world.city_viewer).post(f"/members/batches/{batch.pk}/roll-back/").status_code
+        == 403
+    )
+    client.post(f"/members/batches/{batch.pk}/roll-back/")
+    assert not Person.objects.exists()
