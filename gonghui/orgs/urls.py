@@ -1,10 +1,13 @@
 from django.urls import path
 
-from gonghui.orgs import views
+from gonghui.orgs import views, views_tabular
 
 app_name = "orgs"
 urlpatterns = [
     path("orgs/", views.org_list, name="list"),
+    path("orgs/import/", views_tabular.org_import, name="import"),
+    path("orgs/export.csv", views_tabular.org_export_csv, name="export_csv"),
+    path("orgs/export.xlsx", views_tabular.org_export_xlsx, name="export_xlsx"),
     path("orgs/<str:code>/", views.org_detail, name="detail"),
     path("orgs/<str:code>/edit/", views.org_edit, name="edit"),
     path("orgs/<str:code>/new/", views.org_create, name="create"),

@@ -1,20 +1,25 @@
 """Importing and exporting the organisation tree as spreadsheets, in the browser.
 
 An upload is checked (a dry run) and shown; only a clean file can be confirmed. The file
-waits under MEDIA_ROOT/imports/ with a random name, named in a signed token that binds it
-to the uploading user, and confirming plans it again from the stored file.
+waits in the default storage under imports/ with a random name, named in a signed token
+that binds it to the uploading user, and confirming plans it again from the stored file.
+Any web process can confirm what another one previewed: nothing is kept in memory.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import time
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBase
@@ -39,34 +44,43 @@ from gonghui.orgs.tabular import (
 
 SIGNING_SALT = "gonghui.orgs.import"
 TOKEN_MAX_AGE = 3600  # seconds between the preview and the confirmation
-KEEP_UPLOADS = 24 * 3600  # an upload never confirmed is deleted after a day
+KEEP_UPLOADS = timedelta(days=1)  # an upload never confirmed is deleted after a day
 SUFFIXES = ("xlsx", "csv", "txt", "xls")  # anything else is kept as .bin and refused on reading
-STORED_NAME = re.compile(r"[0-9a-f]{32}\.(xlsx|csv|txt|xls|bin)")
+STORED_NAME = re.compile(r"imports/[0-9a-f]{32}\.(xlsx|csv|txt|xls|bin)")
 
 
-def _uploads() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _store(upload: UploadedFile) -> Path:
-    """Keep an upload under a random name (its own name never reaches the file system)."""
-    directory = _uploads()
-    cutoff = time.time() - KEEP_UPLOADS
-    for old in directory.iterdir():  # uploads are personal data: none lingers
-        if old.is_file() and old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+def _store(upload: UploadedFile) -> str:
+    """Keep an upload under a random name (its own name never reaches the storage)."""
+    cutoff = timezone.now() - KEEP_UPLOADS
+    try:
+        for old in default_storage.listdir("imports")[1]:  # uploads are personal data
+            if default_storage.get_modified_time(f"imports/{old}") < cutoff:
+                default_storage.delete(f"imports/{old}")
+    except (FileNotFoundError, NotImplementedError):
+        pass  # no uploads yet, or a storage that cannot list: its own expiry rules apply
     suffix = Path(upload.name or "").suffix.lower().lstrip(".")
     suffix = suffix if suffix in SUFFIXES else "bin"
-    path = directory / f"{secrets.token_hex(16)}.{suffix}"
-    with path.open("xb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return path
+    return default_storage.save(f"imports/{secrets.token_hex(16)}.{suffix}", upload)
 
 
-def _stored(request: AuthedRequest, token: str) -> tuple[Path, str] | None:
+@contextmanager
+def _local(name: str) -> Iterator[Path]:
+    """A path to read a stored upload from: the file itself, or a temporary local copy."""
+    try:
+        local = default_storage.path(name)
+    except NotImplementedError:
+        local = ""  # object storage: copy it down
+    if local:
+        yield Path(local)
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
+        with default_storage.open(name) as stored:
+            shutil.copyfileobj(stored, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def _stored(request: AuthedRequest, token: str) -> tuple[str, str] | None:
     """The stored upload a confirmation names, if this user uploaded it within the hour."""
     try:
         data = signing.loads(token, salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
@@ -75,13 +89,12 @@ def _stored(request: AuthedRequest, token: str) -> tuple[Path, str] | None:
     name = str(data.get("file", ""))
     if data.get("user") != request.user.pk or not STORED_NAME.fullmatch(name):
         return None
-    path = _uploads() / name
-    return (path, str(data.get("name", ""))) if path.is_file() else None
+    return (name, str(data.get("name", ""))) if default_storage.exists(name) else None
 
 
-def _plan(path: Path, allowed: OrganisationQuerySet) -> tuple[OrgImportPlan | None, str]:
+def _plan(name: str, allowed: OrganisationQuerySet) -> tuple[OrgImportPlan | None, str]:
     try:
-        with open_table(path, spec=ORG_SPEC) as table:
+        with _local(name) as path, open_table(path, spec=ORG_SPEC) as table:
             return plan_org_import(table, allowed_parents=allowed), ""
     except UnreadableFile as error:
         return None, error.message
@@ -103,17 +116,17 @@ def org_import(request: AuthedRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload: UploadedFile = form.cleaned_data["file"]
-        path = _store(upload)
-        plan, problem = _plan(path, allowed)
+        name = _store(upload)
+        plan, problem = _plan(name, allowed)
         if plan is None:
             form.add_error("file", problem)
         else:
             context.update(plan=plan, filename=upload.name)
         if plan is not None and plan.is_clean:
-            payload = {"file": path.name, "user": request.user.pk, "name": upload.name}
+            payload = {"file": name, "user": request.user.pk, "name": upload.name}
             context["token"] = signing.dumps(payload, salt=SIGNING_SALT)
         else:
-            path.unlink(missing_ok=True)  # nothing can be confirmed: keep nothing
+            default_storage.delete(name)  # nothing can be confirmed: keep nothing
     return render(request, "orgs/org_import.html", context)
 
 
@@ -124,16 +137,16 @@ def _confirm(request: AuthedRequest, allowed: OrganisationQuerySet) -> HttpRespo
             request, _("This upload has expired or was already applied; upload the file again.")
         )
         return redirect("orgs:import")
-    path, filename = stored
+    name, filename = stored
     try:
         # checked again from the stored file: the database may have changed since the preview
         with transaction.atomic():
-            plan, problem = _plan(path, allowed)
+            plan, problem = _plan(name, allowed)
             result = None
             if plan is not None and plan.is_clean:
                 result = apply_org_import(plan=plan, by=request.user, source=filename)
     finally:
-        path.unlink(missing_ok=True)
+        default_storage.delete(name)
     if result is None:
         form = ImportForm()
         if problem:

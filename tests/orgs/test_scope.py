@@ -118,6 +118,8 @@ class ScopeProperties(TestCase):
         assert {u["organisation_code"] for u in units["items"]} == expected
         unit_page = client.get("/units/").context["page"]
         assert {u.organisation.code for u in unit_page.object_list} == expected
+        exported = b"".join(client.get("/orgs/export.csv").streaming_content).decode("utf-8-sig")
+        assert {line.split(",")[0] for line in exported.splitlines()[1:]} == expected
         if expected:
             assert client.get("/").context["org_total"] == len(expected)
         for code in ("N0", "N1"):
