@@ -752,15 +752,15 @@ def write_xlsx(
 
 
 def write_errors(
-    errors: Iterable[RowError], target: Path | str | IO[bytes], *, format: str = ""
+    errors: Iterable[RowError], target: Path | str | IO[bytes], *, file_format: str = ""
 ) -> int:
-    """Write an error report (行号, 列, 错误) as .csv or .xlsx, by `format` or the file suffix."""
-    format = format or Path(str(target)).suffix.lower().lstrip(".")
+    """Write an error report (行号, 列, 错误) as .csv or .xlsx, by `file_format` or suffix."""
+    file_format = file_format or Path(str(target)).suffix.lower().lstrip(".")
     rows = ((e.row, e.column, e.message) for e in errors)
-    if format == "xlsx":
+    if file_format == "xlsx":
         return write_xlsx(rows, ERROR_HEADERS, target, title="errors")
-    if format != "csv":
-        raise ValueError(f"error reports are .csv or .xlsx, not {format!r}")
+    if file_format != "csv":
+        raise ValueError(f"error reports are .csv or .xlsx, not {file_format!r}")
     if isinstance(target, (str, Path)):
         with Path(target).open("wb") as handle:
             return write_csv(rows, ERROR_HEADERS, handle)
@@ -783,7 +783,11 @@ def xlsx_response(
 ) -> FileResponse:
     """An .xlsx download, built in an anonymous temporary file (gone when the response closes)."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_xlsx(rows, headers, handle)
+    try:
+        write_xlsx(rows, headers, handle)
+    except BaseException:
+        handle.close()
+        raise
     handle.seek(0)
     return FileResponse(
         handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE

@@ -364,7 +364,10 @@ def test_entities_declared_in_a_sheet_are_not_expanded(tmp_path):
 
 def test_a_sparse_bomb_cannot_crash_the_command_line(tmp_path):
     path = sheet_with(tmp_path, "sparse.xlsx", SPARSE["corners"])
-    env = {**os.environ, "GONGHUI_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
+    env.update(
+        GONGHUI_DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", GONGHUI_VAR_DIR=str(tmp_path)
+    )
 
     done = subprocess.run(
         [sys.executable, "-m", "gonghui.cli", "import_orgs", str(path)],

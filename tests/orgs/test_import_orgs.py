@@ -477,10 +477,10 @@ def token_of(response: Any) -> str:
     return found.group(1)
 
 
-pytestmark_urls = pytest.mark.urls(__name__)
+routed = pytest.mark.urls(__name__)
 
 
-@pytestmark_urls
+@routed
 def test_the_preview_lists_every_bad_row_and_offers_no_confirmation(world, tmp_path, media):
     file = write_file(
         tmp_path,
@@ -499,7 +499,7 @@ def test_the_preview_lists_every_bad_row_and_offers_no_confirmation(world, tmp_p
     assert list(media.iterdir()) == []  # a file that cannot be confirmed is not kept
 
 
-@pytestmark_urls
+@routed
 def test_confirming_a_clean_preview_applies_it(world, tmp_path, media):
     client = signed_in(world.city_officer)
     file = write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]])
@@ -524,7 +524,7 @@ def test_confirming_a_clean_preview_applies_it(world, tmp_path, media):
     assert Organisation.objects.filter(code="GOOD").count() == 1
 
 
-@pytestmark_urls
+@routed
 def test_confirming_checks_the_stored_file_again(world, tmp_path, media):
     client = signed_in(world.city_officer)
     file = write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会", "", UNION_CREDIT_CODE]])
@@ -545,7 +545,7 @@ def test_confirming_checks_the_stored_file_again(world, tmp_path, media):
     assert list(media.iterdir()) == []
 
 
-@pytestmark_urls
+@routed
 def test_a_preview_cannot_be_confirmed_by_someone_else(world, tmp_path, media):
     preview = upload(
         signed_in(world.city_officer), write_file(tmp_path, [["GOOD", "好", "CA", "基层工会"]])
@@ -556,7 +556,7 @@ def test_a_preview_cannot_be_confirmed_by_someone_else(world, tmp_path, media):
     assert not Organisation.objects.filter(code="GOOD").exists()
 
 
-@pytestmark_urls
+@routed
 def test_an_unreadable_upload_is_explained(world, tmp_path, media):
     file = _write(tmp_path / "secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
 
@@ -566,7 +566,7 @@ def test_an_unreadable_upload_is_explained(world, tmp_path, media):
     assert "password-protected" in response.content.decode()
 
 
-@pytestmark_urls
+@routed
 def test_the_outsider_cannot_import_into_city_a(world, tmp_path, media):
     file = write_file(tmp_path, [["SNEAK", "潜入工会", "CA", "基层工会"]])
 
@@ -578,7 +578,7 @@ def test_the_outsider_cannot_import_into_city_a(world, tmp_path, media):
     assert not Organisation.objects.filter(code="SNEAK").exists()
 
 
-@pytestmark_urls
+@routed
 def test_a_viewer_cannot_open_the_import_page(world):
     client = signed_in(world.city_viewer)
 
@@ -586,7 +586,7 @@ def test_a_viewer_cannot_open_the_import_page(world):
     assert AuditEvent.objects.filter(action="access.denied", actor=world.city_viewer).exists()
 
 
-@pytestmark_urls
+@routed
 def test_an_officer_sees_the_upload_form(world):
     response = signed_in(world.grassroots_officer).get("/orgs/import/")
 
