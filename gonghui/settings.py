@@ -222,6 +222,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest spreadsheet accepted for import, and largest it may unpack to (zip bombs).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_MB", 2048) * 1024 * 1024
+# calamine reserves memory for every cell of a sheet's bounding box: refuse absurd boxes first
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 50_000_000)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -420,7 +420,7 @@ def _emulated_grid(pieces: Iterable[bytes]) -> int:
 
 def _check_xlsx(path: Path) -> None:
     """Refuse zip bombs, lying zip headers and sparse-cell bombs before calamine sees the file."""
-    max_cells = int(getattr(settings, "IMPORT_MAX_CELLS", 50_000_000))
+    max_cells = int(settings.IMPORT_MAX_CELLS)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):

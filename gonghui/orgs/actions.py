@@ -26,6 +26,14 @@ def placeholder_path() -> str:
 def _check_parent(*, org_type: str, parent: Organisation | None) -> None:
     if parent is None and org_type != OrgType.FEDERATION:
         raise ValidationError({"parent": _("Only a federation can be at the top of the tree.")})
+    if parent is not None and org_type == OrgType.FEDERATION:
+        raise ValidationError(
+            {
+                "type": _(
+                    "A federation is the top of its tree; the unions beneath it are prefecture, county, industry, grassroots or joint unions."
+                )
+            }
+        )
     if parent is not None and parent.type == OrgType.GRASSROOTS:
         raise ValidationError(
             {"parent": _("A grassroots union cannot have organisations beneath it.")}

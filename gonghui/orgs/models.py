@@ -103,6 +103,17 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
             return self
         return self.filter(Q(name__icontains=text) | Q(code__istartswith=text))
 
+    def filtered(
+        self, *, q: str = "", org_type: str = "", parent: str = ""
+    ) -> OrganisationQuerySet:
+        """The list page's filters (search text, type, parent code); the list and its exports share them."""
+        orgs = self.matching(q)
+        if org_type in OrgType.values:
+            orgs = orgs.of_type(org_type)
+        if parent.strip():
+            orgs = orgs.filter(parent__code=parent.strip())
+        return orgs
+
 
 class Organisation(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])

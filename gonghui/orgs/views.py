@@ -45,11 +45,7 @@ def org_list(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     org_type = request.GET.get("type", "")
     parent_code = request.GET.get("parent", "").strip()
-    orgs = orgs.matching(q)
-    if org_type in OrgType.values:
-        orgs = orgs.of_type(org_type)
-    if parent_code:
-        orgs = orgs.filter(parent__code=parent_code)
+    orgs = orgs.filtered(q=q, org_type=org_type, parent=parent_code)
     ordered, sorting = sort(request, orgs, ORG_COLUMNS, "tree")
     page = paginate(request, ordered)
     context = {

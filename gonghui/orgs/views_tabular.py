@@ -32,7 +32,7 @@ from gonghui.core import audit
 from gonghui.core.tabular import UnreadableFile, csv_response, open_table, xlsx_response
 from gonghui.core.types import AuthedRequest
 from gonghui.orgs.forms import ImportForm
-from gonghui.orgs.models import OrganisationQuerySet, OrgType
+from gonghui.orgs.models import OrganisationQuerySet
 from gonghui.orgs.permissions import deny, orgs_for_action, visible_orgs
 from gonghui.orgs.tabular import (
     ORG_SPEC,
@@ -181,13 +181,10 @@ def org_export_xlsx(request: AuthedRequest) -> HttpResponseBase:
 
 def _export(request: AuthedRequest, file_format: str) -> HttpResponseBase:
     """The organisations of the list page (same filters), as a file that re-imports as is."""
-    orgs = visible_orgs(request.user)
     filters = {name: request.GET.get(name, "").strip() for name in ("q", "type", "parent")}
-    orgs = orgs.matching(filters["q"])
-    if filters["type"] in OrgType.values:
-        orgs = orgs.of_type(filters["type"])
-    if filters["parent"]:
-        orgs = orgs.filter(parent__code=filters["parent"])
+    orgs = visible_orgs(request.user).filtered(
+        q=filters["q"], org_type=filters["type"], parent=filters["parent"]
+    )
     audit.record(
         action="org.export",
         by=request.user,

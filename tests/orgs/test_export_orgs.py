@@ -17,8 +17,6 @@ from tests.conftest import PASSWORD
 
 HEADERS = ["组织代码", "组织名称", "上级组织代码", "组织类型", "行政区划代码", "统一社会信用代码"]
 
-pytestmark = pytest.mark.urls("tests.orgs.test_import_orgs")
-
 
 def signed_in(user):
     client = Client()

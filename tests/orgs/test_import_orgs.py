@@ -17,14 +17,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.urls import include, path
 from django.utils import translation
 
-from gonghui import urls as project_urls
 from gonghui.core.models import AuditEvent
 from gonghui.core.tabular import open_table
-from gonghui.orgs import urls as org_urls
-from gonghui.orgs import views_tabular
 from gonghui.orgs.actions import update_organisation
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.orgs.permissions import orgs_for_action
@@ -34,25 +30,6 @@ from tests.conftest import PASSWORD, make_org
 HEADERS = ["组织代码", "组织名称", "上级组织代码", "组织类型", "行政区划代码", "统一社会信用代码"]
 UNION_CREDIT_CODE = "81650100MB12345624"  # GB 32100 check character 4
 ENTERPRISE_CREDIT_CODE = "91650102123456788R"
-
-# Until gonghui/orgs/urls.py routes the import and export views, these tests route them.
-urlpatterns = [
-    path(
-        "",
-        include(
-            (
-                [
-                    path("orgs/import/", views_tabular.org_import, name="import"),
-                    path("orgs/export.csv", views_tabular.org_export_csv, name="export_csv"),
-                    path("orgs/export.xlsx", views_tabular.org_export_xlsx, name="export_xlsx"),
-                    *org_urls.urlpatterns,
-                ],
-                "orgs",
-            )
-        ),
-    ),
-    *[p for p in project_urls.urlpatterns if getattr(p, "namespace", None) != "orgs"],
-]
 
 
 def write_file(
@@ -477,10 +454,6 @@ def token_of(response: Any) -> str:
     return found.group(1)
 
 
-routed = pytest.mark.urls(__name__)
-
-
-@routed
 def test_the_preview_lists_every_bad_row_and_offers_no_confirmation(world, tmp_path, media):
     file = write_file(
         tmp_path,
@@ -499,7 +472,6 @@ def test_the_preview_lists_every_bad_row_and_offers_no_confirmation(world, tmp_p
     assert list(media.iterdir()) == []  # a file that cannot be confirmed is not kept
 
 
-@routed
 def test_confirming_a_clean_preview_applies_it(world, tmp_path, media):
     client = signed_in(world.city_officer)
     file = write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]])
@@ -524,7 +496,6 @@ def test_confirming_a_clean_preview_applies_it(world, tmp_path, media):
     assert Organisation.objects.filter(code="GOOD").count() == 1
 
 
-@routed
 def test_confirming_checks_the_stored_file_again(world, tmp_path, media):
     client = signed_in(world.city_officer)
     file = write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会", "", UNION_CREDIT_CODE]])
@@ -545,7 +516,6 @@ def test_confirming_checks_the_stored_file_again(world, tmp_path, media):
     assert list(media.iterdir()) == []
 
 
-@routed
 def test_a_preview_cannot_be_confirmed_by_someone_else(world, tmp_path, media):
     preview = upload(
         signed_in(world.city_officer), write_file(tmp_path, [["GOOD", "好", "CA", "基层工会"]])
@@ -556,7 +526,6 @@ def test_a_preview_cannot_be_confirmed_by_someone_else(world, tmp_path, media):
     assert not Organisation.objects.filter(code="GOOD").exists()
 
 
-@routed
 def test_an_unreadable_upload_is_explained(world, tmp_path, media):
     file = _write(tmp_path / "secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
 
@@ -566,7 +535,6 @@ def test_an_unreadable_upload_is_explained(world, tmp_path, media):
     assert "password-protected" in response.content.decode()
 
 
-@routed
 def test_the_outsider_cannot_import_into_city_a(world, tmp_path, media):
     file = write_file(tmp_path, [["SNEAK", "潜入工会", "CA", "基层工会"]])
 
@@ -578,7 +546,6 @@ def test_the_outsider_cannot_import_into_city_a(world, tmp_path, media):
     assert not Organisation.objects.filter(code="SNEAK").exists()
 
 
-@routed
 def test_a_viewer_cannot_open_the_import_page(world):
     client = signed_in(world.city_viewer)
 
@@ -586,7 +553,6 @@ def test_a_viewer_cannot_open_the_import_page(world):
     assert AuditEvent.objects.filter(action="access.denied", actor=world.city_viewer).exists()
 
 
-@routed
 def test_an_officer_sees_the_upload_form(world):
     response = signed_in(world.grassroots_officer).get("/orgs/import/")
 
