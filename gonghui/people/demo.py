@@ -17,10 +17,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from gonghui.core.crypto import blind_index
 from gonghui.core.validators import identity_check_character
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
-from gonghui.people.identity import Identity, pinyin_key
+from gonghui.people.identity import Identity
 from gonghui.people.importer import apply_rows, finish_batch
 from gonghui.people.models import CHINESE_SKILL_LEVELS, ImportBatch, SkillLevel
 from gonghui.people.tabular import MEMBER_SPEC, MemberRow
@@ -101,14 +100,11 @@ def _row(
     phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if rng.random() < 0.9 else ""
     adult = identity.birth_date + timedelta(days=18 * 366)
     joined = adult + timedelta(days=rng.randrange(max(1, (timezone.localdate() - adult).days)))
-    return MemberRow(
+    return MemberRow.of(
         number=number,
         identity=identity,
-        digest=blind_index(identity.number, field="identity_number"),
         name=name,
-        name_key=pinyin_key(name),
         phone=phone,
-        phone_digest=blind_index(phone, field="phone"),
         joined_on=joined,
         unit_name=unit.name if unit else "",
         unit_credit_code=unit.credit_code if unit else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -79,6 +80,22 @@ class MemberRow:
     is_frontline: bool
     is_migrant: bool
     is_enterprise_head: bool
+
+    @classmethod
+    def of(
+        cls, *, number: int, identity: Identity, name: str, phone: str, **fields: Any
+    ) -> MemberRow:
+        """A row from checked values; the keyed hashes and the sort key are computed here."""
+        return cls(
+            number=number,
+            identity=identity,
+            digest=blind_index(identity.number, field="identity_number"),
+            name=name,
+            name_key=pinyin_key(name),
+            phone=phone,
+            phone_digest=blind_index(phone, field="phone"),
+            **fields,
+        )
 
 
 def _flag(value: str) -> bool | None:
@@ -175,23 +192,16 @@ def parse_member_row(
             )
     if errors or identity is None:
         return None, errors
-    return (
-        MemberRow(
-            number=number,
-            identity=identity,
-            digest=blind_index(identity.number, field="identity_number"),
-            name=name,
-            name_key=pinyin_key(name),
-            phone=phone,
-            phone_digest=blind_index(phone, field="phone"),
-            joined_on=joined_on,
-            unit_name=values.get("unit_name", "").strip()[:128],
-            unit_credit_code=credit_code,
-            post=values.get("post", "").strip()[:64],
-            skill_level=level or "",
-            is_frontline=flags["is_frontline"],
-            is_migrant=flags["is_migrant"],
-            is_enterprise_head=flags["is_enterprise_head"],
-        ),
-        [],
+    row = MemberRow.of(
+        number=number,
+        identity=identity,
+        name=name,
+        phone=phone,
+        joined_on=joined_on,
+        unit_name=values.get("unit_name", "").strip()[:128],
+        unit_credit_code=credit_code,
+        post=values.get("post", "").strip()[:64],
+        skill_level=level or "",
+        **flags,
     )
+    return row, []
