@@ -37,6 +37,17 @@ ACTION_LABELS = {
     "unit.create": _("Employer unit registered"),
     "unit.update": _("Employer unit changed"),
     "demo.load": _("Demo data loaded"),
+    "person.create": _("Person registered"),
+    "person.update": _("Person changed"),
+    "person.reveal": _("Personal data shown in full"),
+    "membership.join": _("Joined a union"),
+    "membership.transfer": _("Membership transferred"),
+    "membership.end": _("Membership ended"),
+    "member.import.start": _("Roster import started"),
+    "member.import.chunk": _("Roster import: a chunk written"),
+    "member.import": _("Roster imported"),
+    "member.import.rollback": _("Roster import rolled back"),
+    "member.export": _("Roster exported"),
 }
 
 

@@ -10,7 +10,7 @@ from gonghui.people.models import MembershipStatus, SkillLevel
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=_("Full name"), max_length=64)
     phone = forms.CharField(label=_("Mobile"), max_length=20, required=False)
     unit_code = forms.CharField(
         label=_("Employer unit's credit code"),
