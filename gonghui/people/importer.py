@@ -45,7 +45,7 @@ from gonghui.people.models import (
 )
 from gonghui.people.tabular import MEMBER_SPEC, MemberRow, parse_member_row
 
-CHUNK = 2000
+CHUNK = 5000
 # what a row did -> the batch's counter of it
 BATCH_COUNTERS = {
     "create": "created",

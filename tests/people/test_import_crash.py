@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from gonghui.people.importer import CHUNK
 from tests.people.test_import import HEADERS, cname, ident
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = 12000
+ROWS = 4 * CHUNK + 1000
 
 
 def _gonghui(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen[str]:
@@ -67,13 +68,13 @@ def test_killed_import_leaves_whole_chunks_and_a_rerun_completes_it(tmp_path: Pa
             done = _scalar(db, "SELECT COALESCE(MAX(rows_done), 0) FROM people_importbatch")
         except sqlite3.OperationalError:
             continue
-        if done >= 2000:
+        if done >= CHUNK:
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     people = _scalar(db, "SELECT COUNT(*) FROM people_person")
     assert 0 < people < ROWS, people
-    assert people % 2000 == 0  # whole chunks only
+    assert people % CHUNK == 0  # whole chunks only
     assert people == _scalar(db, "SELECT COUNT(*) FROM people_membership")
 
     rerun = _gonghui(env, "import_members", str(roster), "--union", union)
