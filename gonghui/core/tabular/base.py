@@ -1,0 +1,119 @@
+"""Declarations shared by reading and writing: columns, specs, rows, errors."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERROR_HEADERS = ("行号", "列", "错误")
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls, and every password-protected .xlsx
+ZIP_MAX_MEMBERS = 10_000
+# Real worksheets compress 10 to 30 times; a member far beyond that is a bomb, not data.
+ZIP_MAX_RATIO = 200
+ZIP_RATIO_FLOOR = 1024 * 1024  # small members may compress as well as they like
+CHUNK = 1024 * 1024
+
+# A cell starting with one of these is run as a formula by Excel, WPS or LibreOffice.
+FORMULA_STARTS = frozenset("=+-@\t\r\0")
+# What follows the apostrophe of a neutralised cell once read back (XML turns \r into \n).
+_NEUTRALISED = FORMULA_STARTS | {"\n"}
+# Control characters that XML 1.0 (and so .xlsx) cannot hold at all.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?E[+-]?\d+$", re.IGNORECASE)
+
+Cell = str | int | float | Decimal | date | datetime | None
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be imported; `message` says why, in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One bad cell (or row): its row number as the spreadsheet shows it, column, reason."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)d [%(column)s]: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a spec: its key in the row values, its Chinese header, English aliases."""
+
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+
+def normalise_header(text: str) -> str:
+    # NFKC folds full-width parentheses, letters and spaces into their ASCII forms
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The columns a programme reads and writes, in export order."""
+
+    columns: tuple[Column, ...]
+    lookup: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, Column] = {}
+        for column in self.columns:
+            for name in (column.header, column.key, *column.aliases):
+                known = lookup.setdefault(normalise_header(name), column)
+                if known is not column:
+                    raise ValueError(f"header {name!r} names both {known.key} and {column.key}")
+        object.__setattr__(self, "lookup", lookup)
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def header(self, key: str) -> str:
+        """The Chinese header of the column `key` (what error reports name)."""
+        return next(c.header for c in self.columns if c.key == key)
+
+
+class Row(NamedTuple):
+    """A data row: its number as the spreadsheet shows it, and the text of each column found."""
+
+    number: int
+    values: dict[str, str]
+
+
+def column_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: the column names a spreadsheet shows."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def is_scientific(value: str) -> bool:
+    """Whether a spreadsheet turned a long number into scientific notation (and lost digits)."""
+    return bool(_SCIENTIFIC.match(value))

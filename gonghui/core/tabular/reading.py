@@ -1,0 +1,254 @@
+"""Reading .xlsx and .csv files against a spec, row by row."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from django.utils.translation import gettext as _
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from gonghui.core.tabular.base import (
+    _NEUTRALISED,
+    CHUNK,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    Row,
+    Spec,
+    UnreadableFile,
+    column_letters,
+    normalise_header,
+)
+from gonghui.core.tabular.xlsx_guard import (
+    _check_size,
+    _check_xlsx,
+    _corrupt,
+    _encrypted,
+)
+
+
+def _clean_text(value: str) -> str:
+    value = value.strip()
+    # undo `neutralise`, so that an export re-imports to exactly what was exported
+    if value[:1] == "'" and value[1:2] in _NEUTRALISED:
+        return value[1:].strip()
+    return value
+
+
+def _number_text(value: float) -> str:
+    if value.is_integer():
+        if abs(value) < 1e15:
+            return str(int(value))
+        # Excel keeps 15 significant digits: show it as Excel does, so that a validator can
+        # say the digits were lost instead of accepting a wrong number
+        return f"{value:.14E}"
+    return f"{value:.15g}"
+
+
+def _cell_text(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _clean_text(value)
+    if kind is float:
+        return _number_text(value)
+    if kind is bool:
+        return "TRUE" if value else "FALSE"
+    if kind is int:
+        return str(value)
+    if kind is datetime:
+        if value.time() == time(0):
+            return str(value.date().isoformat())
+        return str(value.isoformat(sep=" ", timespec="seconds"))
+    if kind is date:
+        return str(value.isoformat())
+    if kind is time:
+        return str(value.isoformat(timespec="seconds"))
+    if kind is timedelta:
+        return str(value)
+    return _clean_text(str(value))
+
+
+def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    _check_xlsx(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        index = next(
+            (
+                i
+                for i, sheet in enumerate(workbook.sheets_metadata)
+                if sheet.typ == SheetTypeEnum.WorkSheet
+                and sheet.visible == SheetVisibleEnum.Visible
+            ),
+            0,
+        )
+        sheet = workbook.get_sheet_by_index(index)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # calamine reports Rust panics as BaseException
+        raise _corrupt() from None
+    start = sheet.start
+    first = start[0] + 1 if start else 1
+    return enumerate(sheet.iter_rows(), first)
+
+
+def _detect_encoding(path: Path) -> str:
+    """utf-8 (with or without BOM), else GB18030; UTF-16 only with its BOM (Excel's Unicode text)."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        for encoding in ("utf-8", "gb18030"):
+            handle.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)("strict")
+            try:
+                while chunk := handle.read(CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return "utf-8-sig" if encoding == "utf-8" else encoding
+    raise UnreadableFile(
+        _(
+            "The text of this file is neither UTF-8 nor GB18030 (GBK); save it from Excel or WPS as .xlsx or as CSV UTF-8."
+        )
+    )
+
+
+def _not_a_spreadsheet() -> str:
+    return _("This file is not a spreadsheet: import .xlsx or .csv files.")
+
+
+def _csv_records(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
+    with path.open(encoding=encoding, newline="") as handle:
+        first_line = handle.readline()
+        handle.seek(0)
+        # Excel's "Unicode text" export separates with tabs; everything else with commas
+        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+        reader = csv.reader(handle, delimiter=delimiter)
+        number = 0
+        try:
+            for number, record in enumerate(reader, 1):
+                yield number, record
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise UnreadableFile(
+                _("Row %(row)d cannot be read: %(error)s") % {"row": number + 1, "error": error}
+            ) from None
+
+
+def _records(path: Path) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable[[Any], str]]:
+    _check_size(path)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    suffix = path.suffix.lower()
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx", _xlsx_records(path), _cell_text
+    if head.startswith(OLE_MAGIC):
+        raise _encrypted()
+    if suffix in {".xlsx", ".xlsm"}:
+        raise _corrupt()
+    if suffix not in {".csv", ".txt", ""}:
+        raise UnreadableFile(_not_a_spreadsheet())
+    encoding = _detect_encoding(path)
+    return "csv", _csv_records(path, encoding), _clean_text
+
+
+class Table:
+    """An open spreadsheet: which spec columns it has, and its rows (iterated once)."""
+
+    def __init__(self, path: Path, spec: Spec) -> None:
+        self.path, self.spec = path, spec
+        self.format, records, self._clean = _records(path)
+        self._records: Iterator[tuple[int, list[Any]]] = records
+        try:
+            self.header_row, header = self._find_header()
+            self.headers: dict[str, str] = {}  # key -> the header as the file spells it
+            self._index: list[tuple[str, int]] = []
+            self._read_header(header)
+            self._first = next(self._rows(), None)
+        except BaseException:
+            self.close()
+            raise
+        if self._first is None:
+            self.close()
+            raise UnreadableFile(_("The file has no rows beneath its header row."))
+
+    def _find_header(self) -> tuple[int, list[str]]:
+        for number, cells in self._records:
+            header = [self._clean(cell) for cell in cells]
+            if any(header):
+                return number, header
+        raise UnreadableFile(_("The file is empty."))
+
+    def _read_header(self, header: list[str]) -> None:
+        seen: dict[str, int] = {}
+        for position, text in enumerate(header):
+            column = self.spec.lookup.get(normalise_header(text)) if text else None
+            if column is None:
+                continue  # columns the programme does not read are ignored
+            if column.key in seen:
+                raise UnreadableFile(
+                    _(
+                        "The column %(header)s appears twice: in column %(first)s and in column %(second)s."
+                    )
+                    % {
+                        "header": column.header,
+                        "first": column_letters(seen[column.key]),
+                        "second": column_letters(position),
+                    }
+                )
+            seen[column.key] = position
+            self.headers[column.key] = text
+            self._index.append((column.key, position))
+        missing = [c.header for c in self.spec.columns if c.required and c.key not in seen]
+        if missing:
+            raise UnreadableFile(
+                _("The header row (row %(row)d) lacks the required columns: %(columns)s.")
+                % {"row": self.header_row, "columns": "、".join(missing)}
+            )
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The keys of the spec's columns that this file has."""
+        return frozenset(self.headers)
+
+    def _rows(self) -> Iterator[Row]:
+        index, clean = self._index, self._clean
+        for number, cells in self._records:
+            width = len(cells)
+            values = {key: clean(cells[i]) if i < width else "" for key, i in index}
+            if any(values.values()):
+                yield Row(number, values)
+
+    def __iter__(self) -> Iterator[Row]:
+        """The data rows, blank ones skipped; may raise UnreadableFile half-way (bad bytes)."""
+        first, self._first = self._first, None
+        if first is None:
+            return
+        yield first
+        yield from self._rows()
+
+    def close(self) -> None:
+        close = getattr(self._records, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_table(path: Path | str, *, spec: Spec) -> Table:
+    """Open a .xlsx or .csv file against a spec; raises UnreadableFile saying what is wrong."""
+    return Table(Path(path), spec)
