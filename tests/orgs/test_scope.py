@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from gonghui.accounts.models import Role, RoleAssignment, User
-from gonghui.core.validators import credit_code_check_character
+from gonghui.core.validators import credit_code_check_character, identity_check_character
 from gonghui.orgs.actions import OrgRow, create_organisation_quietly, move_organisation
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.orgs.permissions import visible_orgs, visible_units
+from gonghui.people.actions import PersonDetails, register_member
 
 CHILD_TYPES = ["prefecture", "county", "industry", "grassroots", "joint"]
 
@@ -72,6 +73,11 @@ def _subtree(parents: list[int | None], node: int) -> set[int]:
     return out
 
 
+def _identity(i: int) -> str:
+    body = f"650102{19900101 + i:08d}"[:14] + f"{i % 1000:03d}"
+    return body + identity_check_character(body)
+
+
 def _credit_code(i: int) -> str:
     body = f"91650102{i:09d}"
     return body + credit_code_check_character(body)
@@ -80,6 +86,9 @@ def _credit_code(i: int) -> str:
 class ScopeProperties(TestCase):
     def _build(self, spec: Spec) -> tuple[list[Organisation], list[User]]:
         orgs: list[Organisation] = []
+        self.member_unions = {
+            f"N{i}" for i, t in enumerate(spec.types) if t in ("grassroots", "joint")
+        }
         for i, (parent, org_type) in enumerate(zip(spec.parents, spec.types, strict=True)):
             row = OrgRow(code=f"N{i}", name=f"组织{i}", org_type=org_type, parent_code="")
             orgs.append(
@@ -90,6 +99,13 @@ class ScopeProperties(TestCase):
             EmployerUnit.objects.create(
                 name=f"单位{i}", credit_code=_credit_code(i), organisation=orgs[-1]
             )
+            if org_type in ("grassroots", "joint"):
+                register_member(
+                    by=None,
+                    identity_number=_identity(i),
+                    details=PersonDetails(name=f"会员{'零一二三四五六七八九'[i % 10]}"),
+                    union=orgs[-1],
+                )
         users = []
         for k, (node, role) in enumerate(spec.users):
             user = User.objects.create_user(username=f"u{k}", password="x", organisation=orgs[node])
@@ -116,6 +132,14 @@ class ScopeProperties(TestCase):
         assert body["count"] == len(expected)
         units = client.get("/api/v1/units?limit=1000").json()
         assert {u["organisation_code"] for u in units["items"]} == expected
+        members = {m.union.code for m in client.get("/members/").context["page"]}
+        assert members == {c for c in expected if c in self.member_unions}
+        api_members = client.get("/api/v1/members?limit=1000").json()
+        assert {m["union_code"] for m in api_members["items"]} == members
+        exported_members = b"".join(client.get("/members/export.csv").streaming_content).decode(
+            "utf-8-sig"
+        )
+        assert {line.split(",")[-3] for line in exported_members.splitlines()[1:]} == members
         unit_page = client.get("/units/").context["page"]
         assert {u.organisation.code for u in unit_page.object_list} == expected
         exported = b"".join(client.get("/orgs/export.csv").streaming_content).decode("utf-8-sig")
