@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gonghui.accounts.models import Role, RoleAssignment, User
-from gonghui.orgs.permissions import deny, scope
+from gonghui.orgs.permissions import first_or_404, scope
 
 SECURITY = frozenset({Role.SECURITY})
 
@@ -18,31 +18,12 @@ def administered_users(user: Any) -> QuerySet[User]:
 
 
 def get_account_for_user(user: Any, pk: int) -> User:
-    account = administered_users(user).select_related("organisation").filter(pk=pk).first()
-    if account is None:
-        deny(
-            user,
-            action="administer",
-            object_type="accounts.user",
-            object_id=str(pk),
-            not_found=True,
-        )
-    return account
+    accounts = administered_users(user).select_related("organisation").filter(pk=pk)
+    return first_or_404(accounts, user, action="administer", object_id=pk)
 
 
 def get_assignment_for_user(user: Any, pk: int) -> RoleAssignment:
-    reach = scope(user, SECURITY)
-    assignment = (
-        RoleAssignment.objects.filter(reach.q("organisation__"), pk=pk)
-        .select_related("user", "organisation")
-        .first()
+    assignments = RoleAssignment.objects.filter(scope(user, SECURITY).q("organisation__"), pk=pk)
+    return first_or_404(
+        assignments.select_related("user", "organisation"), user, action="administer", object_id=pk
     )
-    if assignment is None:
-        deny(
-            user,
-            action="administer",
-            object_type="accounts.roleassignment",
-            object_id=str(pk),
-            not_found=True,
-        )
-    return assignment

@@ -7,10 +7,10 @@ from the database on every request, so a revocation or a subtree move takes effe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from gonghui.accounts.models import BUSINESS_ROLES, Role, RoleAssignment
@@ -23,6 +23,8 @@ from gonghui.orgs.models import (
     OrganisationQuerySet,
     subtree_q,
 )
+
+T = TypeVar("T", bound=Model)
 
 # What each action on an organisation requires.
 ACTION_ROLES: dict[str, frozenset[str]] = {
@@ -128,6 +130,20 @@ def deny(user: Any, *, action: str, object_type: str, object_id: str, not_found:
     raise PermissionDenied
 
 
+def first_or_404(queryset: QuerySet[T], user: Any, *, action: str, object_id: object) -> T:
+    """The first row of a scoped queryset, or a recorded refusal that looks like a missing page."""
+    found = queryset.first()
+    if found is None:
+        deny(
+            user,
+            action=action,
+            object_type=queryset.model._meta.label_lower,
+            object_id=str(object_id),
+            not_found=True,
+        )
+    return found
+
+
 def get_org_for_user(user: Any, code: str, action: str = "view") -> Organisation:
     """The organisation if the user may see it (else 404) and do `action` on it (else 403)."""
     reach = BUSINESS_ROLES | ACTION_ROLES[action]
@@ -140,13 +156,12 @@ def get_org_for_user(user: Any, code: str, action: str = "view") -> Organisation
 
 
 def get_unit_for_user(user: Any, pk: int, action: str = "view") -> EmployerUnit:
-    unit: EmployerUnit | None = (
-        visible_units(user).select_related("organisation").filter(pk=pk).first()
+    unit = first_or_404(
+        visible_units(user).select_related("organisation").filter(pk=pk),
+        user,
+        action=action,
+        object_id=pk,
     )
-    if unit is None:
-        deny(
-            user, action=action, object_type="orgs.employerunit", object_id=str(pk), not_found=True
-        )
     if not can(user, unit.organisation, action):
         deny(
             user, action=action, object_type="orgs.employerunit", object_id=str(pk), not_found=False

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from gonghui.accounts.models import BUSINESS_ROLES
-from gonghui.orgs.permissions import can, deny, scope
-from gonghui.people.models import Membership, MembershipQuerySet, Person, PersonQuerySet
+from gonghui.orgs.permissions import can, deny, first_or_404, orgs_for_action, scope
+from gonghui.people.models import (
+    ImportBatch,
+    ImportJob,
+    Membership,
+    MembershipQuerySet,
+    Person,
+    PersonQuerySet,
+)
 
 
 def visible_memberships(user: Any) -> MembershipQuerySet:
@@ -23,9 +32,9 @@ def visible_people(user: Any) -> PersonQuerySet:
 
 def get_person_for_user(user: Any, pk: int, action: str = "view") -> Person:
     """The person if visible (else 404), and `action` allowed on one of their unions (else 403)."""
-    person = visible_people(user).select_related("unit").filter(pk=pk).first()
-    if person is None:
-        deny(user, action=action, object_type="people.person", object_id=str(pk), not_found=True)
+    person = first_or_404(
+        visible_people(user).select_related("unit").filter(pk=pk), user, action=action, object_id=pk
+    )
     if action != "view" and not any(
         can(user, m.union, action) for m in person.memberships.select_related("union")
     ):
@@ -34,11 +43,12 @@ def get_person_for_user(user: Any, pk: int, action: str = "view") -> Person:
 
 
 def get_membership_for_user(user: Any, pk: int, action: str = "view") -> Membership:
-    membership = visible_memberships(user).select_related("person", "union").filter(pk=pk).first()
-    if membership is None:
-        deny(
-            user, action=action, object_type="people.membership", object_id=str(pk), not_found=True
-        )
+    membership = first_or_404(
+        visible_memberships(user).select_related("person", "union").filter(pk=pk),
+        user,
+        action=action,
+        object_id=pk,
+    )
     if not can(user, membership.union, action):
         deny(
             user, action=action, object_type="people.membership", object_id=str(pk), not_found=False
@@ -50,3 +60,34 @@ def can_reveal(user: Any, person: Person) -> bool:
     """Reveal is allowed where the user holds the reveal role over the person's current union."""
     current = person.memberships.current().select_related("union").first()
     return current is not None and can(user, current.union, "reveal")
+
+
+def get_import_job_for_user(user: Any, pk: int) -> ImportJob:
+    """Web imports are seen by those who may import into their union."""
+    jobs = ImportJob.objects.select_related("union", "batch").filter(
+        pk=pk, union__in=orgs_for_action(user, "import")
+    )
+    return first_or_404(jobs, user, action="import", object_id=pk)
+
+
+def visible_batches(user: Any) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(union__in=orgs_for_action(user, "view"))
+
+
+def get_batch_for_user(user: Any, pk: int, action: str = "view") -> ImportBatch:
+    """A batch of a union the user sees (else 404); rolling back needs the import right (else 403)."""
+    batch = first_or_404(
+        visible_batches(user).select_related("union", "created_by").filter(pk=pk),
+        user,
+        action=action,
+        object_id=pk,
+    )
+    if action != "view" and not orgs_for_action(user, "import").filter(pk=batch.union_id).exists():
+        deny(
+            user,
+            action=action,
+            object_type="people.importbatch",
+            object_id=str(pk),
+            not_found=False,
+        )
+    return batch

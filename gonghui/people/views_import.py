@@ -22,7 +22,8 @@ from gonghui.orgs.permissions import deny, orgs_for_action
 from gonghui.people import tasks
 from gonghui.people.actions import MEMBER_UNION_TYPES
 from gonghui.people.importer import RollbackRefused, roll_back_batch
-from gonghui.people.models import BatchStatus, ImportBatch, ImportJob, JobStage
+from gonghui.people.models import BatchStatus, ImportJob, JobStage
+from gonghui.people.permissions import get_batch_for_user, get_import_job_for_user, visible_batches
 
 ALLOWED_SUFFIXES = {".xlsx", ".csv"}
 
@@ -48,23 +49,6 @@ class UploadForm(forms.Form):
 
 def _importable(request: AuthedRequest) -> OrganisationQuerySet:
     return orgs_for_action(request.user, "import").filter(type__in=MEMBER_UNION_TYPES)
-
-
-def _job_for_user(request: AuthedRequest, pk: int) -> ImportJob:
-    job = (
-        ImportJob.objects.select_related("union", "batch")
-        .filter(pk=pk, union__in=orgs_for_action(request.user, "import"))
-        .first()
-    )
-    if job is None:
-        deny(
-            request.user,
-            action="import",
-            object_type="people.importjob",
-            object_id=str(pk),
-            not_found=True,
-        )
-    return job
 
 
 def import_start(request: AuthedRequest) -> HttpResponse:
@@ -107,7 +91,7 @@ def import_start(request: AuthedRequest) -> HttpResponse:
 
 
 def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = _job_for_user(request, pk)
+    job = get_import_job_for_user(request.user, pk)
     context = {"job": job}
     if request.htmx:
         return render(request, "people/import_job.html#status", context)
@@ -116,7 +100,7 @@ def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def import_job_apply(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = _job_for_user(request, pk)
+    job = get_import_job_for_user(request.user, pk)
     # the stage moves only once, so a double click cannot start two imports
     if job.can_apply and ImportJob.objects.filter(pk=job.pk, stage=JobStage.CHECKED).update(
         stage=JobStage.APPLYING
@@ -129,7 +113,7 @@ def import_job_apply(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def import_job_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = _job_for_user(request, pk)
+    job = get_import_job_for_user(request.user, pk)
     if ImportJob.objects.filter(pk=job.pk, stage__in=[JobStage.QUEUED, JobStage.CHECKED]).update(
         stage=JobStage.CANCELLED
     ):
@@ -139,7 +123,7 @@ def import_job_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def import_job_errors(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    job = _job_for_user(request, pk)
+    job = get_import_job_for_user(request.user, pk)
     path = tasks.errors_path(job)
     if not path.exists():
         deny(
@@ -154,32 +138,13 @@ def import_job_errors(request: AuthedRequest, pk: int) -> HttpResponseBase:
     )
 
 
-def _batch_for_user(request: AuthedRequest, pk: int) -> ImportBatch:
-    batch = (
-        ImportBatch.objects.select_related("union", "created_by")
-        .filter(pk=pk, union__in=orgs_for_action(request.user, "view"))
-        .first()
-    )
-    if batch is None:
-        deny(
-            request.user,
-            action="view",
-            object_type="people.importbatch",
-            object_id=str(pk),
-            not_found=True,
-        )
-    return batch
-
-
 def batch_list(request: AuthedRequest) -> HttpResponse:
-    batches = ImportBatch.objects.filter(
-        union__in=orgs_for_action(request.user, "view")
-    ).select_related("union", "created_by")[:100]
+    batches = visible_batches(request.user).select_related("union", "created_by")[:100]
     return render(request, "people/batch_list.html", {"batches": batches})
 
 
 def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    batch = _batch_for_user(request, pk)
+    batch = get_batch_for_user(request.user, pk)
     can_roll_back = (
         batch.status != BatchStatus.ROLLED_BACK
         and orgs_for_action(request.user, "import").filter(pk=batch.union_id).exists()
@@ -191,15 +156,7 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def batch_roll_back(request: AuthedRequest, pk: int) -> HttpResponse:
-    batch = _batch_for_user(request, pk)
-    if not orgs_for_action(request.user, "import").filter(pk=batch.union_id).exists():
-        deny(
-            request.user,
-            action="roll_back",
-            object_type="people.importbatch",
-            object_id=str(pk),
-            not_found=False,
-        )
+    batch = get_batch_for_user(request.user, pk, action="roll_back")
     try:
         summary = roll_back_batch(batch=batch, by=request.user)
     except RollbackRefused as refused:
