@@ -335,6 +335,7 @@ def import_members(
             options={"skip_invalid": skip_invalid, "transfer": transfer},
         )
         report.batch = batch
+        _larger_cache_for_this_connection()
         for rows in spool:
             report.errors += apply_rows(
                 rows=rows, batch=batch, union=union, by=by, present=present, transfer=transfer
@@ -348,6 +349,14 @@ def import_members(
     finally:
         if spool is not None:
             spool.close()
+
+
+def _larger_cache_for_this_connection() -> None:
+    """SQLite's default 2 MB page cache thrashes on a roster's random-key indexes."""
+    connection = transaction.get_connection()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -131072")  # 128 MB, this connection only
 
 
 @transaction.atomic

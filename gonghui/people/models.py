@@ -142,6 +142,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="people",
+        db_index=False,  # indexes cost every import; units are looked up the other way round
     )
     post = models.CharField(_("post"), max_length=64, blank=True)
     skill_level = models.CharField(
@@ -153,7 +154,12 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="people_created"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people_created",
+        db_index=False,  # read only when a batch is rolled back
     )
 
     objects = PersonQuerySet.as_manager()
@@ -209,6 +215,7 @@ class Membership(models.Model):
         "orgs.Organisation",
         verbose_name=_("union"),
         on_delete=models.PROTECT,
+        db_index=False,  # the (union, status) index serves every look-up by union
         related_name="memberships",
     )
     joined_on = models.DateField(_("joined"))
@@ -221,7 +228,12 @@ class Membership(models.Model):
     )
     end_reason = models.CharField(_("reason"), max_length=200, blank=True)
     transferred_to = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     batch = models.ForeignKey(
         ImportBatch,
@@ -229,6 +241,7 @@ class Membership(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="memberships_opened",
+        db_index=False,  # read only when a batch is rolled back
     )
 
     objects = MembershipQuerySet.as_manager()
