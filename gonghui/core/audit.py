@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -215,9 +215,3 @@ def verify_chain(batch: int = 2000) -> ChainReport:
             f"#{head.last_id} (events at the end were deleted)",
         )
     return ChainReport(True, checked)
-
-
-def summarise(items: Iterable[Any], limit: int = 50) -> list[str]:
-    """A bounded list of identifiers for a bulk event's details."""
-    out = [str(i) for i in items]
-    return out[:limit] + ([f"… +{len(out) - limit}"] if len(out) > limit else [])

@@ -61,7 +61,8 @@ def _apply_details(person: Person, details: PersonDetails) -> None:
     person.is_enterprise_head = details.is_enterprise_head
 
 
-def _check_union(union: Organisation) -> None:
+def check_member_union(union: Organisation) -> None:
+    """Members join grassroots and joint unions only."""
     if union.type not in MEMBER_UNION_TYPES:
         raise ValidationError(
             {
@@ -81,7 +82,7 @@ def register_member(
     joined_on: date | None = None,
 ) -> Membership:
     """Record a person (or find them by identity number) and make them a member of `union`."""
-    _check_union(union)
+    check_member_union(union)
     identity = parse_identity(identity_number)
     person = (
         Person.objects.select_for_update()
@@ -119,7 +120,7 @@ def join_union(
     *, by: Any, person: Person, union: Organisation, joined_on: date | None = None
 ) -> Membership:
     """Open a membership; refused while the person is a member of another union."""
-    _check_union(union)
+    check_member_union(union)
     current = (
         Membership.objects.select_for_update()
         .filter(person=person, status=MembershipStatus.ACTIVE)
@@ -156,7 +157,7 @@ def transfer_member(
     *, by: Any, membership: Membership, to_union: Organisation, on: date | None = None
 ) -> Membership:
     """Close the membership as transferred and open one in `to_union`; both unions see it."""
-    _check_union(to_union)
+    check_member_union(to_union)
     membership = (
         Membership.objects.select_for_update()
         .select_related("person", "union")

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,7 +33,7 @@ from gonghui.core.crypto import encrypt
 from gonghui.core.personal import mask_identity_number, mask_phone
 from gonghui.core.tabular import RowError, open_table
 from gonghui.orgs.models import EmployerUnit, Organisation
-from gonghui.people.actions import MEMBER_UNION_TYPES
+from gonghui.people.actions import check_member_union
 from gonghui.people.models import (
     BatchStatus,
     ImportBatch,
@@ -65,19 +64,8 @@ UPDATABLE = {
     "is_migrant": ("is_migrant",),
     "is_enterprise_head": ("is_enterprise_head",),
 }
-RESTORABLE = (
-    "name",
-    "name_key",
-    "phone_hash",
-    "phone_sealed",
-    "phone_masked",
-    "unit_id",
-    "post",
-    "skill_level",
-    "is_frontline",
-    "is_migrant",
-    "is_enterprise_head",
-)
+# what a revision keeps to put a person back: every field an import may change
+RESTORABLE = (*(name for names in UPDATABLE.values() for name in names), "unit_id")
 
 
 @dataclass
@@ -123,13 +111,6 @@ def file_digest(path: Path) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _check_union(union: Organisation) -> None:
-    if union.type not in MEMBER_UNION_TYPES:
-        raise ValidationError(
-            _("Members join a grassroots or joint union, not %(name)s.") % {"name": union.name}
-        )
 
 
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -313,7 +294,7 @@ def import_members(
 ) -> ImportReport:
     """Import a roster file into `union`. Raises UnreadableFile when the file cannot be read."""
     path = Path(path)
-    _check_union(union)
+    check_member_union(union)
     spool = None if dry_run else _Spool()
     try:
         report, present = plan_import(
