@@ -392,14 +392,19 @@ def _check_unique_entrant(
 def register_competitor(*, by: Any, skill: Skill, details: EntrantDetails) -> Competitor:
     """Register a competitor; people not in the roster are recorded as non-members."""
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
-    _check_open(skill)
     person, unit, union = _entrant_fields(by=by, skill=skill, details=details, kind="competitor")
     number = details.number.strip()
     competitor = Competitor.objects.filter(skill=skill, number=number).first()
     if competitor is not None and competitor.person_id == person.pk:
         return _update_entrant(
-            by=by, entrant=competitor, unit=unit, union=union, action="contest.competitor.update"
+            skill=skill,
+            by=by,
+            entrant=competitor,
+            unit=unit,
+            union=union,
+            action="contest.competitor.update",
         )
+    _check_open(skill)
     _check_unique_entrant(skill, Competitor, number, person)
     competitor = Competitor(skill=skill, number=number, person=person, unit=unit, union=union)
     competitor.full_clean(exclude=["skill", "person", "unit", "union"])
@@ -416,6 +421,7 @@ def register_competitor(*, by: Any, skill: Skill, details: EntrantDetails) -> Co
 def _update_entrant(
     *,
     by: Any,
+    skill: Skill,
     entrant: E,
     unit: EmployerUnit | None,
     union: Organisation | None,
@@ -430,6 +436,7 @@ def _update_entrant(
         fields.append("is_chief")
     changes = audit.diff(before, entrant.snapshot())
     if changes:
+        _check_open(skill)  # re-registering unchanged is harmless; changing is not, once locked
         if isinstance(entrant, Judge) and entrant.is_chief:
             Judge.objects.filter(skill=entrant.skill, is_chief=True).exclude(pk=entrant.pk).update(
                 is_chief=False
@@ -445,12 +452,12 @@ def add_judge(
 ) -> Judge:
     """Add a judge to a skill; naming a new chief judge replaces the previous one."""
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
-    _check_open(skill)
     person, unit, union = _entrant_fields(by=by, skill=skill, details=details, kind="judge")
     number = details.number.strip()
     judge = Judge.objects.filter(skill=skill, number=number).first()
     if judge is not None and judge.person_id == person.pk:
         return _update_entrant(
+            skill=skill,
             by=by,
             entrant=judge,
             unit=unit,
@@ -458,6 +465,7 @@ def add_judge(
             action="contest.judge.update",
             is_chief=is_chief,
         )
+    _check_open(skill)
     _check_unique_entrant(skill, Judge, number, person)
     if is_chief:
         Judge.objects.filter(skill=skill, is_chief=True).update(is_chief=False)
@@ -565,7 +573,6 @@ def enter_marks(*, by: Any, skill: Skill, entries: Sequence[MarkEntry]) -> int:
     resolving the divergence.
     """
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
-    _check_open(skill)
     events: list[Entry] = []
     touched: set[tuple[int, int]] = set()
     before_divergent: dict[tuple[int, int], bool] = {}
@@ -582,6 +589,7 @@ def enter_marks(*, by: Any, skill: Skill, entries: Sequence[MarkEntry]) -> int:
         new = parse_value(entry.aspect, text) if text else None
         if old == new:
             continue
+        _check_open(skill)  # the same marks again are no change; any change needs an open skill
         if new is None:
             assert existing is not None
             existing.delete()

@@ -194,6 +194,10 @@ class SkillSheet:
             minimum=self.skill.minimum_competitors,
         )
 
+    @cached_property
+    def lines(self) -> list[ResultLine]:
+        return result_lines(self)
+
     @property
     def is_void(self) -> bool:
         return len(self.competitors) < self.skill.minimum_competitors
@@ -240,7 +244,7 @@ class ContestResults:
 
     @cached_property
     def lines(self) -> dict[int, list[ResultLine]]:
-        return {sheet.skill.pk: result_lines(sheet) for sheet in self.sheets}
+        return {sheet.skill.pk: sheet.lines for sheet in self.sheets}
 
     @cached_property
     def best(self) -> list[ResultLine]:

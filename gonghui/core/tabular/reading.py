@@ -73,24 +73,36 @@ def _cell_text(value: Any) -> str:
     return _clean_text(str(value))
 
 
-def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_records(path: Path, sheet_name: str | None = None) -> Iterator[tuple[int, list[Any]]]:
     _check_xlsx(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        index = next(
-            (
-                i
-                for i, sheet in enumerate(workbook.sheets_metadata)
-                if sheet.typ == SheetTypeEnum.WorkSheet
-                and sheet.visible == SheetVisibleEnum.Visible
-            ),
-            0,
-        )
-        sheet = workbook.get_sheet_by_index(index)
+        names = [
+            sheet.name for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet
+        ]
+        if sheet_name is not None and sheet_name not in names:
+            index = -1
+        elif sheet_name is not None:
+            index = workbook.sheet_names.index(sheet_name)
+        else:
+            index = next(
+                (
+                    i
+                    for i, sheet in enumerate(workbook.sheets_metadata)
+                    if sheet.typ == SheetTypeEnum.WorkSheet
+                    and sheet.visible == SheetVisibleEnum.Visible
+                ),
+                0,
+            )
+        sheet = workbook.get_sheet_by_index(index) if index >= 0 else None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # calamine reports Rust panics as BaseException
         raise _corrupt() from None
+    if sheet is None:
+        raise UnreadableFile(
+            _("The workbook has no sheet named %(sheet)s.") % {"sheet": sheet_name}
+        )
     start = sheet.start
     first = start[0] + 1 if start else 1
     return enumerate(sheet.iter_rows(), first)
@@ -140,19 +152,23 @@ def _csv_records(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
             ) from None
 
 
-def _records(path: Path) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable[[Any], str]]:
+def _records(
+    path: Path, sheet: str | None = None
+) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable[[Any], str]]:
     _check_size(path)
     with path.open("rb") as handle:
         head = handle.read(8)
     suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        return "xlsx", _xlsx_records(path), _cell_text
+        return "xlsx", _xlsx_records(path, sheet), _cell_text
     if head.startswith(OLE_MAGIC):
         raise _encrypted()
     if suffix in {".xlsx", ".xlsm"}:
         raise _corrupt()
     if suffix not in {".csv", ".txt", ""}:
         raise UnreadableFile(_not_a_spreadsheet())
+    if sheet is not None:
+        raise UnreadableFile(_("This import reads a workbook of several sheets: an .xlsx file."))
     encoding = _detect_encoding(path)
     return "csv", _csv_records(path, encoding), _clean_text
 
@@ -160,9 +176,11 @@ def _records(path: Path) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable
 class Table:
     """An open spreadsheet: which spec columns it has, and its rows (iterated once)."""
 
-    def __init__(self, path: Path, spec: Spec) -> None:
-        self.path, self.spec = path, spec
-        self.format, records, self._clean = _records(path)
+    def __init__(
+        self, path: Path, spec: Spec, *, sheet: str | None = None, allow_empty: bool = False
+    ) -> None:
+        self.path, self.spec, self.sheet = path, spec, sheet
+        self.format, records, self._clean = _records(path, sheet)
         self._records: Iterator[tuple[int, list[Any]]] = records
         try:
             self.header_row, header = self._find_header()
@@ -173,7 +191,7 @@ class Table:
         except BaseException:
             self.close()
             raise
-        if self._first is None:
+        if self._first is None and not allow_empty:
             self.close()
             raise UnreadableFile(_("The file has no rows beneath its header row."))
 
@@ -249,6 +267,8 @@ class Table:
         self.close()
 
 
-def open_table(path: Path | str, *, spec: Spec) -> Table:
+def open_table(
+    path: Path | str, *, spec: Spec, sheet: str | None = None, allow_empty: bool = False
+) -> Table:
     """Open a .xlsx or .csv file against a spec; raises UnreadableFile saying what is wrong."""
-    return Table(Path(path), spec)
+    return Table(Path(path), spec, sheet=sheet, allow_empty=allow_empty)
