@@ -170,6 +170,7 @@ class _Parsed:
     marks: list[Row] = field(default_factory=list)
     # rows refused on their own cells: marks that name them are not reported again
     rejected: set[tuple[str, str, str]] = field(default_factory=set)  # (sheet, skill, number)
+    bad_skills: set[str] = field(default_factory=set)  # skills whose own row is refused
     bad_schemes: set[str] = field(default_factory=set)  # skills whose scheme is refused
     bad_aspects: set[tuple[str, str]] = field(default_factory=set)  # (skill, aspect) refused
 
@@ -270,6 +271,7 @@ def _read(path: Path, errors: _Collector) -> _Parsed:
             )
             continue
         parsed.skills[code] = row
+        before = len(errors.errors)
         if not values["name"]:
             errors.bad(sheet, spec, row, "name", _("The name is missing."))
         if values["policy"].strip().lower() not in POLICIES:
@@ -293,6 +295,8 @@ def _read(path: Path, errors: _Collector) -> _Parsed:
                 )
                 % {"value": minimum},
             )
+        if len(errors.errors) > before:
+            parsed.bad_skills.add(code)
 
     sheet, spec = SCHEME_SHEET, SCHEME_SPEC
     for row in _rows(path, sheet, spec, errors):
@@ -302,6 +306,8 @@ def _read(path: Path, errors: _Collector) -> _Parsed:
             parsed.bad_schemes.add(row.values["skill"])
             parsed.bad_aspects.add((row.values["skill"], row.values["code"]))
     for code, row in parsed.skills.items():
+        if code in parsed.bad_skills:
+            continue
         aspects = parsed.schemes.get(code, [])
         total = sum((spec_.max_mark for _r, spec_ in aspects), Decimal(0))
         if total != 100 and code not in parsed.bad_schemes:
@@ -590,7 +596,8 @@ def import_workbook(
     collector = _Collector()
     parsed = _read(path, collector)
     report = ImportReport(errors=collector.errors)
-    if parsed.contest is None:
+    if parsed.contest is None or any(e.row == 0 for e in report.errors):
+        # a sheet is missing or unreadable: rows cannot be checked against it
         report.errors = _in_workbook_order(report.errors)
         return report
     try:
@@ -642,9 +649,21 @@ def _apply(
     if problem:
         collector.bad(CONTEST_SHEET, CONTEST_SPEC, row, "code", problem)
         return
-    if starts is None or ends is None:
-        return  # reported with the contest row
-    if contest is None:
+    if any(e.sheet == CONTEST_SHEET for e in collector.errors):
+        # The contest row is bad (and reported): check the other sheets against a stand-in,
+        # in this transaction that will be rolled back, so that their bad rows are found too.
+        if contest is None:
+            assert organiser is not None
+            starts = starts or ends or date(2000, 1, 1)
+            contest = Contest.objects.create(
+                code=values["code"] if _code_ok(values["code"]) else "-",
+                name=values["name"] or "-",
+                organiser=organiser,
+                starts_on=starts,
+                ends_on=ends if ends and ends >= starts else starts,
+            )
+            report.created = True
+    elif contest is None and starts is not None and ends is not None:
         assert organiser is not None
         contest = _step(
             collector,
@@ -662,7 +681,7 @@ def _apply(
             theme=values.get("theme") or "",
         )
         report.created = True
-    else:
+    elif contest is not None and starts is not None and ends is not None:
         existing = contest
         contest = _step(
             collector,
@@ -686,6 +705,8 @@ def _apply(
     counts: dict[str, int] = defaultdict(int)
     skills: dict[str, Skill] = {}
     for code, skill_row in parsed.skills.items():
+        if code in parsed.bad_skills:
+            continue  # reported on its row; what refers to it is not reported again
         v = skill_row.values
         policy = POLICIES[v["policy"].strip().lower()]
         minimum = int(v.get("minimum") or "1")
