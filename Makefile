@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test setup messages lint typecheck pytest browser-deps clean
+.PHONY: run test setup messages lint typecheck pytest browser-deps certificate-fonts clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gonghui needs Python 3.11 or newer")'
@@ -21,7 +21,7 @@ messages: $(STAMP)
 setup: $(STAMP) messages
 	$(BIN)/gonghui migrate --no-input -v 0
 
-run: setup
+run: setup certificate-fonts
 	$(BIN)/gonghui demo --if-empty
 	$(BIN)/gonghui serve --port $(PORT)
 
@@ -31,6 +31,12 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# A TrueType CJK font that certificates embed (reportlab cannot embed Noto CJK's CFF outlines).
+certificate-fonts:
+	@[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ -n "$$GONGHUI_CERTIFICATE_FONT" ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check gonghui tests bench
 	$(BIN)/ruff format --check gonghui tests bench
@@ -38,7 +44,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy gonghui
 
-pytest: $(STAMP) messages browser-deps
+pytest: $(STAMP) messages browser-deps certificate-fonts
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck pytest
