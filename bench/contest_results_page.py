@@ -74,7 +74,7 @@ def main() -> None:
     root = create_organisation(
         by=None, code="R", name="总工会", org_type=OrgType.FEDERATION, parent=None
     )
-    user = User.objects.create_user(username="officer", password="x", organisation=root)
+    user = User.objects.create_user(username="officer", password=None, organisation=root)
     grant_role(by=None, user=user, organisation=root, role=Role.OFFICER)
     contest = actions.create_contest(
         by=None,
