@@ -34,11 +34,9 @@ def test_marks_are_entered_with_the_keyboard_and_a_bad_one_is_kept(
     for n in (1, 2, 3):
         add_judge(skill, n, is_chief=n == 1)
     recused = add_judge(skill, 4, unit=unit)
-    one, two, three = (
-        add_competitor(skill, 1, unit=unit),
-        add_competitor(skill, 2),
-        add_competitor(skill, 3),
-    )
+    add_competitor(skill, 1, unit=unit)
+    two = add_competitor(skill, 2)
+    add_competitor(skill, 3)
 
     sign_in(page, "alice")
     page.goto(f"/contests/skills/{skill.pk}/marks/")
