@@ -99,7 +99,7 @@ def _register(
 ) -> None:
     for n in range(1, competitors + 1):
         number, name = people.next()
-        unit = units[n % len(units)] if units else None
+        unit = units[(n - 1) % len(units)] if units else None
         actions.register_competitor(
             by=by,
             skill=skill,
@@ -113,7 +113,7 @@ def _register(
         )
     for n in range(1, judges + 1):
         number, name = people.next()
-        unit = judge_units[n % len(judge_units)] if judge_units else None
+        unit = judge_units[(n - 1) % len(judge_units)] if judge_units else None
         actions.add_judge(
             by=by,
             skill=skill,
@@ -228,7 +228,9 @@ def build_contests(
         by=by, contest=running, code="DG", name="维修电工", medal_policy="national"
     )
     actions.set_scheme(by=by, skill=skill, aspects=ELECTRICAL)
-    # one judge works where competitor DG-001 works: the grid shows them recused
+    # judges J1–J3 come from elsewhere in the region; J4 works where competitor DG-001 works,
+    # so the grid shows J4 recused for DG-001
+    outside = [u for u in units if u not in local_units][:3]
     _register(
         skill,
         people,
@@ -236,7 +238,7 @@ def build_contests(
         competitors=10,
         judges=4,
         by=by,
-        judge_units=[local_units[1], *local_units[8:11]],
+        judge_units=[*outside, local_units[0]] if len(outside) == 3 and local_units else [],
     )
     sheet = SkillSheet.load(skill)
     entries = _marks(sheet, rng, complete=0.7)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.contests.scoring import AspectKind, MedalPolicy
 from gonghui.orgs.models import code_validator
@@ -28,9 +29,9 @@ class ContestLevel(models.TextChoices):
 
 
 class ContestStatus(models.TextChoices):
-    PREPARING = "preparing", _("Preparing")
-    RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
+    PREPARING = "preparing", pgettext_lazy("contest status", "Preparing")
+    RUNNING = "running", pgettext_lazy("contest status", "Running")
+    FINISHED = "finished", pgettext_lazy("contest status", "Finished")
 
 
 class MedalPolicyChoice(models.TextChoices):
