@@ -345,7 +345,7 @@ class EntrantDetails:
 
 
 def _entrant_fields(
-    *, by: Any, skill: Skill, details: EntrantDetails, kind: str
+    *, by: Any, skill: Skill, details: EntrantDetails
 ) -> tuple[Person, EmployerUnit | None, Organisation | None]:
     number = details.number.strip()
     if not number:
@@ -392,7 +392,7 @@ def _check_unique_entrant(
 def register_competitor(*, by: Any, skill: Skill, details: EntrantDetails) -> Competitor:
     """Register a competitor; people not in the roster are recorded as non-members."""
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
-    person, unit, union = _entrant_fields(by=by, skill=skill, details=details, kind="competitor")
+    person, unit, union = _entrant_fields(by=by, skill=skill, details=details)
     number = details.number.strip()
     competitor = Competitor.objects.filter(skill=skill, number=number).first()
     if competitor is not None and competitor.person_id == person.pk:
@@ -452,7 +452,7 @@ def add_judge(
 ) -> Judge:
     """Add a judge to a skill; naming a new chief judge replaces the previous one."""
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
-    person, unit, union = _entrant_fields(by=by, skill=skill, details=details, kind="judge")
+    person, unit, union = _entrant_fields(by=by, skill=skill, details=details)
     number = details.number.strip()
     judge = Judge.objects.filter(skill=skill, number=number).first()
     if judge is not None and judge.person_id == person.pk:

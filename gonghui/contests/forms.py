@@ -71,8 +71,9 @@ class SchemeForm(forms.Form):
         label=_("Aspects"),
         widget=forms.Textarea(attrs={"rows": 12, "class": "mono", "spellcheck": "false"}),
         help_text=_(
-            "One aspect per line: sub-criterion, aspect code, description, type (M or J), maximum mark; "
-            "separated by tabs (as copied from a spreadsheet) or by |. The maxima must add up to 100."
+            "One aspect per line: sub-criterion, aspect code, description, type (M or J), maximum mark, "
+            "and for a J aspect optionally what scores 0, 1, 2 and 3 mean; separated by tabs (as "
+            "copied from a spreadsheet) or by |. The maxima must add up to 100."
         ),
     )
 
@@ -83,13 +84,14 @@ class SchemeForm(forms.Form):
             if not line.strip():
                 continue
             cells = [c.strip() for c in (line.split("\t") if "\t" in line else line.split("|"))]
-            if len(cells) != 5:
+            if len(cells) not in (5, 9):
                 errors.append(
-                    str(_("Line %(line)d: 5 cells expected, %(count)d found."))
+                    str(_("Line %(line)d: 5 cells expected (9 with descriptors), %(count)d found."))
                     % {"line": number, "count": len(cells)}
                 )
                 continue
-            sub, code, description, kind, maximum = cells
+            sub, code, description, kind, maximum = cells[:5]
+            descriptors = tuple(cells[5:])
             try:
                 value = Decimal(maximum)
             except ArithmeticError:
@@ -98,7 +100,16 @@ class SchemeForm(forms.Form):
                     % {"line": number, "value": maximum}
                 )
                 continue
-            aspects.append(AspectSpec(code, description, kind.upper(), value, sub_criterion=sub))
+            aspects.append(
+                AspectSpec(
+                    code,
+                    description,
+                    kind.upper(),
+                    value,
+                    sub_criterion=sub,
+                    descriptors=descriptors,
+                )
+            )
         if errors:
             raise forms.ValidationError(errors)
         if not aspects:

@@ -148,7 +148,7 @@ def _skill_context(request: AuthedRequest, skill: Any, **forms: Any) -> dict[str
         conflicts.setdefault(judge_id, []).append(competitors[competitor_id])
     unions = visible_orgs(request.user).filter(type__in=MEMBER_UNION_TYPES)
     scheme_text = "\n".join(
-        f"{a.sub_criterion}\t{a.code}\t{a.description}\t{a.kind}\t{a.max_mark}"
+        "\t".join([a.sub_criterion, a.code, a.description, a.kind, str(a.max_mark), *a.descriptors])
         for a in sheet.aspects
     )
     return {
@@ -162,7 +162,6 @@ def _skill_context(request: AuthedRequest, skill: Any, **forms: Any) -> dict[str
         or EntrantForm(allowed_orgs=unions, prefix="c"),
         "judge_form": forms.get("judge_form") or JudgeForm(allowed_orgs=unions, prefix="j"),
         "skill_form": forms.get("skill_form") or SkillForm.for_edit(skill),
-        "reopen_form": ReopenForm(),
     }
 
 
@@ -300,7 +299,7 @@ def skill_reopen(request: AuthedRequest, pk: int) -> HttpResponseBase:
         actions.reopen_skill(
             by=request.user,
             skill=skill,
-            reason=form.data.get("reason", "") if form.is_valid() else "",
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -565,7 +565,7 @@ def _person(
 
 
 def _contest_for(
-    by: Any, code: str, organiser: Organisation | None, may_manage: Callable[[Contest], bool]
+    code: str, organiser: Organisation | None, may_manage: Callable[[Contest], bool]
 ) -> tuple[Contest | None, str]:
     contest = Contest.objects.select_related("organiser").filter(code=code).first()
     if contest is not None and not may_manage(contest):
@@ -645,7 +645,7 @@ def _apply(
     row = parsed.contest
     values = row.values
     starts, ends = _date(values["starts_on"]), _date(values["ends_on"])
-    contest, problem = _contest_for(by, values["code"], organiser, may_manage)
+    contest, problem = _contest_for(values["code"], organiser, may_manage)
     if problem:
         collector.bad(CONTEST_SHEET, CONTEST_SPEC, row, "code", problem)
         return
