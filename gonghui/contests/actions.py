@@ -438,12 +438,26 @@ def _update_entrant(
     if changes:
         _check_open(skill)  # re-registering unchanged is harmless; changing is not, once locked
         if isinstance(entrant, Judge) and entrant.is_chief:
-            Judge.objects.filter(skill=entrant.skill, is_chief=True).exclude(pk=entrant.pk).update(
-                is_chief=False
-            )
+            _step_down_chief(by=by, skill=skill, keep=entrant)
         entrant.save(update_fields=fields)
         audit.record(action=action, by=by, obj=entrant, changes=changes)
     return entrant
+
+
+def _step_down_chief(*, by: Any, skill: Skill, keep: Judge | None) -> None:
+    """One chief judge per skill: the previous one steps down, audited."""
+    previous_chiefs = Judge.objects.filter(skill=skill, is_chief=True)
+    if keep is not None:
+        previous_chiefs = previous_chiefs.exclude(pk=keep.pk)
+    for previous in previous_chiefs:
+        previous.is_chief = False
+        previous.save(update_fields=["is_chief"])
+        audit.record(
+            action="contest.judge.update",
+            by=by,
+            obj=previous,
+            changes={"is_chief": (True, False)},
+        )
 
 
 @transaction.atomic
@@ -468,7 +482,7 @@ def add_judge(
     _check_open(skill)
     _check_unique_entrant(skill, Judge, number, person)
     if is_chief:
-        Judge.objects.filter(skill=skill, is_chief=True).update(is_chief=False)
+        _step_down_chief(by=by, skill=skill, keep=None)
     judge = Judge(
         skill=skill,
         number=number,
@@ -543,7 +557,7 @@ def _check_entry(skill: Skill, entry: MarkEntry) -> None:
         if entry.judge.skill_id != skill.pk:
             raise ValidationError(_("This judge belongs to another skill."))
         reason = conflict_reason(entry.judge, entry.competitor)
-        if reason:
+        if reason and entry.value.strip():  # clearing a score given before the conflict is fine
             raise ValidationError(reason, code="conflict")
     elif entry.judge is not None:
         raise ValidationError(

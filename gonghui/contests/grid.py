@@ -29,9 +29,12 @@ def _cell(sheet: SkillSheet, competitor: Competitor, aspect: Aspect, judge: Judg
     if judge is None:
         mark = sheet.measurements.get(key)
         return Cell(competitor, aspect, None, "" if mark is None else f"{mark:.2f}")
-    if (judge.pk, competitor.pk) in sheet.conflicts:
-        return Cell(competitor, aspect, judge, "", conflict=conflict_reason(judge, competitor))
     score = sheet.scores.get(key, {}).get(judge.pk)
+    if (judge.pk, competitor.pk) in sheet.conflicts:
+        reason = conflict_reason(judge, competitor)
+        if score is not None:  # given before the conflict was known: shown, to be cleared
+            return Cell(competitor, aspect, judge, str(score), error=reason)
+        return Cell(competitor, aspect, judge, "", conflict=reason)
     return Cell(
         competitor,
         aspect,

@@ -108,6 +108,19 @@ class SkillSheet:
         }
 
     @cached_property
+    def conflicted_marks(self) -> list[tuple[Judge, Competitor]]:
+        """Scores given by a judge who must not mark that competitor (registered since)."""
+        judges = {j.pk: j for j in self.judges}
+        competitors = {c.pk: c for c in self.competitors}
+        pairs = {
+            (judge_id, competitor_id)
+            for (competitor_id, _aspect), by_judge in self.scores.items()
+            for judge_id in by_judge
+            if (judge_id, competitor_id) in self.conflicts
+        }
+        return [(judges[j], competitors[c]) for j, c in sorted(pairs)]
+
+    @cached_property
     def short_of_judges(self) -> list[Competitor]:
         """Competitors with fewer than three judges free of conflict (judgement needs three)."""
         if not self.has_judgement:
@@ -152,6 +165,11 @@ class SkillSheet:
                     "competitor": f"{competitor.number} {competitor.person.name}",
                     "count": len(self.eligible_judges(competitor)),
                 }
+            )
+        for judge, competitor in self.conflicted_marks[:PROBLEMS_SHOWN]:
+            problems.append(
+                _("%(reason)s Clear the scores judge %(judge)s gave this competitor.")
+                % {"reason": conflict_reason(judge, competitor), "judge": judge.number}
             )
         if self.missing:
             problems.append(_("%(count)d marks are still to be entered.") % {"count": self.missing})

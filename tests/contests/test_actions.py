@@ -304,3 +304,49 @@ def test_a_judge_cannot_compete_in_the_same_skill(skill) -> None:
                 number="C9", identity_number=identity_number(9001), name="裁判一"
             ),
         )
+
+
+def test_a_conflict_that_arises_after_marking_blocks_results(world, skill) -> None:
+    one = add_competitor(skill, 1)
+    _fill(skill, {one: ("60", [2, 2, 2])})
+    assert SkillSheet.load(skill).results is not None
+    unit = make_unit(2, world.gr_a1, "乙电器厂")
+    # the competitor's employer is corrected: judge J1 works there too
+    actions.register_competitor(
+        by=None,
+        skill=skill,
+        details=EntrantDetails(
+            number="C001", identity_number=identity_number(1), name="选手一", unit=unit
+        ),
+    )
+    actions.add_judge(
+        by=None,
+        skill=skill,
+        details=EntrantDetails(
+            number="J1", identity_number=identity_number(9001), name="裁判一", unit=unit
+        ),
+        is_chief=True,
+    )
+    sheet = SkillSheet.load(skill)
+    assert [(j.number, c.number) for j, c in sheet.conflicted_marks] == [("J1", "C001")]
+    assert sheet.results is None
+    assert any("Clear the scores judge J1" in p for p in sheet.problems)
+    j1 = skill.aspects.get(code="J1")
+    one = skill.competitors.get(number="C001")  # as the grid and the API load it
+    with pytest.raises(ValidationError, match="must not mark"):
+        actions.enter_mark(
+            by=None, skill=skill, competitor=one, aspect=j1, judge=sheet.judges[0], value="1"
+        )
+    actions.enter_mark(
+        by=None, skill=skill, competitor=one, aspect=j1, judge=sheet.judges[0], value=""
+    )
+    assert SkillSheet.load(skill).conflicted_marks == []
+
+
+def test_naming_a_new_chief_judge_is_audited_for_both(skill) -> None:
+    add_judge(skill, 2, is_chief=True)
+    assert list(skill.judges.filter(is_chief=True).values_list("number", flat=True)) == ["J2"]
+    stepped_down = AuditEvent.objects.filter(action="contest.judge.update").values_list(
+        "object_repr", "changes"
+    )
+    assert any(changes == {"is_chief": [True, False]} for _repr, changes in stepped_down)
