@@ -256,3 +256,36 @@ def test_import_contest_command_and_results_export(world, tmp_path, capsys) -> N
     call_command("contest_results", "SAMPLE-2026", "-o", str(tmp_path / "results.xlsx"))
     with pytest.raises(CommandError):
         call_command("import_contest", str(clean), "--organiser", "NOPE")
+
+
+def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(world, tmp_path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    def upload(client: Client, path: Path, **fields: str):
+        with path.open("rb") as handle:
+            data = {"file": SimpleUploadedFile(path.name, handle.read()), **fields}
+        return client.post("/contests/import/", data)
+
+    clean, broken = write_sample_workbooks(tmp_path, unions=[world.gr_a1])
+    alice = Client()
+    alice.force_login(world.city_officer)
+    checked = upload(alice, broken, organiser="CA-K", apply="on")
+    html = checked.content.decode()
+    assert checked.status_code == 200 and "4 problems: nothing was written" in html
+    assert "lost" not in html and "99.50" in html
+    assert not Contest.objects.exists()
+    dry = upload(alice, clean, organiser="CA-K")
+    assert "The workbook is clean" in dry.content.decode() and not Contest.objects.exists()
+    done = upload(alice, clean, organiser="CA-K", apply="on")
+    assert done.status_code == 302 and done["Location"] == "/contests/SAMPLE-2026/"
+    assert Contest.objects.get().organiser == world.county_a
+
+    charlie = Client()
+    charlie.force_login(world.outsider)
+    refused = upload(charlie, clean, organiser="CB-1", apply="on")
+    assert "used by a contest you do not run" in refused.content.decode()
+    assert Contest.objects.get().organiser == world.county_a
+    bob = Client()
+    bob.force_login(world.city_viewer)
+    assert bob.get("/contests/import/").status_code == 403
