@@ -56,6 +56,7 @@ def test_marks_are_entered_with_the_keyboard_and_a_bad_one_is_kept(
     expect(bad).to_have_value("41")  # nothing typed is lost
     cell = page.locator("td.bad")
     expect(cell).to_contain_text("0 至 40.00")
+    expect(grid.get_by_test_id("cell-C003-M1")).to_have_value("20.00")
     expect(grid.get_by_test_id("cell-C003-M2")).to_have_value("28.00")
     assert page.evaluate("document.activeElement.dataset.testid") == "cell-C002-M2"
     marks = {
@@ -75,6 +76,16 @@ def test_marks_are_entered_with_the_keyboard_and_a_bad_one_is_kept(
     page.keyboard.press("Enter")
     expect(page.locator("td.bad")).to_have_count(0)
     assert Mark.objects.filter(competitor=two, aspect__code="M1").get().mark == Decimal("39.00")
+
+    # a judge's sheet: the score is saved for that judge
+    first_judge = skill.judges.get(number="J1")
+    page.get_by_test_id(f"sheet-{first_judge.pk}").click()
+    page.get_by_test_id("mark-grid").get_by_test_id("cell-C001-J1").click()
+    page.keyboard.type("2")
+    with page.expect_response(re.compile(r"/marks/\d+/\d+/$")):
+        page.keyboard.press("Enter")
+    expect(page.get_by_test_id("mark-grid").get_by_test_id("cell-C001-J1")).to_have_value("2")
+    assert Mark.objects.get(aspect__code="J1", judge=first_judge).score == 2
 
     # the sheet of a judge who works where C001 works: that cell is recused, not an input
     page.get_by_test_id(f"sheet-{recused.pk}").click()
