@@ -500,6 +500,53 @@ def add_judge(
     return judge
 
 
+@transaction.atomic
+def remove_entrant(*, by: Any, entrant: Competitor | Judge, reason: str) -> int:
+    """Take a competitor (withdrawn) or a judge (registered by mistake) off an open skill.
+
+    Their marks go with them; the event keeps who they were, how many marks and why.
+    Returns the number of marks removed."""
+    skill = (
+        Skill.objects.select_for_update()
+        .select_related("contest__organiser")
+        .get(pk=entrant.skill_id)
+    )
+    _check_open(skill)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why they are taken off the skill.")})
+    if isinstance(entrant, Competitor):
+        kind, marks = "competitor", Mark.objects.filter(competitor=entrant)
+    else:
+        kind, marks = "judge", Mark.objects.filter(judge=entrant)
+    removed_marks = list(marks.select_related("competitor", "aspect", "judge"))
+    removed = len(removed_marks)
+    audit.record_many(
+        [
+            Entry(
+                action="contest.mark.remove",
+                by=by,
+                organisation=skill.contest.organiser,
+                object_type="contests.mark",
+                object_id=f"{skill.pk}:{m.competitor.number}:{m.aspect.code}:{m.judge.number if m.judge else ''}",
+                object_repr=f"{skill.code} {m.competitor.number} {m.aspect.code}",
+                changes={"value": (_plain(m.value), None)},
+                extra={"skill": skill.code, "judge": m.judge.number if m.judge else None},
+            )
+            for m in removed_marks
+        ]
+    )
+    audit.record(
+        action=f"contest.{kind}.remove",
+        by=by,
+        obj=entrant,
+        changes={name: (value, None) for name, value in entrant.snapshot().items()},
+        extra={"reason": reason.strip()[:500], "marks_removed": removed, "skill": skill.code},
+    )
+    marks.delete()
+    entrant.delete()
+    return removed
+
+
 # ---------------------------------------------------------------- marks
 
 

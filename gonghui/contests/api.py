@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
@@ -415,6 +415,48 @@ def add_judge(request: HttpRequest, skill_id: int, payload: JudgeIn) -> Any:
         numbers[c] for j, c in sheet.conflicts if j == judge.pk
     )
     return 201, judge
+
+
+class RemoveIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class RemovedOut(Schema):
+    marks_removed: int
+
+
+@router.post(
+    "/contests/skills/{skill_id}/competitors/{number}/remove",
+    response=RemovedOut,
+    summary="Take a competitor off the skill (withdrawn), with their marks",
+)
+def remove_competitor(request: HttpRequest, skill_id: int, number: str, payload: RemoveIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    competitor = skill.competitors.filter(number=number).first()
+    if competitor is None:
+        raise Http404
+    return {
+        "marks_removed": actions.remove_entrant(
+            by=request.user, entrant=competitor, reason=payload.reason
+        )
+    }
+
+
+@router.post(
+    "/contests/skills/{skill_id}/judges/{number}/remove",
+    response=RemovedOut,
+    summary="Take a judge off the skill, with their scores",
+)
+def remove_judge(request: HttpRequest, skill_id: int, number: str, payload: RemoveIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    judge = skill.judges.filter(number=number).first()
+    if judge is None:
+        raise Http404
+    return {
+        "marks_removed": actions.remove_entrant(
+            by=request.user, entrant=judge, reason=payload.reason
+        )
+    }
 
 
 @router.get("/contests/skills/{skill_id}/marks", response=list[MarkOut], summary="Marks entered")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from gonghui.contests import views, views_import
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("skills/<int:pk>/scheme/", views.skill_scheme, name="scheme"),
     path("skills/<int:pk>/competitors/", views.competitor_add, name="competitor_add"),
     path("skills/<int:pk>/judges/", views.judge_add, name="judge_add"),
+    re_path(
+        r"^skills/(?P<pk>[0-9]+)/(?P<kind>competitor|judge)/(?P<number>[A-Za-z0-9._-]{1,16})/remove/$",
+        views.entrant_remove,
+        name="entrant_remove",
+    ),
     path("skills/<int:pk>/marks/", views.mark_grid, name="marks"),
     path(
         "skills/<int:pk>/marks/<int:competitor>/<int:aspect>/",

@@ -427,3 +427,28 @@ def skill_certificates(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return _certificates(
         request, skill.contest, [SkillSheet.load(skill)], f"{skill.contest.code}-{skill.code}"
     )
+
+
+@require_POST
+def entrant_remove(request: AuthedRequest, pk: int, kind: str, number: str) -> HttpResponseBase:
+    skill = get_skill_for_user(request.user, pk, action="manage")
+    people = skill.competitors if kind == "competitor" else skill.judges
+    entrant = people.select_related("person").filter(number=number).first()
+    if entrant is None:
+        raise Http404
+    form = ReopenForm(request.POST)
+    try:
+        removed = actions.remove_entrant(
+            by=request.user,
+            entrant=entrant,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is taken off the skill; %(count)d marks removed.")
+            % {"name": entrant.person.name, "count": removed},
+        )
+    return redirect(skill)

@@ -350,3 +350,25 @@ def test_naming_a_new_chief_judge_is_audited_for_both(skill) -> None:
         "object_repr", "changes"
     )
     assert any(changes == {"is_chief": [True, False]} for _repr, changes in stepped_down)
+
+
+def test_a_withdrawn_competitor_goes_with_their_marks_audited_one_by_one(skill) -> None:
+    one, two = add_competitor(skill, 1), add_competitor(skill, 2)
+    _fill(skill, {one: ("60", [2, 2, 2]), two: ("50", [1, 1, 1])})
+    with pytest.raises(ValidationError, match="Say why"):
+        actions.remove_entrant(by=None, entrant=one, reason=" ")
+    assert actions.remove_entrant(by=None, entrant=one, reason="弃权") == 4
+    assert not Mark.objects.filter(competitor__number="C001").exists()
+    assert AuditEvent.objects.filter(action="contest.mark.remove").count() == 4
+    event = AuditEvent.objects.get(action="contest.competitor.remove")
+    assert event.extra["reason"] == "弃权" and event.extra["marks_removed"] == 4
+    assert SkillSheet.load(skill).results is not None
+
+
+def test_nobody_is_taken_off_a_signed_off_skill(skill) -> None:
+    one = add_competitor(skill, 1)
+    _fill(skill, {one: ("60", [2, 2, 2])})
+    actions.sign_off_skill(by=None, skill=skill)
+    with pytest.raises(ValidationError, match="signed off"):
+        actions.remove_entrant(by=None, entrant=skill.judges.get(number="J2"), reason="错登")
+    assert skill.judges.count() == 3

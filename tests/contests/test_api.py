@@ -190,3 +190,12 @@ def test_contest_operations_are_in_the_openapi_schema(world) -> None:
         "/api/v1/contests/skills/{skill_id}/reopen",
         "/api/v1/contests/skills/{skill_id}/results",
     } <= paths
+
+
+def test_taking_off_through_the_api(world, running) -> None:
+    alice, bob = _api("alice"), _api("bob")
+    url = f"/api/v1/contests/skills/{running.skill.pk}/competitors/C003/remove"
+    assert bob.post(url, {"reason": "x"}, content_type="application/json").status_code == 403
+    response = alice.post(url, {"reason": "弃权"}, content_type="application/json")
+    assert response.json() == {"marks_removed": 0}
+    assert alice.post(url, {"reason": "弃权"}, content_type="application/json").status_code == 404

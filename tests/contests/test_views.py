@@ -252,3 +252,13 @@ def test_county_officer_cannot_create_a_contest_above_them(world) -> None:
         },
     )
     assert "within your scope" in response.content.decode()
+
+
+def test_taking_a_judge_off_in_the_web(world, running) -> None:
+    skill = running.skill
+    url = reverse("contests:entrant_remove", args=[skill.pk, "judge", "J4"])
+    assert _client(world.outsider).post(url, {"reason": "x"}).status_code == 404
+    assert _client(world.city_viewer).post(url, {"reason": "x"}).status_code == 403
+    page = _client(world.city_officer).post(url, {"reason": "登记错误"}, follow=True)
+    assert "裁判四" in page.content.decode() and "taken off the skill" in page.content.decode()
+    assert not skill.judges.filter(number="J4").exists()
