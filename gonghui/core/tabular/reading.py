@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -30,6 +31,7 @@ from gonghui.core.tabular.xlsx_guard import (
     _corrupt,
     _encrypted,
 )
+from gonghui.core.tabular.xlsx_stream import OtherShape, Stream, open_stream
 
 
 def _clean_text(value: str) -> str:
@@ -74,6 +76,33 @@ def _cell_text(value: Any) -> str:
 
 
 def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of the first visible worksheet: streamed when the workbook allows (constant
+    memory), else from calamine, which holds the whole sheet."""
+    _check_xlsx(path, unpack=False)
+    opened = open_stream(path)
+    if opened is None:
+        return _calamine_records(path)
+    return _streamed_records(path, *opened)
+
+
+def _streamed_records(
+    path: Path, stream: Stream, archive: zipfile.ZipFile, handle: IO[bytes]
+) -> Iterator[tuple[int, list[Any]]]:
+    last = 0
+    try:
+        with archive, handle:
+            for number, cells in stream:
+                last = number
+                yield number, cells
+        return
+    except OtherShape:
+        pass  # a part of the sheet written otherwise: calamine reads on from the next row
+    for number, cells in _calamine_records(path):
+        if number > last:
+            yield number, cells
+
+
+def _calamine_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
     _check_xlsx(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -91,9 +120,15 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise
     except BaseException:  # calamine reports Rust panics as BaseException
         raise _corrupt() from None
-    start = sheet.start
-    first = start[0] + 1 if start else 1
-    return enumerate(sheet.iter_rows(), first)
+    # iter_rows starts at the sheet's first row (blank rows above the data included), but at
+    # its first used column
+    first_column = sheet.start[1] if sheet.start else 0
+    rows = enumerate(sheet.iter_rows(), 1)
+    if not first_column:
+        return rows
+    # calamine's rows start at the first used column; put them back under their letters
+    padding = [""] * first_column
+    return ((number, padding + cells) for number, cells in rows)
 
 
 def _detect_encoding(path: Path) -> str:
