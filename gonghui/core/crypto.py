@@ -9,7 +9,7 @@ table is searchable without decrypting it, and the hash reveals nothing without 
 from __future__ import annotations
 
 import base64
-import hmac
+import hashlib
 import os
 from collections.abc import Callable
 from functools import lru_cache
@@ -59,13 +59,22 @@ def blind_index(value: str, *, field: str) -> str:
 
 
 def blind_indexer(field: str) -> Callable[[str], str]:
-    """`blind_index` for one field with the key derived once: for loops over many values."""
-    key = _derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1")
+    """`blind_index` for one field, for loops over many values: HMAC-SHA256 (RFC 2104) with
+    the key's inner and outer pads hashed once, so that each value costs two short hashes
+    (a third of `hmac.digest`, which sets the key up again for every value)."""
+    key = _derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1").ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
     prefix = f"{field}:"
-    digest = hmac.digest
 
     def index(value: str) -> str:
-        return digest(key, (prefix + value).encode(), "sha256").hex() if value else ""
+        if not value:
+            return ""
+        head = inner.copy()
+        head.update((prefix + value).encode())
+        tail = outer.copy()
+        tail.update(head.digest())
+        return tail.hexdigest()
 
     return index
 

@@ -4,9 +4,9 @@ calamine, the general reader, builds the whole sheet before it gives the first r
 million-row roster costs it a gigabyte. The worksheets that Excel, WPS, LibreOffice and
 openpyxl write are regular enough to be read as they inflate, a few megabytes at a time: a
 precompiled pattern finds the cells of each piece, and the per-cell work is a few look-ups in
-small caches. Values come out exactly as `reading._cell_text` renders calamine's (the tests
-hold the two readers to the same rows on generated workbooks); shared strings are kept packed
-in one buffer rather than as a million Python strings.
+small caches. Cells come out as text, exactly as `_cell_text` renders calamine's values (the
+tests hold the two readers to the same rows on generated workbooks); shared strings are kept
+packed in one buffer rather than as a million Python strings.
 
 `open_stream` answers None for a workbook of another shape (a namespace prefix, a document
 type declaration, cells without their address first): the caller then uses calamine.
@@ -27,6 +27,7 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from gonghui.core.tabular.base import _cell_text, _clean_text, _number_text
 from gonghui.core.tabular.xlsx_guard import _corrupt, _member_chunks
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -139,7 +140,7 @@ class Stream:
         self._styles = self._style_kinds(members.get("xl/styles.xml"))
         self._texts: dict[bytes, str] = {}
         self._attribute_cache: dict[bytes, tuple[bytes | None, bytes | None]] = {}
-        self._moments: dict[tuple[int, bytes], Any] = {}
+        self._moments: dict[tuple[int, bytes], str] = {}
         self._strings = self._shared_strings(members.get("xl/sharedStrings.xml"))
 
     def _first_sheet(self, members: dict[str, zipfile.ZipInfo]) -> tuple[str, datetime]:
@@ -210,24 +211,25 @@ class Stream:
             if start < 0:
                 raise OtherShape
             for item in re.finditer(rb"<si>(.*?)</si>|<si/>", data[start:end], re.DOTALL):
-                strings.append(_unescape(_text(item[1] or b"")).encode())
+                strings.append(_clean_text(_unescape(_text(item[1] or b""))).encode())
             carry = data[end:]
         return strings
 
     def _decode(self, raw: bytes) -> str:
-        """Text as written in the XML: plain UTF-8 mostly; escapes (openpyxl writes every
-        Chinese character as &#NNNNN;) unescaped once per distinct value, for the first
+        """Text as written in the XML, cleaned: plain UTF-8 mostly; escapes (openpyxl writes
+        every Chinese character as &#NNNNN;) unescaped once per distinct value, for the first
         16,384 values (a few megabytes: names, posts and levels repeat)."""
         if b"&" not in raw and b"_x" not in raw:
-            return raw.decode()
+            plain = raw.decode().strip()
+            return _clean_text(plain) if plain[:1] == "'" else plain
         text = self._texts.get(raw)
         if text is None:
-            text = _unescape(raw)
+            text = _clean_text(_unescape(raw))
             if len(self._texts) < 1 << 14 and len(raw) < 128:
                 self._texts[raw] = text
         return text
 
-    def _value(self, kind: bytes | None, style: bytes | None, content: bytes | None) -> Any:
+    def _value(self, kind: bytes | None, style: bytes | None, content: bytes | None) -> str:
         if not content:
             return ""
         if kind == b"inlineStr":
@@ -245,17 +247,17 @@ class Stream:
         if kind == b"str" or not raw:
             return self._decode(raw)
         if kind == b"b":
-            return raw == b"1"
+            return "TRUE" if raw == b"1" else "FALSE"
         if kind == b"d":
-            return datetime.fromisoformat(raw.decode())
+            return _cell_text(datetime.fromisoformat(raw.decode()))
         style_kind = self._styles.get(style) if style else None
         if style_kind is None:
-            return float(raw)
+            return _number_text(float(raw))
         key = (style_kind, raw)
         value = self._moments.get(key)
         if value is None:
-            value = self._moment(style_kind, float(raw))
-            if len(self._moments) < 1 << 16:
+            value = _cell_text(self._moment(style_kind, float(raw)))
+            if len(self._moments) < 1 << 14:
                 self._moments[key] = value
         return value
 
@@ -389,17 +391,17 @@ class Stream:
         pattern = re.compile(b"".join(parts), re.DOTALL)
         return _Template(pattern, converters, columns)
 
-    def _converter(self, kind: bytes | None, style: bytes | None) -> Callable[[bytes], Any]:
+    def _converter(self, kind: bytes | None, style: bytes | None) -> Callable[[bytes], str]:
         value = self._value
 
-        def convert(raw: bytes) -> Any:
+        def convert(raw: bytes) -> str:
             return value(kind, style, b"<v>" + raw + b"</v>") if raw else ""
 
         if kind == b"s":
             strings = self._strings
             return lambda raw: strings[int(raw)] if raw else ""
         if kind in {None, b"n"} and not (style and style in self._styles):
-            return lambda raw: float(raw) if raw else ""
+            return lambda raw: _number_text(float(raw)) if raw else ""
         return convert
 
 
