@@ -114,6 +114,12 @@ class SkillIn(Schema):
     minimum_competitors: int = Field(default=1, ge=1)
 
 
+class SkillPatch(Schema):
+    name: str | None = Field(default=None, max_length=128)
+    medal_policy: MedalPolicyChoice | None = None
+    minimum_competitors: int | None = Field(default=None, ge=1)
+
+
 class SchemeIn(Schema):
     aspects: list[AspectIn]
 
@@ -310,6 +316,22 @@ def contest_results(request: HttpRequest, code: str) -> Any:
 @router.get("/contests/skills/{skill_id}", response=SkillOut, summary="A skill and its scheme")
 def get_skill(request: HttpRequest, skill_id: int) -> Any:
     return get_skill_for_user(request.user, skill_id)
+
+
+@router.patch(
+    "/contests/skills/{skill_id}",
+    response=SkillOut,
+    summary="Change a skill (refused once signed off)",
+)
+def update_skill(request: HttpRequest, skill_id: int, payload: SkillPatch) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    return actions.update_skill(
+        by=request.user,
+        skill=skill,
+        name=payload.name if payload.name is not None else skill.name,
+        medal_policy=payload.medal_policy or skill.medal_policy,
+        minimum_competitors=payload.minimum_competitors or skill.minimum_competitors,
+    )
 
 
 @router.put(

@@ -42,6 +42,15 @@ def test_a_skill_end_to_end_through_the_api(world) -> None:
         content_type="application/json",
     ).json()
     url = f"/api/v1/contests/skills/{skill['id']}"
+    patched = alice.patch(
+        url,
+        {"minimum_competitors": 2, "medal_policy": "worldskills"},
+        content_type="application/json",
+    )
+    assert (
+        patched.json()["minimum_competitors"] == 2
+        and patched.json()["medal_policy"] == "worldskills"
+    )
     bad = alice.put(
         f"{url}/scheme",
         {"aspects": [{"code": "A", "description": "a", "kind": "M", "max_mark": "50"}]},
