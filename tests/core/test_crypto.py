@@ -50,6 +50,6 @@ def test_blind_index_is_standard_hmac_sha256(settings) -> None:
 
     key = _derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1")
     for value in ["650102199003070072", "13812345678", "张三", "x" * 200]:
-        expected = hmac.new(key, f"phone:{value}".encode(), hashlib.sha256).hexdigest()
+        expected = hmac.new(key, f"phone:{value}".encode(), hashlib.sha256).hexdigest()[:32]
         assert blind_index(value, field="phone") == expected
     assert blind_index("", field="phone") == ""
