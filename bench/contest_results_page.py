@@ -98,7 +98,7 @@ def main() -> None:
         Person(
             name=f"选手{n}",
             name_key=f"xuan3 shou3 {n:05d}",
-            identity_hash=f"{n:064d}",
+            identity_hash=f"{n:032d}",
             identity_sealed=sealed,
             identity_masked="650102********0072",
             gender="M",
