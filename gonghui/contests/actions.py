@@ -589,7 +589,7 @@ def parse_value(aspect: Aspect, text: str) -> Decimal | int:
             _("Aspect %(code)s: a mark from 0 to %(max)s with at most two decimals, not %(value)s.")
             % {"code": aspect.code, "max": f"{aspect.max_mark:.2f}", "value": text}
         )
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(Decimal("0.01")) + 0  # + 0 turns a typed -0 into 0
 
 
 def _check_entry(skill: Skill, entry: MarkEntry) -> None:

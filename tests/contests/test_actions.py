@@ -372,3 +372,11 @@ def test_nobody_is_taken_off_a_signed_off_skill(skill) -> None:
     with pytest.raises(ValidationError, match="signed off"):
         actions.remove_entrant(by=None, entrant=skill.judges.get(number="J2"), reason="错登")
     assert skill.judges.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("12,5", "12.50"), ("１２", "12.00"), ("-0", "0.00"), ("1e1", "10.00")]
+)
+def test_measurement_marks_are_read_as_officers_type_them(skill, typed, stored) -> None:
+    aspect = skill.aspects.get(code="M1")
+    assert str(actions.parse_value(aspect, typed)) == stored
