@@ -59,6 +59,19 @@ def _register(path: str) -> str:
     return FONT_NAME
 
 
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break Chinese text (no spaces to break at) into lines no wider than `width`."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines, current = [], ""
+    for character in text:
+        if current and stringWidth(current + character, font, size) > width:
+            lines.append(current)
+            current = ""
+        current += character
+    return [*lines, current] if current else lines
+
+
 def render_certificates(contest: Contest, lines: Sequence[ResultLine]) -> bytes:
     """One A4 landscape page per awarded competitor, the font embedded."""
     from reportlab.lib.pagesizes import A4, landscape
@@ -84,15 +97,19 @@ def render_certificates(contest: Contest, lines: Sequence[ResultLine]) -> bytes:
         pdf.setFillColorRGB(0.1, 0.1, 0.1)
         pdf.setFont(font, 22)
         pdf.drawString(110, height - 210, f"{line.competitor.person.name} 同志：")
-        pdf.setFont(font, 18)
-        pdf.drawString(150, height - 260, f"在{contest.name}")
-        pdf.drawString(150, height - 295, f"“{line.skill.name}”赛项中，成绩第 {line.rank} 名，荣获")
+        text = f"在{contest.name}“{line.skill.name}”赛项中，成绩第 {line.rank} 名，荣获"
+        size = next(
+            (s for s in (18, 16, 14, 12) if len(_wrap(text, font, s, width - 260)) <= 3), 10
+        )
+        pdf.setFont(font, size)
+        for row, part in enumerate(_wrap(text, font, size, width - 260)):
+            pdf.drawString(150, height - 260 - (size + 14) * row, part)
         pdf.setFont(font, 34)
         pdf.setFillColorRGB(0.7, 0.15, 0.12)
-        pdf.drawCentredString(width / 2, height - 360, line.award_name)
+        pdf.drawCentredString(width / 2, height - 370, line.award_name)
         pdf.setFillColorRGB(0.1, 0.1, 0.1)
         pdf.setFont(font, 14)
-        pdf.drawString(150, height - 400, "特发此证，以资鼓励。")
+        pdf.drawString(150, height - 410, "特发此证，以资鼓励。")
         pdf.setFont(font, 18)
         pdf.drawRightString(width - 110, 130, contest.organiser.name)
         pdf.drawRightString(width - 110, 100, f"{contest.ends_on:%Y年%m月%d日}")
