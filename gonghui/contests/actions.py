@@ -427,6 +427,7 @@ def _update_entrant(
     union: Organisation | None,
     action: str,
     is_chief: bool | None = None,
+    user: Any = None,
 ) -> E:
     before = entrant.snapshot()
     entrant.unit, entrant.union = unit, union
@@ -434,6 +435,9 @@ def _update_entrant(
     if isinstance(entrant, Judge) and is_chief is not None:
         entrant.is_chief = is_chief
         fields.append("is_chief")
+    if isinstance(entrant, Judge) and user is not None:
+        entrant.user = user
+        fields.append("user")
     changes = audit.diff(before, entrant.snapshot())
     if changes:
         _check_open(skill)  # re-registering unchanged is harmless; changing is not, once locked
@@ -478,6 +482,7 @@ def add_judge(
             union=union,
             action="contest.judge.update",
             is_chief=is_chief,
+            user=user,
         )
     _check_open(skill)
     _check_unique_entrant(skill, Judge, number, person)

@@ -27,6 +27,7 @@ from gonghui.contests.models import (
 from gonghui.contests.permissions import (
     get_contest_for_user,
     get_skill_for_user,
+    linkable_account,
     visible_contests,
 )
 from gonghui.orgs.models import Organisation
@@ -163,6 +164,7 @@ class EntrantIn(Schema):
 
 class JudgeIn(EntrantIn):
     is_chief: bool = False
+    account: str = Field(default="", max_length=150, description="username of the judge's account")
 
 
 class MarkOut(Schema):
@@ -428,8 +430,15 @@ def list_judges(request: HttpRequest, skill_id: int) -> Any:
 @router.post("/contests/skills/{skill_id}/judges", response={201: JudgeOut}, summary="Add a judge")
 def add_judge(request: HttpRequest, skill_id: int, payload: JudgeIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
+    account = linkable_account(request.user, payload.account) if payload.account else None
+    if payload.account and account is None:
+        raise ValidationError({"account": ["no account with this username within your scope"]})
     judge = actions.add_judge(
-        by=request.user, skill=skill, details=_details(request, payload), is_chief=payload.is_chief
+        by=request.user,
+        skill=skill,
+        details=_details(request, payload),
+        is_chief=payload.is_chief,
+        user=account,
     )
     sheet = SkillSheet.load(skill)
     numbers = {c.pk: c.number for c in sheet.competitors}
@@ -535,7 +544,7 @@ def enter_marks(request: HttpRequest, skill_id: int, payload: MarksIn) -> Any:
 
 @router.post("/contests/skills/{skill_id}/sign-off", response=SkillOut, summary="Sign off")
 def sign_off(request: HttpRequest, skill_id: int) -> Any:
-    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    skill = get_skill_for_user(request.user, skill_id, action="sign_off")
     return actions.sign_off_skill(by=request.user, skill=skill)
 
 
@@ -543,7 +552,7 @@ def sign_off(request: HttpRequest, skill_id: int) -> Any:
     "/contests/skills/{skill_id}/reopen", response=SkillOut, summary="Withdraw the sign-off"
 )
 def reopen(request: HttpRequest, skill_id: int, payload: ReopenIn) -> Any:
-    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    skill = get_skill_for_user(request.user, skill_id, action="sign_off")
     return actions.reopen_skill(by=request.user, skill=skill, reason=payload.reason)
 
 

@@ -138,6 +138,14 @@ class EntrantForm(forms.Form):
 
 class JudgeForm(EntrantForm):
     is_chief = forms.BooleanField(label=_("Chief judge"), required=False)
+    account = forms.CharField(
+        label=_("Account (username)"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Optional. A chief judge with an account signs off and reopens the marks with it, and nobody else can."
+        ),
+    )
 
 
 class ReopenForm(forms.Form):

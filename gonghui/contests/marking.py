@@ -55,7 +55,7 @@ class SkillSheet:
             skill=skill,
             aspects=list(skill.aspects.all()),
             competitors=list(skill.competitors.select_related("person", "unit", "union")),
-            judges=list(skill.judges.select_related("person", "unit", "union")),
+            judges=list(skill.judges.select_related("person", "unit", "union", "user")),
         )
         scores: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
         rows = Mark.objects.of_skill(skill).values_list(

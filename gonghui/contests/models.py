@@ -281,7 +281,7 @@ class Judge(Entrant):
         return self.skill.contest.organiser
 
     def snapshot(self) -> dict[str, Any]:
-        return {**super().snapshot(), "is_chief": self.is_chief}
+        return {**super().snapshot(), "is_chief": self.is_chief, "account": self.user_id}
 
     def conflicts_with(self, competitor: Competitor) -> bool:
         """Same employer unit or same grassroots union: this judge must not mark them."""

@@ -32,6 +32,9 @@ from gonghui.contests.permissions import (
     can_manage,
     get_contest_for_user,
     get_skill_for_user,
+    is_chief_judge,
+    judged_skills,
+    linkable_account,
     organisers_for,
     visible_contests,
 )
@@ -54,6 +57,7 @@ def contest_list(request: AuthedRequest) -> HttpResponse:
             "page": paginate(request, contests),
             "q": q,
             "can_create": organisers_for(request.user).exists(),
+            "judging": judged_skills(request.user).select_related("contest").distinct(),
         },
     )
 
@@ -157,6 +161,7 @@ def _skill_context(request: AuthedRequest, skill: Any, **forms: Any) -> dict[str
         "sheet": sheet,
         "judge_rows": [(j, conflicts.get(j.pk, [])) for j in sheet.judges],
         "can_manage": manage,
+        "can_sign_off": manage or is_chief_judge(request.user, skill),
         "scheme_form": forms.get("scheme_form") or SchemeForm(initial={"lines": scheme_text}),
         "competitor_form": forms.get("competitor_form")
         or EntrantForm(allowed_orgs=unions, prefix="c"),
@@ -255,6 +260,17 @@ def competitor_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
     )
 
 
+def _judge_account(request: AuthedRequest, username: str) -> Any:
+    if not username.strip():
+        return None
+    account = linkable_account(request.user, username)
+    if account is None:
+        raise ValidationError(
+            {"account": _("No account %(name)s within your scope.") % {"name": username}}
+        )
+    return account
+
+
 @require_POST
 def judge_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
     skill = get_skill_for_user(request.user, pk, action="manage")
@@ -267,6 +283,7 @@ def judge_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
                 skill=skill,
                 details=_entrant_details(request, form),
                 is_chief=form.cleaned_data["is_chief"],
+                user=_judge_account(request, form.cleaned_data.get("account", "")),
             )
         except ValidationError as error:
             add_validation_errors(form, error)
@@ -280,7 +297,7 @@ def judge_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 @require_POST
 def skill_sign_off(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    skill = get_skill_for_user(request.user, pk, action="manage")
+    skill = get_skill_for_user(request.user, pk, action="sign_off")
     try:
         actions.sign_off_skill(by=request.user, skill=skill)
     except ValidationError as error:
@@ -293,7 +310,7 @@ def skill_sign_off(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 @require_POST
 def skill_reopen(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    skill = get_skill_for_user(request.user, pk, action="manage")
+    skill = get_skill_for_user(request.user, pk, action="sign_off")
     form = ReopenForm(request.POST)
     try:
         actions.reopen_skill(

@@ -262,3 +262,49 @@ def test_taking_a_judge_off_in_the_web(world, running) -> None:
     page = _client(world.city_officer).post(url, {"reason": "登记错误"}, follow=True)
     assert "裁判四" in page.content.decode() and "taken off the skill" in page.content.decode()
     assert not skill.judges.filter(number="J4").exists()
+
+
+def test_a_chief_judge_with_an_account_signs_off_alone(world, running) -> None:
+    from tests.conftest import make_user
+
+    from .conftest import fill_marks
+
+    judy = make_user("judy", world.gr_a1)  # an account with no role: a judge, not an officer
+    alice = _client(world.city_officer)
+    skill = running.skill
+    form = {
+        "j-number": "J1",
+        "j-name": "裁判一",
+        "j-identity_number": running.judges[0].person.reveal_identity_number(),
+        "j-is_chief": "on",
+    }
+    refused = alice.post(
+        reverse("contests:judge_add", args=[skill.pk]), {**form, "j-account": "charlie"}
+    )
+    assert "No account charlie within your scope" in refused.content.decode()
+    alice.post(reverse("contests:judge_add", args=[skill.pk]), {**form, "j-account": "judy"})
+    assert skill.judges.get(number="J1").user == judy
+
+    one, two, three = running.competitors
+    fill_marks(
+        skill, {one: ("60", [2, 2, 2]), two: ("50", [1, 1, 2, 2]), three: ("40", [1, 1, 1, 1])}
+    )
+    judge = _client(judy)
+    assert skill.contest.name in judge.get(reverse("contests:list")).content.decode()
+    page = judge.get(reverse("contests:skill", args=[skill.pk])).content.decode()
+    assert 'data-testid="sign-off"' in page and 'data-testid="enter-marks"' not in page
+    assert judge.get(reverse("contests:marks", args=[skill.pk])).status_code == 403
+    assert judge.get(reverse("contests:detail", args=[skill.contest.code])).status_code == 404
+
+    refused = alice.post(reverse("contests:sign_off", args=[skill.pk]), follow=True)
+    assert "Only the chief judge 裁判一" in refused.content.decode()
+    judge.post(reverse("contests:sign_off", args=[skill.pk]))
+    skill.refresh_from_db()
+    assert skill.is_signed_off and skill.signed_off_by == judy
+    judge.post(reverse("contests:reopen", args=[skill.pk]), {"reason": "复核 C002"})
+    skill.refresh_from_db()
+    assert not skill.is_signed_off
+    assert (
+        _client(world.outsider).post(reverse("contests:sign_off", args=[skill.pk])).status_code
+        == 404
+    )
