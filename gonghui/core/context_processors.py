@@ -24,6 +24,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("people", _("Members"), reverse("people:list")),
             ("contests", _("Competitions"), reverse("contests:list")),
         ]
+    else:
+        from gonghui.contests.permissions import judged_skills  # judges without a union role
+
+        if judged_skills(user).exists():
+            items.append(("contests", _("Competitions"), reverse("contests:list")))
     if not scope(user, frozenset({Role.SECURITY})).is_empty:
         items.append(("accounts", _("Accounts"), reverse("accounts:user_list")))
     if not scope(user, frozenset({Role.AUDITOR})).is_empty:

@@ -290,7 +290,8 @@ def test_a_chief_judge_with_an_account_signs_off_alone(world, running) -> None:
         skill, {one: ("60", [2, 2, 2]), two: ("50", [1, 1, 2, 2]), three: ("40", [1, 1, 1, 1])}
     )
     judge = _client(judy)
-    assert skill.contest.name in judge.get(reverse("contests:list")).content.decode()
+    listed = judge.get(reverse("contests:list")).content.decode()
+    assert skill.contest.name in listed and 'href="/contests/"' in listed  # in the menu too
     page = judge.get(reverse("contests:skill", args=[skill.pk])).content.decode()
     assert 'data-testid="sign-off"' in page and 'data-testid="enter-marks"' not in page
     assert judge.get(reverse("contests:marks", args=[skill.pk])).status_code == 403
