@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,8 +57,6 @@ def _key(name: str, dev_name: str) -> str:
     if value:
         return value
     if PRODUCTION:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(f"GONGHUI_{name} must be set in production")
     return _development_keys()[dev_name]
 
@@ -87,6 +86,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
@@ -104,9 +106,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gonghui.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "gonghui.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gonghui.core.middleware.SecurityHeadersMiddleware",
@@ -184,6 +188,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
 IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30)
+# Two-step verification (等保: two factors, one cryptographic): a password, then a code from an
+# authenticator app (TOTP) or a single-use recovery code. "required": every account enrols at its
+# next sign-in (the production default); "optional": accounts that enrolled are asked for a code.
+MFA = env("MFA", "required" if PRODUCTION else "optional")
+if MFA not in {"required", "optional"}:
+    raise ImproperlyConfigured("GONGHUI_MFA is 'required' or 'optional'.")
+OTP_TOTP_ISSUER = "gonghui 工会"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes, wait 2^(n-1) seconds before the next try
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODES = 10
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import (
     EXCLUSIVE_ROLES,
@@ -270,4 +273,139 @@ def revoke_api_token(*, by: User, token: ApiToken) -> None:
         organisation=by.organisation_id,
         obj=token,
         object_repr=token.prefix,
+    )
+
+
+# Two-step verification: an authenticator app (TOTP, RFC 6238) and single-use recovery codes.
+
+
+class SecondFactorRefused(Exception):
+    """A code that did not verify; `throttled_until` is set while further tries must wait."""
+
+    def __init__(self, message: str, throttled_until: Any = None) -> None:
+        super().__init__(message)
+        self.throttled_until = throttled_until
+
+
+def has_second_factor(user: User) -> bool:
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
+def second_factor_needed(user: User) -> bool:
+    """Whether this account must give a code (or enrol) before it may go on."""
+    return settings.MFA == "required" or has_second_factor(user)
+
+
+@transaction.atomic
+def start_enrolment(*, user: User) -> TOTPDevice:
+    """The authenticator being set up: one unconfirmed device, kept until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+@transaction.atomic
+def confirm_enrolment(*, user: User, code: str) -> list[str]:
+    """Confirm the authenticator with a code it shows; returns new recovery codes (shown once).
+
+    Raises SecondFactorRefused when the code does not verify.
+    """
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        raise SecondFactorRefused(_("Start the setup again: no authenticator is being set up."))
+    if not device.verify_token(_normalise_code(code)):
+        raise SecondFactorRefused(
+            _("The code is wrong or has expired; enter the six digits the app shows now.")
+        )
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(user)
+    audit.record(action="auth.mfa_enrol", by=user, organisation=user.organisation_id, obj=user)
+    return codes
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+    codes = [secrets.token_hex(5) for _ in range(settings.RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def renew_recovery_codes(*, user: User) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    if not has_second_factor(user):
+        raise PermissionDenied(_("Set up two-step verification first."))
+    codes = _new_recovery_codes(user)
+    audit.record(
+        action="auth.mfa_recovery_codes", by=user, organisation=user.organisation_id, obj=user
+    )
+    return codes
+
+
+def verify_second_factor(*, user: User, code: str) -> Device:
+    """The device that verifies this code (authenticator or recovery code), audited either way.
+
+    A code is good once: the authenticator refuses a code of a time step already used, and a
+    recovery code is spent. Wrong codes slow further tries down (2, 4, 8 … seconds).
+    Raises SecondFactorRefused.
+    """
+    token = _normalise_code(code)
+    devices = [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user, confirmed=True),
+    ]
+    waits = [d.verify_is_allowed() for d in devices]
+    blocked = [extra for allowed, extra in waits if not allowed and extra]
+    if devices and len(blocked) == len(devices):
+        until = max(
+            (extra["locked_until"] for extra in blocked if extra.get("locked_until")),
+            default=timezone.now(),
+        )
+        _record_second_factor(user, ok=False, reason="throttled")
+        raise SecondFactorRefused(
+            _("Too many wrong codes: wait until %(time)s and try again.")
+            % {"time": timezone.localtime(until).strftime("%H:%M:%S")},
+            throttled_until=until,
+        )
+    for device in devices:
+        if token and device.verify_token(token):
+            _record_second_factor(user, ok=True, reason=type(device).__name__)
+            return device
+    _record_second_factor(user, ok=False, reason="wrong code")
+    raise SecondFactorRefused(_("The code is wrong or has expired."))
+
+
+def _record_second_factor(user: User, *, ok: bool, reason: str) -> None:
+    audit.record(
+        action="auth.mfa_verify" if ok else "auth.mfa_failed",
+        by=user,
+        organisation=user.organisation_id,
+        obj=user,
+        outcome=Outcome.SUCCESS if ok else Outcome.FAILURE,
+        extra={"device": reason} if ok else {"reason": reason},
+    )
+
+
+@transaction.atomic
+def reset_second_factor(*, by: User | None, user: User) -> None:
+    """Remove an account's authenticator and recovery codes (a lost phone): it enrols again at
+    its next sign-in. A security administrator's task; nobody resets their own."""
+    if by is not None and by.pk == user.pk:
+        raise PermissionDenied(_("You cannot reset your own two-step verification."))
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    StaticDevice.objects.filter(user=user).delete()
+    audit.record(
+        action="auth.mfa_reset",
+        by=by,
+        organisation=user.organisation_id,
+        obj=user,
+        extra={"authenticators_removed": removed},
     )

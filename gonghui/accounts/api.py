@@ -16,6 +16,7 @@ router = Router(tags=["authentication"])
 class Credentials(Schema):
     username: str
     password: str
+    otp: str = ""  # the authenticator's code, for an account with two-step verification
     name: str = ""
 
 
@@ -54,6 +55,14 @@ def obtain_token(request: HttpRequest, payload: Credentials) -> Any:
         ) from None
     if user is None:
         raise HttpError(401, "wrong username or password")
+    if actions.has_second_factor(user):
+        try:
+            actions.verify_second_factor(user=user, code=payload.otp)
+        except actions.SecondFactorRefused as refused:
+            status = 429 if refused.throttled_until else 401
+            raise HttpError(status, "two-step verification: give the code as otp") from None
+    elif actions.second_factor_needed(user):
+        raise HttpError(403, "set up two-step verification in the web first")
     actions.record_sign_in(user=user, via="api")
     issued = actions.issue_api_token(user=user, name=payload.name or "API")
     return {"token": issued.raw, "expires_at": issued.token.expires_at}

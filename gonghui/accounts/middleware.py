@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.actions import record_sign_out
+from gonghui.accounts.actions import has_second_factor, record_sign_out
 
 SESSION_KEY = "gonghui_last_seen"
 # Refresh the stored time at most this often, so a busy page does not write every request.
@@ -37,3 +40,62 @@ class IdleTimeoutMiddleware:
             elif last_seen is None or now - float(last_seen) > _REFRESH_SECONDS:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Hold a session signed in with the password alone at the second step.
+
+    An account with an authenticator gives a code before anything else; with GONGHUI_MFA=required
+    an account without one sets it up first. Until then only the two-step pages, signing out
+    and the language switch answer; htmx requests are sent there as whole pages and API calls
+    made with the session get 403.
+    """
+
+    OPEN = frozenset(
+        {"accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout", "set_language"}
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and self._route(request) not in self.OPEN
+        ):
+            step = self._step(user)
+            if step is not None:
+                return self._send_to(request, step)
+        return self.get_response(request)
+
+    @staticmethod
+    def _route(request: HttpRequest) -> str:
+        try:
+            return resolve(request.path_info).view_name
+        except Resolver404:
+            return ""
+
+    @staticmethod
+    def _step(user: Any) -> str | None:
+        if has_second_factor(user):
+            return "accounts:mfa_verify"
+        if settings.MFA == "required":
+            return "accounts:mfa_setup"
+        return None
+
+    @staticmethod
+    def _send_to(request: HttpRequest, step: str) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {"detail": "two-step verification is needed: sign in again in the web"},
+                status=403,
+            )
+        location = f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = location
+            return response
+        return HttpResponseRedirect(location)

@@ -6,6 +6,8 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("verify/", views.mfa_verify, name="mfa_verify"),
+    path("two-step/", views.mfa_setup, name="mfa_setup"),
     path("me/", views.me, name="me"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="user_list"),
@@ -13,5 +15,6 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/two-step/reset/", views.user_reset_mfa, name="user_reset_mfa"),
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
 ]

@@ -1,23 +1,35 @@
 from __future__ import annotations
 
+import textwrap
+from base64 import b32encode
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts import actions
 from gonghui.accounts.forms import (
     GrantRoleForm,
     LoginForm,
     PasswordChangeForm,
+    SecondFactorForm,
     TokenForm,
     UserCreateForm,
 )
@@ -64,8 +76,80 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 login(request, user)
                 actions.record_sign_in(user=user, via="web")
+                if actions.second_factor_needed(user):
+                    step = "verify" if actions.has_second_factor(user) else "setup"
+                    return redirect(_with_next(reverse(f"accounts:mfa_{step}"), next_url))
                 return redirect(next_url or "core:home")
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _safe_next(request: HttpRequest) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return ""
+    return next_url
+
+
+@never_cache
+def mfa_verify(request: AuthedRequest) -> HttpResponse:
+    """The second step of signing in: a code from the authenticator, or a recovery code."""
+    next_url = _safe_next(request)
+    user = request.user
+    if user.is_verified() or not actions.has_second_factor(user):
+        return redirect(next_url or "core:home")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = actions.verify_second_factor(user=user, code=form.cleaned_data["code"])
+        except actions.SecondFactorRefused as refused:
+            form.add_error("code", str(refused))
+        else:
+            otp_login(request, device)
+            return redirect(next_url or "core:home")
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": next_url})
+
+
+@never_cache
+def mfa_setup(request: AuthedRequest) -> HttpResponse:
+    """Set up the authenticator (QR code and key, confirmed with a code), see the state of
+    two-step verification, and renew the recovery codes."""
+    next_url = _safe_next(request)
+    user = request.user
+    enrolled = actions.has_second_factor(user)
+    if enrolled and not user.is_verified():
+        return redirect(_with_next(reverse("accounts:mfa_verify"), next_url))
+    form = SecondFactorForm(request.POST or None)
+    form.fields["code"].help_text = ""  # no recovery codes yet: only the app's code confirms it
+    codes: list[str] | None = None
+    if request.method == "POST" and "renew" in request.POST and enrolled:
+        codes = actions.renew_recovery_codes(user=user)
+    elif request.method == "POST" and not enrolled and form.is_valid():
+        try:
+            codes = actions.confirm_enrolment(user=user, code=form.cleaned_data["code"])
+        except actions.SecondFactorRefused as refused:
+            form.add_error("code", str(refused))
+        else:
+            device = TOTPDevice.objects.get(user=user, confirmed=True)
+            otp_login(request, device)
+            enrolled = True
+    context: dict[str, Any] = {
+        "form": form,
+        "next": next_url,
+        "enrolled": enrolled,
+        "codes": codes,
+        "required": settings.MFA == "required",
+    }
+    if not enrolled:
+        device = actions.start_enrolment(user=user)
+        context["secret"] = " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4))
+        context["qr_svg"] = mark_safe(  # noqa: S308 - segno's own SVG of our URL, no user text
+            segno.make(device.config_url, error="m").svg_inline(scale=5, border=2, omitsize=True)
+        )
+    return render(request, "accounts/mfa_setup.html", context)
 
 
 @require_POST
@@ -112,6 +196,7 @@ def me(request: AuthedRequest) -> HttpResponse:
             "token_form": token_form,
             "tokens": tokens,
             "new_token": new_token,
+            "has_second_factor": actions.has_second_factor(user),
         },
     )
 
@@ -236,6 +321,7 @@ def user_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "assignments": account.assignments.select_related("organisation"),
             "is_locked": is_locked,
+            "has_second_factor": actions.has_second_factor(account),
         },
     )
 
@@ -262,6 +348,22 @@ def user_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Account activated.") if active else _("Account deactivated."))
+    return redirect(account)
+
+
+@require_POST
+def user_reset_mfa(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk)
+    try:
+        actions.reset_second_factor(by=request.user, user=account)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Two-step verification reset: %(name)s sets it up again at the next sign-in.")
+            % {"name": account.username},
+        )
     return redirect(account)
 
 

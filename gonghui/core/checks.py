@@ -39,3 +39,19 @@ def check_database(app_configs: Any, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_second_factor(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.PRODUCTION and settings.MFA != "required":
+        return [
+            Warning(
+                "Two-step verification is optional in production.",
+                hint=(
+                    "等保 level 3 asks for two factors, one of them cryptographic; "
+                    "unset GONGHUI_MFA or set it to 'required'."
+                ),
+                id="gonghui.W002",
+            )
+        ]
+    return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -80,6 +81,16 @@ code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
     _("A code is 1 to 32 letters, digits, dots, hyphens or underscores."),
 )
+# Codes that are the names of pages beside the organisations' own (/orgs/<code>/).
+RESERVED_CODES = frozenset({"import", "export.csv", "export.xlsx"})
+
+
+def validate_code_not_reserved(value: str) -> None:
+    if value in RESERVED_CODES:
+        raise ValidationError(
+            _("%(code)s names a page of the system; choose another code.") % {"code": value},
+            code="reserved",
+        )
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
@@ -116,7 +127,12 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
 
 
 class Organisation(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[code_validator, validate_code_not_reserved],
+    )
     name = models.CharField(_("name"), max_length=128)
     type = models.CharField(_("type"), max_length=16, choices=OrgType.choices)
     parent = models.ForeignKey(

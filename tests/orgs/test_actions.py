@@ -56,6 +56,15 @@ def test_duplicate_code_is_refused(world) -> None:
     assert "code" in error.value.error_dict
 
 
+@pytest.mark.parametrize("code", ["import", "export.csv", "export.xlsx"])
+def test_codes_that_name_pages_are_refused(world, code) -> None:
+    with pytest.raises(ValidationError) as error:
+        create_organisation(
+            by=None, code=code, name="x", org_type=OrgType.GRASSROOTS, parent=world.city_a
+        )
+    assert "names a page" in str(error.value.error_dict["code"])
+
+
 def test_bad_credit_code_is_refused_with_the_right_character(world) -> None:
     with pytest.raises(ValidationError) as error:
         create_organisation(

@@ -154,3 +154,15 @@ def test_rows_survive_the_spool_format() -> None:
     assert row is not None
     assert MemberRow.load(row.dump()) == row
     assert MemberRow.load(row.dump()).joined_on == date(2020, 1, 1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    keys=st.lists(st.integers(min_value=0, max_value=2**64 - 1) | st.integers(0, 40), max_size=3000)
+)
+def test_first_rows_remembers_like_a_dict(keys: list[int]) -> None:
+    from gonghui.people.importer import FirstRows
+
+    seen, reference = FirstRows(capacity=8), {}
+    for row, key in enumerate(keys, 2):
+        assert seen.first(key, row) == reference.setdefault(key or 1, row)
