@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +19,17 @@ from django.utils.translation import pgettext_lazy
 
 from gonghui.contests.scoring import AspectKind, MedalPolicy
 from gonghui.orgs.models import code_validator
+
+# Codes that are the names of pages beside the contests' own (/contests/<code>/).
+RESERVED_CONTEST_CODES = frozenset({"new", "import", "skills"})
+
+
+def validate_contest_code_not_reserved(value: str) -> None:
+    if value in RESERVED_CONTEST_CODES:
+        raise ValidationError(
+            _("%(code)s names a page of the system; choose another code.") % {"code": value},
+            code="reserved",
+        )
 
 
 class ContestLevel(models.TextChoices):
@@ -53,7 +65,12 @@ class ContestQuerySet(models.QuerySet["Contest"]):
 
 
 class Contest(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[code_validator, validate_contest_code_not_reserved],
+    )
     name = models.CharField(_("name"), max_length=128)
     theme = models.CharField(_("theme"), max_length=200, blank=True)
     organiser = models.ForeignKey(

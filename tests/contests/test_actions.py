@@ -380,3 +380,9 @@ def test_nobody_is_taken_off_a_signed_off_skill(skill) -> None:
 def test_measurement_marks_are_read_as_officers_type_them(skill, typed, stored) -> None:
     aspect = skill.aspects.get(code="M1")
     assert str(actions.parse_value(aspect, typed)) == stored
+
+
+@pytest.mark.parametrize("code", ["new", "import", "skills"])
+def test_a_contest_code_that_names_a_page_is_refused(world, code) -> None:
+    with pytest.raises(ValidationError, match="names a page"):
+        make_contest(world.city_a, code=code)

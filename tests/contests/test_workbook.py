@@ -196,6 +196,20 @@ def test_scheme_that_does_not_add_up_is_reported_on_the_skill(world, tmp_path) -
     assert "99.50" in report.errors[0].message
 
 
+def test_a_reserved_contest_code_is_reported_and_the_rest_still_checked(world, tmp_path) -> None:
+    rows = clean_rows()
+    rows["竞赛"][0][0] = "import"
+    rows["评分"][0][4] = 71
+    report = import_workbook(
+        save(tmp_path / "reserved.xlsx", rows), by=None, organiser=world.city_a
+    )
+    assert [(e.sheet, e.row, e.column) for e in report.errors] == [
+        ("竞赛", 2, "竞赛代码"),
+        ("评分", 2, "分数"),
+    ]
+    assert not Contest.objects.exists()
+
+
 def test_missing_sheet_and_dry_run(world, tmp_path) -> None:
     report = import_workbook(
         save(tmp_path / "no.xlsx", clean_rows(), drop="裁判"), by=None, organiser=world.city_a

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.contests import actions
 from gonghui.contests.actions import AspectSpec
+from gonghui.contests.models import validate_contest_code_not_reserved
 from gonghui.contests.workbook.sheets import (
     COMPETITOR_SHEET,
     COMPETITOR_SPEC,
@@ -59,6 +60,11 @@ def read_workbook(path: Path, errors: Collector) -> ParsedWorkbook:
                 "code",
                 _("A code is 1 to 32 letters, digits, dots, hyphens or underscores."),
             )
+        else:
+            try:
+                validate_contest_code_not_reserved(values["code"])
+            except ValidationError as error:
+                errors.bad(sheet, spec, row, "code", error.messages[0])
         if not values["name"]:
             errors.bad(sheet, spec, row, "name", _("The name is missing."))
         starts, ends = parse_date(values["starts_on"]), parse_date(values["ends_on"])
