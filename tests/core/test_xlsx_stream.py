@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,74 @@ def test_rows_of_a_shape_seen_before_are_read_whole_and_alike(
     assert streamed == _rendered(_calamine_records(path))
     assert len(streamed) == len(rows)
     assert len(cell_by_cell) <= 4  # each shape once; every other row in one match
+
+
+EXCEL_STRINGS = (
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="6" uniqueCount="6">'
+    "<si><t>姓名</t></si>"
+    '<si><r><rPr><b/></rPr><t>阿依古丽</t></r><r><t xml:space="preserve">·买买提 </t></r></si>'
+    '<si><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh></si>'
+    "<si><t>a&amp;b &lt;c&gt; &#20179;</t></si>"
+    "<si><t>line_x000D_break</t></si>"
+    "<si/>"
+    "</sst>"
+)
+EXCEL_SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<dimension ref="A1:F3"/><sheetData>'
+    '<row r="1" spans="1:6"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+    '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c>'
+    '<c r="F1" t="s"><v>5</v></c></row>'
+    '<row r="2"><c r="A2" t="s" s="1"><v>0</v></c><c r="B2" s="1"><v>45000</v></c>'
+    '<c r="C2" t="str"><f>A1&amp;"x"</f><v>姓名x</v></c><c r="D2" t="e"><v>#N/A</v></c>'
+    '<c r="E2" t="b"><v>1</v></c><c r="F2" t="inlineStr"><is><r><t>富</t></r><r><t>文本</t></r></is></c></row>'
+    '<row r="3"><c r="B3" s="1"><v>45000.5</v></c><c r="D3"><v>0.1</v></c><c r="E3"><v>1E+20</v></c></row>'
+    "</sheetData></worksheet>"
+)
+
+
+def test_a_workbook_as_excel_writes_it_reads_as_calamine_reads_it(tmp_path: Path) -> None:
+    """Shared strings with rich text, phonetic guides and escapes; attributes in Excel's order
+    (t before s); formula strings, errors, booleans, dates by style, rich inline text."""
+    path = tmp_path / "excel.xlsx"
+    _write(path, [["x"]], write_only=False, offset=0)
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    styles = parts["xl/styles.xml"].decode()
+    styles = re.sub(
+        r"<cellXfs[^>]*>.*?</cellXfs>",
+        '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs>',
+        styles,
+        flags=re.DOTALL,
+    )
+    parts["xl/styles.xml"] = styles.encode()
+    parts["xl/sharedStrings.xml"] = EXCEL_STRINGS.encode()
+    parts["xl/worksheets/sheet1.xml"] = EXCEL_SHEET.encode()
+    types = parts["[Content_Types].xml"].decode()
+    if "sharedStrings" not in types:
+        types = types.replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        parts["[Content_Types].xml"] = types.encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    if "sharedStrings" not in rels:
+        rels = rels.replace(
+            "</Relationships>",
+            '<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        )
+        parts["xl/_rels/workbook.xml.rels"] = rels.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+    opened = open_stream(path)
+    assert opened is not None
+    stream, archive, handle = opened
+    with archive, handle:
+        streamed = _rendered(stream, render=None)
+
+    assert streamed == _rendered(_calamine_records(path))
+    assert streamed[0][1][:5] == ["姓名", "阿依古丽·买买提", "漢字", "a&b <c> 仓", "line\rbreak"]
+    assert streamed[1][1][1] == "2023-03-15"

@@ -21,6 +21,7 @@ import zipfile
 from array import array
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,6 +39,7 @@ _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)',
 _ANY_CELL = re.compile(rb"<c[\s>/]")
 _INLINE = rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>'
 _SIMPLE_INLINE = re.compile(_INLINE)
+_SHARED = re.compile(rb"<si>(.*?)</si>|<si/>", re.DOTALL)
 _ROW = re.compile(rb"<row\b[^>]*?(?:/>|>(.*?)</row>)", re.DOTALL)
 _PREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _ATTRIBUTE = re.compile(rb'\s([st])="([^"]*)"')
@@ -102,6 +104,8 @@ class _Strings:
         self._ends.append(len(self._text))
 
     def __getitem__(self, index: int) -> str:
+        if not 0 <= index < len(self._ends):
+            raise OtherShape  # a cell names a string the table does not have
         start = self._ends[index - 1] if index else 0
         return self._text[start : self._ends[index]].decode()
 
@@ -200,17 +204,20 @@ class Stream:
         if info is None:
             return strings
         carry = b""
-        for chunk in _member_chunks(self._handle, info):
+        first = True
+        # the end marker flushes a last empty item (<si/>) that no </si> follows
+        for chunk in chain(_member_chunks(self._handle, info), [b"</sst>"]):
             data = carry + chunk
-            end = data.rfind(b"</si>")
+            if first:
+                first = False
+                if b"<sst" not in data:
+                    raise OtherShape  # a namespace prefix (<x:sst>): calamine reads it
+            end = max(data.rfind(b"</si>"), data.rfind(b"<si/>"))
             if end < 0:
                 carry = data
                 continue
             end += 5
-            start = data.find(b"<si")
-            if start < 0:
-                raise OtherShape
-            for item in re.finditer(rb"<si>(.*?)</si>|<si/>", data[start:end], re.DOTALL):
+            for item in _SHARED.finditer(data, 0, end):
                 strings.append(_clean_text(_unescape(_text(item[1] or b""))).encode())
             carry = data[end:]
         return strings
