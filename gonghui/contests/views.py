@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -97,7 +98,10 @@ def contest_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "status": contest.status,
         }
     )
-    skills = contest.skills.all()
+    skills = contest.skills.annotate(
+        competitor_count=Count("competitors", distinct=True),
+        judge_count=Count("judges", distinct=True),
+    )
     return render(
         request,
         "contests/contest_detail.html",

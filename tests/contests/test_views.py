@@ -67,6 +67,16 @@ def test_scope_per_persona(world, running, persona, sees, manages) -> None:
     assert (running.contest.name in listed) == sees
 
 
+def test_contest_page_counts_each_skills_entrants(world, running) -> None:
+    html = (
+        _client(world.city_viewer)
+        .get(reverse("contests:detail", args=[running.contest.code]))
+        .content.decode()
+    )
+    row = html.split('data-testid="skill-table"')[1].split("</table>")[0]
+    assert '<td class="num">3</td><td class="num">4</td>' in row  # 3 competitors, 4 judges
+
+
 def test_skill_page_shows_scheme_judges_and_the_conflict(world, running) -> None:
     page = _client(world.city_viewer).get(reverse("contests:skill", args=[running.skill.pk]))
     html = page.content.decode()
