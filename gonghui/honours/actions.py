@@ -22,6 +22,7 @@ from gonghui.honours.calendar import notice_end
 from gonghui.honours.compliance import broken
 from gonghui.honours.models import (
     AllowanceRate,
+    Attachment,
     BenefitEntry,
     BenefitKind,
     Booking,
@@ -422,6 +423,31 @@ def record_clearance(
         extra={"kind": kind, "cleared": is_cleared, "note": clearance.note},
     )
     return clearance
+
+
+ALLOWED_ATTACHMENTS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd")
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def add_attachment(*, by: Any, nomination: Nomination, title: str, upload: Any) -> Attachment:
+    """Attach a supporting document (certificate scans, meeting minutes …)."""
+    if not (
+        can(by, nomination.organisation, "edit") or can(by, nomination.campaign.organiser, "edit")
+    ):
+        raise PermissionDenied
+    name = str(getattr(upload, "name", ""))
+    if not name.lower().endswith(ALLOWED_ATTACHMENTS):
+        raise ValidationError({"file": _("Attach a PDF, image, Word, Excel or OFD file.")})
+    if getattr(upload, "size", 0) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("An attachment is at most 20 MB.")})
+    attachment = Attachment.objects.create(
+        nomination=nomination, title=title.strip()[:128], file=upload
+    )
+    audit.record(
+        action="nomination.attachment", by=by, obj=nomination, extra={"title": attachment.title}
+    )
+    return attachment
 
 
 def submit_nomination(*, by: Any, nomination: Nomination) -> Nomination:
