@@ -102,7 +102,11 @@ def benefit_totals(entries: QuerySet[BenefitEntry], *, by: str) -> list[Total]:
     field = GROUPINGS[by][0]
     grouped = rows.values(field).annotate(n=Count("pk"), amount=Sum("amount")).order_by(field)
     return [
-        Total(key=str(row[field]), entries=row["n"], amount=row["amount"] or Decimal(0))
+        Total(
+            key=str(row[field]),
+            entries=row["n"],
+            amount=Decimal(row["amount"] or 0).quantize(Decimal("0.01")),
+        )
         for row in grouped
     ]
 

@@ -1,0 +1,584 @@
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from gonghui.honours import actions, lists
+from gonghui.honours.models import (
+    Campaign,
+    Honouree,
+    HonourKind,
+    Nomination,
+    NominationStatus,
+    Objection,
+    QuotaAllocation,
+)
+from gonghui.honours.permissions import (
+    get_campaign_for_user,
+    get_honouree_for_user,
+    get_nomination_for_user,
+    get_objection_for_user,
+    visible_campaigns,
+    visible_honourees,
+    visible_nominations,
+    visible_objections,
+)
+from gonghui.honours.register import RegisterQuery, benefit_totals, register
+from gonghui.orgs.models import Organisation
+from gonghui.orgs.permissions import get_org_for_user
+from gonghui.people.permissions import get_person_for_user
+
+router = Router(tags=["honours"])
+
+
+class RuleOut(Schema):
+    id: int
+    subset: str
+    condition: str
+    direction: str
+    percent: Decimal
+    text: str
+
+    @staticmethod
+    def resolve_text(obj: Any) -> str:
+        return str(obj)
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    year: int
+    kind: str
+    level: str
+    organiser_code: str
+    total_quota: int
+    review_levels: list[str]
+    notice_days: int
+    notice_starts: date | None
+    notice_ends: date | None
+    pass_threshold: str
+    clearance_types: list[str]
+    rules: list[RuleOut]
+
+    @staticmethod
+    def resolve_kind(obj: Campaign) -> str:
+        return obj.kind.name
+
+    @staticmethod
+    def resolve_level(obj: Campaign) -> str:
+        return obj.kind.level
+
+    @staticmethod
+    def resolve_organiser_code(obj: Campaign) -> str:
+        return obj.organiser.code
+
+    @staticmethod
+    def resolve_pass_threshold(obj: Campaign) -> str:
+        return f"{obj.pass_numerator}/{obj.pass_denominator}"
+
+    @staticmethod
+    def resolve_rules(obj: Campaign) -> Any:
+        return obj.rules.all()
+
+
+class CampaignIn(Schema):
+    kind_id: int
+    organiser_code: str
+    year: int
+    name: str = Field(max_length=128)
+    total_quota: int
+    review_levels: list[str] = ["county", "prefecture", "federation"]
+    notice_days: int = 5
+    pass_numerator: int = 2
+    pass_denominator: int = 3
+    clearance_types: list[str] = ["市场监管", "税务", "人社", "安监", "环保"]
+
+
+class RuleIn(Schema):
+    subset: str = "all"
+    condition: str
+    direction: Literal["at_least", "at_most"]
+    percent: Decimal
+
+
+class QuotaIn(Schema):
+    organisation_code: str
+    quota: int
+
+
+class QuotaOut(Schema):
+    organisation_code: str
+    quota: int
+    by_formula: bool
+
+    @staticmethod
+    def resolve_organisation_code(obj: QuotaAllocation) -> str:
+        return obj.organisation.code
+
+
+class FigureOut(Schema):
+    rule: str
+    base: int
+    matching: int
+    percent: Decimal | None
+    is_met: bool
+
+
+class PanelOut(Schema):
+    organisation_code: str
+    size: int
+    sent_up: int
+    quota: int | None
+    is_compliant: bool
+    is_justified: bool
+    figures: list[FigureOut]
+
+
+class NominationOut(Schema):
+    """A nomination; the member's identity number is masked."""
+
+    id: int
+    campaign_id: int
+    organisation_code: str
+    name: str
+    person_id: int | None
+    identity_number: str | None
+    unit_name: str
+    trade: str
+    achievements: str
+    summary: str
+    democratic_record: str
+    publication_consent: bool
+    status: str
+    reviewer_code: str | None
+    last_reason: str
+    votes_yes: int
+    votes_no: int
+    votes_abstain: int
+
+    @staticmethod
+    def resolve_organisation_code(obj: Nomination) -> str:
+        return obj.organisation.code
+
+    @staticmethod
+    def resolve_name(obj: Nomination) -> str:
+        return obj.display_name
+
+    @staticmethod
+    def resolve_identity_number(obj: Nomination) -> str | None:
+        return obj.person.identity_masked if obj.person else None
+
+    @staticmethod
+    def resolve_reviewer_code(obj: Nomination) -> str | None:
+        return obj.reviewer.code if obj.reviewer else None
+
+
+class NominationIn(Schema):
+    organisation_code: str
+    person_id: int | None = None
+    collective_name: str = ""
+    achievements: str
+    summary: str = Field(max_length=300)
+    democratic_record: str
+    publication_consent: bool = False
+    unit_name: str = ""
+    trade: str = ""
+
+
+class TransitionIn(Schema):
+    step: Literal["submit", "approve", "return", "reject", "withdraw"]
+    reason: str = ""
+    justification: str = ""
+
+
+class ClearanceIn(Schema):
+    kind: str
+    is_cleared: bool = True
+    note: str = ""
+
+
+class BallotsIn(Schema):
+    ballots: dict[int, Literal["yes", "no", "abstain"]]
+    close: bool = False
+
+
+class NoticeIn(Schema):
+    starts_on: date
+
+
+class CommitteeIn(Schema):
+    names: list[str]
+
+
+class ObjectionOut(Schema):
+    """An objection; the reporter's name and contact are never in the API."""
+
+    id: int
+    nomination_id: int
+    assigned_to_code: str
+    facts: str
+    status: str
+    outcome: str
+    conclusion: str
+    filed_at: Any
+
+    @staticmethod
+    def resolve_assigned_to_code(obj: Objection) -> str:
+        return obj.assigned_to.code
+
+
+class ConclusionIn(Schema):
+    outcome: Literal["keep", "withdraw", "replace"]
+    conclusion: str
+
+
+class HonoureeOut(Schema):
+    id: int
+    name: str
+    is_collective: bool
+    organisation_code: str
+    unit_name: str
+    trade: str
+    kind: str
+    level: str
+    year: int
+    campaign_id: int | None
+    status: str
+    status_reason: str
+    receives_allowance: bool
+    publication_consent: bool
+
+    @staticmethod
+    def resolve_organisation_code(obj: Honouree) -> str:
+        return obj.organisation.code
+
+    @staticmethod
+    def resolve_kind(obj: Honouree) -> str:
+        return obj.kind.name
+
+
+class HonoureeFilters(Schema):
+    q: str = ""
+    level: str = ""
+    year: int | None = None
+    status: str = ""
+    trade: str = ""
+
+
+class BenefitIn(Schema):
+    kind: Literal["award", "allowance", "checkup", "sanatorium", "visit", "hardship"]
+    on: date
+    amount: Decimal = Decimal(0)
+    note: str = ""
+
+
+class BenefitOut(Schema):
+    id: int
+    kind: str
+    on: date
+    period: str
+    amount: Decimal
+    note: str
+
+
+class TotalOut(Schema):
+    key: str
+    entries: int
+    amount: Decimal
+
+
+def _campaigns(request: HttpRequest) -> Any:
+    return visible_campaigns(request.user).prefetch_related("rules")
+
+
+@router.get("/honours/campaigns", response=list[CampaignOut], summary="Campaigns you can see")
+@paginate(LimitOffsetPagination)
+def list_campaigns(request: HttpRequest) -> Any:
+    return _campaigns(request)
+
+
+@router.get("/honours/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")
+def get_campaign(request: HttpRequest, campaign_id: int) -> Any:
+    return get_campaign_for_user(request.user, campaign_id)
+
+
+@router.post("/honours/campaigns", response={201: CampaignOut}, summary="Open a campaign")
+def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
+    organiser = get_org_for_user(request.user, payload.organiser_code, action="edit")
+    kind = HonourKind.objects.filter(pk=payload.kind_id).first()
+    if kind is None:
+        raise ValidationError({"kind_id": ["unknown honour kind"]})
+    campaign = actions.create_campaign(
+        by=request.user,
+        organiser=organiser,
+        settings=actions.CampaignSettings(
+            kind=kind,
+            year=payload.year,
+            name=payload.name,
+            total_quota=payload.total_quota,
+            review_levels=tuple(payload.review_levels),
+            notice_days=payload.notice_days,
+            pass_numerator=payload.pass_numerator,
+            pass_denominator=payload.pass_denominator,
+            clearance_types=tuple(payload.clearance_types),
+        ),
+    )
+    return 201, campaign
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/rules",
+    response={201: RuleOut},
+    summary="Add a proportion rule",
+)
+def add_rule(request: HttpRequest, campaign_id: int, payload: RuleIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    return 201, actions.add_rule(by=request.user, campaign=campaign, **payload.dict())
+
+
+@router.get(
+    "/honours/campaigns/{campaign_id}/quotas",
+    response=list[QuotaOut],
+    summary="Quotas allocated in a campaign",
+)
+def list_quotas(request: HttpRequest, campaign_id: int) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    return QuotaAllocation.objects.filter(campaign=campaign).select_related("organisation")
+
+
+@router.put(
+    "/honours/campaigns/{campaign_id}/quotas",
+    response=QuotaOut,
+    summary="Give an organisation its quota (out of its parent's)",
+)
+def set_quota(request: HttpRequest, campaign_id: int, payload: QuotaIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    organisation = get_org_for_user(request.user, payload.organisation_code)
+    return actions.allocate_quota(
+        by=request.user, campaign=campaign, organisation=organisation, quota=payload.quota
+    )
+
+
+@router.get(
+    "/honours/campaigns/{campaign_id}/compliance/{organisation_code}",
+    response=PanelOut,
+    summary="The compliance panel of the list at one reviewing organisation",
+)
+def compliance(request: HttpRequest, campaign_id: int, organisation_code: str) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    organisation: Organisation = get_org_for_user(request.user, organisation_code)
+    panel = lists.panel(campaign, organisation)
+    return {
+        "organisation_code": organisation.code,
+        "size": panel.size,
+        "sent_up": panel.sent_up,
+        "quota": panel.quota,
+        "is_compliant": panel.is_compliant,
+        "is_justified": panel.is_justified,
+        "figures": [
+            {
+                "rule": str(f.rule),
+                "base": f.base,
+                "matching": f.matching,
+                "percent": f.percent,
+                "is_met": f.is_met,
+            }
+            for f in panel.figures
+        ],
+    }
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/notice",
+    response=CampaignOut,
+    summary="Publish the shortlist for public notice",
+)
+def publish_notice(request: HttpRequest, campaign_id: int, payload: NoticeIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    return actions.publish_notice(by=request.user, campaign=campaign, starts_on=payload.starts_on)
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/committee",
+    response=list[dict[str, Any]],
+    summary="Name the review committee",
+)
+def set_committee(request: HttpRequest, campaign_id: int, payload: CommitteeIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    members = actions.set_committee(by=request.user, campaign=campaign, names=payload.names)
+    return [{"id": m.pk, "name": m.name} for m in members]
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/vote",
+    response=list[NominationOut],
+    summary="After the notice, send nominees without open objections to the committee",
+)
+def start_vote(request: HttpRequest, campaign_id: int) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    return actions.start_vote(by=request.user, campaign=campaign)
+
+
+class NominationFilters(Schema):
+    campaign: int | None = None
+    status: NominationStatus | None = None
+
+
+@router.get("/honours/nominations", response=list[NominationOut], summary="Nominations in scope")
+@paginate(LimitOffsetPagination)
+def list_nominations(request: HttpRequest, filters: Query[NominationFilters]) -> Any:
+    rows = visible_nominations(request.user).select_related("organisation", "reviewer", "person")
+    if filters.campaign:
+        rows = rows.filter(campaign_id=filters.campaign)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    return rows
+
+
+@router.get("/honours/nominations/{nomination_id}", response=NominationOut)
+def get_nomination(request: HttpRequest, nomination_id: int) -> Any:
+    return get_nomination_for_user(request.user, nomination_id)
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/nominations",
+    response={201: NominationOut},
+    summary="Nominate a member (person_id) or a collective (collective_name) as a draft",
+)
+def create_nomination(request: HttpRequest, campaign_id: int, payload: NominationIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
+    person = get_person_for_user(request.user, payload.person_id) if payload.person_id else None
+    nomination = actions.nominate(
+        by=request.user,
+        campaign=campaign,
+        organisation=organisation,
+        person=person,
+        collective_name=payload.collective_name,
+        details=actions.NominationDetails(
+            achievements=payload.achievements,
+            summary=payload.summary,
+            democratic_record=payload.democratic_record,
+            publication_consent=payload.publication_consent,
+            unit_name=payload.unit_name,
+            trade=payload.trade,
+        ),
+    )
+    return 201, nomination
+
+
+@router.post(
+    "/honours/nominations/{nomination_id}/transitions",
+    response=NominationOut,
+    summary="Submit, approve (send up or shortlist), return, reject or withdraw",
+)
+def transition(request: HttpRequest, nomination_id: int, payload: TransitionIn) -> Any:
+    nomination = get_nomination_for_user(request.user, nomination_id)
+    by = request.user
+    match payload.step:
+        case "submit":
+            return actions.submit_nomination(by=by, nomination=nomination)
+        case "approve":
+            return actions.approve_nomination(
+                by=by, nomination=nomination, justification=payload.justification
+            )
+        case "return":
+            return actions.return_nomination(by=by, nomination=nomination, reason=payload.reason)
+        case "reject":
+            return actions.reject_nomination(by=by, nomination=nomination, reason=payload.reason)
+        case _:
+            return actions.withdraw_nomination(by=by, nomination=nomination, reason=payload.reason)
+
+
+@router.post(
+    "/honours/nominations/{nomination_id}/clearances",
+    response=NominationOut,
+    summary="Record a department's clearance of an enterprise head",
+)
+def record_clearance(request: HttpRequest, nomination_id: int, payload: ClearanceIn) -> Any:
+    nomination = get_nomination_for_user(request.user, nomination_id, action="edit")
+    actions.record_clearance(by=request.user, nomination=nomination, **payload.dict())
+    return nomination
+
+
+@router.post(
+    "/honours/nominations/{nomination_id}/votes",
+    response=NominationOut,
+    summary="Enter committee ballots ({member id: yes/no/abstain}); close to count them",
+)
+def record_votes(request: HttpRequest, nomination_id: int, payload: BallotsIn) -> Any:
+    nomination = get_nomination_for_user(request.user, nomination_id)
+    actions.record_votes(by=request.user, nomination=nomination, choices=payload.ballots)
+    if payload.close:
+        return actions.close_vote(by=request.user, nomination=nomination)
+    nomination.refresh_from_db()
+    return nomination
+
+
+@router.get("/honours/objections", response=list[ObjectionOut], summary="Objections in scope")
+@paginate(LimitOffsetPagination)
+def list_objections(request: HttpRequest) -> Any:
+    return visible_objections(request.user).select_related("assigned_to")
+
+
+@router.post(
+    "/honours/objections/{objection_id}/conclusion",
+    response=ObjectionOut,
+    summary="Conclude an objection: keep, withdraw or replace, with a written conclusion",
+)
+def conclude_objection(request: HttpRequest, objection_id: int, payload: ConclusionIn) -> Any:
+    objection = get_objection_for_user(request.user, objection_id, action="conclude")
+    return actions.conclude_objection(
+        by=request.user,
+        objection=objection,
+        outcome=payload.outcome,
+        conclusion=payload.conclusion,
+    )
+
+
+@router.get("/honours/honourees", response=list[HonoureeOut], summary="The register, in scope")
+@paginate(LimitOffsetPagination)
+def list_honourees(request: HttpRequest, filters: Query[HonoureeFilters]) -> Any:
+    query = RegisterQuery.from_params(filters.dict(exclude_none=True))
+    return register(visible_honourees(request.user), query)
+
+
+@router.get("/honours/honourees/{honouree_id}", response=HonoureeOut)
+def get_honouree(request: HttpRequest, honouree_id: int) -> Any:
+    return get_honouree_for_user(request.user, honouree_id)
+
+
+@router.get(
+    "/honours/honourees/{honouree_id}/benefits",
+    response=list[BenefitOut],
+    summary="An honouree's benefits ledger",
+)
+def list_benefits(request: HttpRequest, honouree_id: int) -> Any:
+    return get_honouree_for_user(request.user, honouree_id).benefits.all()
+
+
+@router.post(
+    "/honours/honourees/{honouree_id}/benefits",
+    response={201: BenefitOut},
+    summary="Record a benefit or service",
+)
+def record_benefit(request: HttpRequest, honouree_id: int, payload: BenefitIn) -> Any:
+    honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
+    return 201, actions.record_benefit(by=request.user, honouree=honouree, **payload.dict())
+
+
+@router.get(
+    "/honours/benefits/totals",
+    response=list[TotalOut],
+    summary="Benefit totals per year, organisation or person",
+)
+def totals(request: HttpRequest, by: Literal["year", "organisation", "person"] = "year") -> Any:
+    from gonghui.honours.models import BenefitEntry
+
+    entries = BenefitEntry.objects.filter(honouree__in=visible_honourees(request.user))
+    return benefit_totals(entries, by=by)
