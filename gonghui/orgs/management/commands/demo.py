@@ -96,6 +96,9 @@ class Command(BaseCommand):
         from gonghui.people.demo import build_roster, write_sample
 
         roster = build_roster(members=members)
+        from gonghui.honours.demo import build_honours
+
+        honours = build_honours()
         seconds = time.perf_counter() - started
 
         self.stdout.write(
@@ -112,6 +115,12 @@ class Command(BaseCommand):
                 )
         self.stdout.write(f"  {'units':<12}{summary.units:>5}  单位")
         self.stdout.write(f"  {'members':<12}{roster:>5}  会员")
+        for key, label in (
+            ("campaigns", "评选活动"),
+            ("nominations", "推荐"),
+            ("honourees", "荣誉名册"),
+        ):
+            self.stdout.write(f"  {key:<12}{honours.get(key, 0):>5}  {label}")
         grassroots = next(a.organisation for a in summary.accounts if a.username == "grassroots")
         if grassroots is not None:
             sample = write_sample(Path(settings.VAR_DIR) / "samples", union=grassroots)
