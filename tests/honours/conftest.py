@@ -82,8 +82,8 @@ class Honours:
     people: dict[str, Person] = field(default_factory=dict)
 
 
-@pytest.fixture
-def honours(world) -> Honours:
+def make_honours(world) -> Honours:
+    """A regional model-worker campaign of the federation, quota 10, default settings."""
     kind = HonourKind.objects.create(name="自治区劳动模范", level=HonourLevel.REGIONAL)
     campaign = actions.create_campaign(
         by=world.fed_officer,
@@ -93,6 +93,11 @@ def honours(world) -> Honours:
         ),
     )
     return Honours(kind=kind, campaign=campaign)
+
+
+@pytest.fixture
+def honours(world) -> Honours:
+    return make_honours(world)
 
 
 def nominate(
