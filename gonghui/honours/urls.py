@@ -31,6 +31,7 @@ urlpatterns = [
     path("register/", views.honouree_list, name="register"),
     path("register/export.csv", views.honouree_export, {"format": "csv"}, name="register_csv"),
     path("register/export.xlsx", views.honouree_export, {"format": "xlsx"}, name="register_xlsx"),
+    path("register/import/", views.honouree_import, name="register_import"),
     path("register/<int:pk>/", views.honouree_detail, name="honouree"),
     path("register/<int:pk>/status/", views.honouree_status, name="honouree_status"),
     path("register/<int:pk>/update/", views.honouree_update, name="honouree_update"),
