@@ -27,6 +27,7 @@ from gonghui.honours.models import (
     BenefitKind,
     Booking,
     Campaign,
+    CertificateBatch,
     Clearance,
     CommitteeMember,
     Condition,
@@ -927,3 +928,17 @@ def book_stay(*, by: Any, session: SanatoriumSession, honouree: Honouree) -> Boo
     )
     audit.record(action="sanatorium.book", by=by, obj=booking, extra={"session": locked.pk})
     return booking
+
+
+@transaction.atomic
+def request_certificates(*, by: Any, campaign: Campaign) -> CertificateBatch:
+    """Queue the campaign's certificates for printing in the background."""
+    _require(by, campaign.organiser)
+    if not Honouree.objects.filter(campaign=campaign).exists():
+        raise ValidationError(_("This campaign has no honourees yet."))
+    batch = CertificateBatch.objects.create(campaign=campaign, requested_by=by)
+    audit.record(action="certificate.request", by=by, obj=batch, extra={"campaign": campaign.pk})
+    from gonghui.honours.certificates import print_batch
+
+    transaction.on_commit(lambda: print_batch.enqueue(batch.pk))
+    return batch

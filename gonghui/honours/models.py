@@ -656,3 +656,38 @@ class Booking(models.Model):
     @property
     def audit_organisation(self) -> Organisation:
         return self.honouree.organisation
+
+
+class BatchState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Printing")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class CertificateBatch(models.Model):
+    """Certificates for a campaign's honourees, printed by a background task into one PDF."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="certificate_batches"
+    )
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=BatchState.choices, default=BatchState.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="honours/certificates/", blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("honours:certificates", args=[self.pk])
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.campaign.organiser

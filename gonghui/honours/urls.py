@@ -14,6 +14,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/notice/", views.notice_publish, name="notice_publish"),
     path("campaigns/<int:pk>/committee/", views.committee_set, name="committee"),
     path("campaigns/<int:pk>/vote/", views.vote_start, name="vote_start"),
+    path(
+        "campaigns/<int:pk>/certificates/", views.certificates_request, name="certificates_request"
+    ),
+    path("certificates/<int:pk>/", views.certificates_batch, name="certificates"),
+    path("register/<int:pk>/certificate.pdf", views.certificate_one, name="certificate"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination"),
     path("nominations/<int:pk>/edit/", views.nomination_edit, name="nomination_edit"),
     path("nominations/<int:pk>/step/", views.nomination_step, name="nomination_step"),

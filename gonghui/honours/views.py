@@ -10,10 +10,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,10 +22,12 @@ from gonghui.accounts.models import Role
 from gonghui.core import audit
 from gonghui.core.crypto import decrypt
 from gonghui.core.forms import add_validation_errors
+from gonghui.core.pdf import FontMissing
 from gonghui.core.tables import query_without, quick_page
 from gonghui.core.tabular import UnreadableFile, open_table
 from gonghui.core.types import AuthedRequest
 from gonghui.honours import actions, lists
+from gonghui.honours.certificates import certificate_pdf
 from gonghui.honours.forms import (
     AllowanceForm,
     AttachmentForm,
@@ -48,6 +51,8 @@ from gonghui.honours.forms import (
 from gonghui.honours.importer import HONOUREE_SPEC, apply_honouree_import, plan_honouree_import
 from gonghui.honours.models import (
     Attachment,
+    BatchState,
+    CertificateBatch,
     HonourLevel,
     NominationStatus,
     ProportionRule,
@@ -869,3 +874,54 @@ def honouree_import(request: AuthedRequest) -> HttpResponse:
                     errors=plan.errors[:500], error_count=len(plan.errors), ready=len(plan.rows)
                 )
     return render(request, "honours/honouree_import.html", context)
+
+
+@require_POST
+def certificates_request(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk, action="manage")
+    try:
+        batch = actions.request_certificates(by=request.user, campaign=campaign)
+    except ValidationError as error:
+        return _back(request, campaign, error)
+    return redirect(batch)
+
+
+def certificates_batch(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    batch = (
+        CertificateBatch.objects.filter(pk=pk, campaign__in=visible_campaigns(request.user))
+        .select_related("campaign")
+        .first()
+    )
+    if batch is None or not can_manage_campaign(request.user, batch.campaign):
+        deny(
+            request.user,
+            action="view",
+            object_type="honours.certificatebatch",
+            object_id=str(pk),
+            not_found=True,
+        )
+    if request.GET.get("download") and batch.state == BatchState.DONE:
+        audit.record(action="certificate.download", by=request.user, obj=batch)
+        return FileResponse(
+            batch.file.open("rb"),
+            as_attachment=True,
+            filename=f"荣誉证书-{batch.campaign.year}-{batch.pk}.pdf",
+        )
+    template = "honours/certificates.html#progress" if request.htmx else "honours/certificates.html"
+    return render(request, template, {"batch": batch})
+
+
+def certificate_one(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    """One honouree's certificate, drawn on request (audited)."""
+    honouree = get_honouree_for_user(request.user, pk, action="edit")
+    try:
+        pdf = certificate_pdf([honouree])
+    except FontMissing as error:
+        messages.error(request, str(error))
+        return redirect(honouree)
+    audit.record(action="certificate.print", by=request.user, obj=honouree)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"荣誉证书-{honouree.name}.pdf") or "attachment"
+    )
+    return response
