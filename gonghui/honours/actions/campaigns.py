@@ -1,0 +1,245 @@
+"""Campaigns, their proportion rules, and quotas handed down the tree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gonghui.core import audit
+from gonghui.honours import lists
+from gonghui.honours.actions.common import require as _require
+from gonghui.honours.models import (
+    Campaign,
+    Condition,
+    Direction,
+    HonourKind,
+    ProportionRule,
+    QuotaAllocation,
+)
+from gonghui.orgs.models import Organisation, OrgType
+from gonghui.people.models import Membership
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    kind: HonourKind
+    year: int
+    name: str
+    total_quota: int
+    review_levels: tuple[str, ...] = (OrgType.COUNTY, OrgType.PREFECTURE, OrgType.FEDERATION)
+    notice_days: int = 5
+    pass_numerator: int = 2
+    pass_denominator: int = 3
+    clearance_types: tuple[str, ...] = ("市场监管", "税务", "人社", "安监", "环保")
+
+
+def _check_settings(settings: CampaignSettings) -> None:
+    errors: dict[str, str] = {}
+    if settings.total_quota < 1:
+        errors["total_quota"] = _("The quota must be at least 1.")
+    if not 1 <= settings.notice_days <= 60:
+        errors["notice_days"] = _("The notice lasts 1 to 60 working days.")
+    if not 0 < settings.pass_numerator <= settings.pass_denominator:
+        errors["pass_numerator"] = _("The pass threshold must be a fraction between 0 and 1.")
+    unknown = [level for level in settings.review_levels if level not in OrgType.values]
+    if unknown:
+        errors["review_levels"] = _("Unknown organisation type: %(types)s.") % {
+            "types": ", ".join(unknown)
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_campaign(*, by: Any, organiser: Organisation, settings: CampaignSettings) -> Campaign:
+    """Open a campaign organised by `organiser`; its figures are the campaign's own data."""
+    _require(by, organiser)
+    _check_settings(settings)
+    campaign = Campaign.objects.create(
+        kind=settings.kind,
+        year=settings.year,
+        name=settings.name.strip(),
+        organiser=organiser,
+        total_quota=settings.total_quota,
+        review_levels=list(settings.review_levels),
+        notice_days=settings.notice_days,
+        pass_numerator=settings.pass_numerator,
+        pass_denominator=settings.pass_denominator,
+        clearance_types=[c.strip() for c in settings.clearance_types if c.strip()],
+    )
+    audit.record(
+        action="campaign.create",
+        by=by,
+        obj=campaign,
+        changes=audit.diff({}, campaign.snapshot()),
+    )
+    return campaign
+
+
+@transaction.atomic
+def add_rule(
+    *,
+    by: Any,
+    campaign: Campaign,
+    subset: str,
+    condition: str,
+    direction: str,
+    percent: Decimal,
+) -> ProportionRule:
+    """Add a proportion rule to a campaign."""
+    _require(by, campaign.organiser)
+    if subset not in Condition.values or condition not in Condition.values:
+        raise ValidationError(_("Unknown condition."))
+    if direction not in Direction.values:
+        raise ValidationError(_("Unknown direction."))
+    if not Decimal(0) <= percent <= Decimal(100):
+        raise ValidationError({"percent": _("A percentage is between 0 and 100.")})
+    rule = ProportionRule.objects.create(
+        campaign=campaign, subset=subset, condition=condition, direction=direction, percent=percent
+    )
+    audit.record(action="campaign.rule_add", by=by, obj=rule, extra={"rule": str(rule)})
+    return rule
+
+
+@transaction.atomic
+def remove_rule(*, by: Any, rule: ProportionRule) -> None:
+    _require(by, rule.campaign.organiser)
+    audit.record(action="campaign.rule_remove", by=by, obj=rule, extra={"rule": str(rule)})
+    rule.delete()
+
+
+def _budget_holder(campaign: Campaign, org: Organisation) -> Organisation:
+    """The organisation whose quota `org`'s allocation comes out of: its parent."""
+    parent = org.parent
+    if (
+        parent is None
+        or not org.path.startswith(campaign.organiser.path)
+        or org == campaign.organiser
+    ):
+        raise ValidationError(
+            _("Quotas go to organisations under %(org)s.") % {"org": campaign.organiser.name}
+        )
+    return parent
+
+
+def _check_allocation(campaign: Campaign, org: Organisation, quota: int) -> None:
+    parent = _budget_holder(campaign, org)
+    budget = lists.quota_of(campaign, parent)
+    if budget is None:
+        raise ValidationError(
+            _("Give %(parent)s a quota first: %(org)s's quota comes out of it.")
+            % {"parent": parent.name, "org": org.name}
+        )
+    siblings = (
+        QuotaAllocation.objects.filter(campaign=campaign, organisation__parent=parent)
+        .exclude(organisation=org)
+        .values_list("quota", flat=True)
+    )
+    if sum(siblings) + quota > budget:
+        raise ValidationError(
+            _(
+                "%(parent)s has a quota of %(budget)s; %(given)s is already given to others, "
+                "so %(org)s can have at most %(left)s."
+            )
+            % {
+                "parent": parent.name,
+                "budget": budget,
+                "given": sum(siblings),
+                "org": org.name,
+                "left": budget - sum(siblings),
+            }
+        )
+    below = sum(
+        QuotaAllocation.objects.filter(campaign=campaign, organisation__parent=org).values_list(
+            "quota", flat=True
+        )
+    )
+    if below > quota:
+        raise ValidationError(
+            _("%(org)s has already passed %(below)s places on to the unions below it.")
+            % {"org": org.name, "below": below}
+        )
+
+
+@transaction.atomic
+def allocate_quota(
+    *, by: Any, campaign: Campaign, organisation: Organisation, quota: int, by_formula: bool = False
+) -> QuotaAllocation:
+    """Give a sub-organisation its quota, out of its parent's; never more than the parent has."""
+    Campaign.objects.select_for_update().get(pk=campaign.pk)  # one allocator at a time
+    parent = _budget_holder(campaign, organisation)
+    _require(by, parent)
+    if quota < 0:
+        raise ValidationError({"quota": _("A quota cannot be negative.")})
+    _check_allocation(campaign, organisation, quota)
+    allocation, created = QuotaAllocation.objects.get_or_create(
+        campaign=campaign, organisation=organisation, defaults={"quota": quota}
+    )
+    before = None if created else allocation.quota
+    if not created:
+        allocation.quota = quota
+        allocation.by_formula = by_formula
+        allocation.save(update_fields=["quota", "by_formula"])
+    elif by_formula:
+        allocation.by_formula = True
+        allocation.save(update_fields=["by_formula"])
+    audit.record(
+        action="campaign.quota",
+        by=by,
+        obj=allocation,
+        changes={"quota": (before, quota)},
+        extra={"campaign": campaign.pk, "by_formula": by_formula},
+    )
+    return allocation
+
+
+def member_counts(children: list[Organisation]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for child in children:
+        counts[child.pk] = (
+            Membership.objects.current().filter(union__path__startswith=child.path).count()
+        )
+    return counts
+
+
+def share_by_members(total: int, counts: Mapping[int, int]) -> dict[int, int]:
+    """Split `total` in proportion to `counts` by largest remainders (ties: the bigger union)."""
+    members = sum(counts.values())
+    if not members:
+        return dict.fromkeys(counts, 0)
+    exact = {pk: Decimal(total * n) / members for pk, n in counts.items()}
+    shares = {pk: int(value) for pk, value in exact.items()}
+    left = total - sum(shares.values())
+    order = sorted(counts, key=lambda pk: (exact[pk] - shares[pk], counts[pk], -pk), reverse=True)
+    for pk in order[:left]:
+        shares[pk] += 1
+    return shares
+
+
+@transaction.atomic
+def allocate_by_members(
+    *, by: Any, campaign: Campaign, parent: Organisation
+) -> list[QuotaAllocation]:
+    """Share `parent`'s quota among its children in proportion to their current members."""
+    _require(by, parent)
+    budget = lists.quota_of(campaign, parent)
+    if budget is None:
+        raise ValidationError(_("%(org)s has no quota to share.") % {"org": parent.name})
+    children = list(Organisation.objects.filter(parent=parent))
+    if not children:
+        raise ValidationError(_("%(org)s has no organisations beneath it.") % {"org": parent.name})
+    shares = share_by_members(budget, member_counts(children))
+    # clear first, so that the new shares are checked against an empty budget
+    QuotaAllocation.objects.filter(campaign=campaign, organisation__in=children).update(quota=0)
+    return [
+        allocate_quota(
+            by=by, campaign=campaign, organisation=child, quota=shares[child.pk], by_formula=True
+        )
+        for child in children
+    ]
