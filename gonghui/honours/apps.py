@@ -6,3 +6,10 @@ class HonoursConfig(AppConfig):
     name = "gonghui.honours"
     label = "honours"
     verbose_name = _("Honours")
+
+    def ready(self) -> None:
+        # the audit trail names honours' actions in words, as it does the core's
+        from gonghui.core.models import ACTION_LABELS
+        from gonghui.honours.audit_labels import HONOURS_ACTION_LABELS
+
+        ACTION_LABELS.update(HONOURS_ACTION_LABELS)

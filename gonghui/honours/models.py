@@ -118,6 +118,11 @@ class Campaign(models.Model):
     def audit_organisation(self) -> Organisation:
         return self.organiser
 
+    @property
+    def review_level_names(self) -> list[str]:
+        names = dict(OrgType.choices)
+        return [str(names.get(level, level)) for level in self.review_levels]
+
     def is_notice_open(self, today: Any) -> bool:
         return bool(self.notice_starts and self.notice_ends) and (
             self.notice_starts <= today <= self.notice_ends
