@@ -53,7 +53,7 @@ class Command(BaseCommand):
             "--members",
             type=int,
             default=20000,
-            help="how many members to spread over the unions (0 for none)",
+            help="how many members to spread over the unions (0 for none, and no honours demo)",
         )
         parser.add_argument(
             "--grassroots-per-county",
@@ -98,7 +98,8 @@ class Command(BaseCommand):
         roster = build_roster(members=members)
         from gonghui.honours.demo import build_honours
 
-        honours = build_honours()
+        # the honours demo nominates members of its own: with no roster asked for, none
+        honours = build_honours() if members > 0 else {}
         seconds = time.perf_counter() - started
 
         self.stdout.write(
