@@ -292,6 +292,18 @@ class TotalOut(Schema):
     amount: Decimal
 
 
+class KindOut(Schema):
+    id: int
+    name: str
+    level: str
+    is_collective: bool
+
+
+@router.get("/honours/kinds", response=list[KindOut], summary="Honours that campaigns can award")
+def list_kinds(request: HttpRequest) -> Any:
+    return HonourKind.objects.all()
+
+
 def _campaigns(request: HttpRequest) -> Any:
     return visible_campaigns(request.user).prefetch_related("rules")
 

@@ -3,6 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 HONOURS_ACTION_LABELS = {
+    "honour.kind": _("Honour added"),
+    "calendar.day": _("Calendar day recorded"),
+    "calendar.remove": _("Calendar day removed"),
     "campaign.create": _("Campaign opened"),
     "campaign.rule_add": _("Proportion rule added"),
     "campaign.rule_remove": _("Proportion rule removed"),

@@ -257,3 +257,17 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Choose an .xlsx or .csv file."))
         return upload
+
+
+class HonourKindForm(forms.Form):
+    name = forms.CharField(label=_("Honour"), max_length=64)
+    level = forms.ChoiceField(label=_("Level"), choices=HonourLevel.choices)
+    is_collective = forms.BooleanField(label=_("Awarded to a collective"), required=False)
+
+
+class CalendarDayForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DATE)
+    is_workday = forms.BooleanField(
+        label=_("A working day (a weekend made a working day, 调休)"), required=False
+    )
+    name = forms.CharField(label=_("Name (e.g. 国庆节)"), max_length=64, required=False)

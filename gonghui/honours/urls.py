@@ -5,6 +5,7 @@ from gonghui.honours.views import campaigns, nominations, register
 app_name = "honours"
 urlpatterns = [
     path("", campaigns.campaign_list, name="campaigns"),
+    path("settings/", campaigns.settings_page, name="settings"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/rules/", campaigns.rule_add, name="rule_add"),

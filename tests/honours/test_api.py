@@ -35,6 +35,7 @@ def _post(client: Client, url: str, body: dict) -> object:
 def test_a_nomination_goes_through_the_api(world, honours) -> None:
     fed, alice, carol, dave = (_api(u) for u in ("fed", "alice", "carol", "dave"))
     campaign = honours.campaign.pk
+    assert fed.get("/api/v1/honours/kinds").json()[0]["name"] == "自治区劳动模范"
     rule = _post(
         fed,
         f"/honours/campaigns/{campaign}/rules",

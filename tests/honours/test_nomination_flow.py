@@ -378,3 +378,78 @@ def test_votes_are_entered_by_the_organiser_only(world, honours) -> None:
             actions.record_votes(by=user, nomination=nomination, choices={members[0]: "yes"})
     with pytest.raises(ValidationError, match="No ballots"):
         actions.close_vote(by=world.fed_officer, nomination=nomination)
+
+
+@pytest.mark.parametrize(
+    "user", ["city_officer", "county_officer", "grassroots_officer", "city_viewer", "outsider"]
+)
+def test_only_the_organiser_publishes_the_notice_starts_and_closes_the_vote(
+    world, honours, user
+) -> None:
+    nomination = nominate(world, honours, member(world.gr_a1, "韩梅"))
+    actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
+    for reviewer in (world.county_officer, world.city_officer, world.fed_officer):
+        actions.approve_nomination(by=reviewer, nomination=nomination)
+    someone = getattr(world, user)
+    with pytest.raises(PermissionDenied):
+        actions.publish_notice(
+            by=someone, campaign=honours.campaign, starts_on=_past_notice_start()
+        )
+    actions.publish_notice(
+        by=world.fed_officer, campaign=honours.campaign, starts_on=_past_notice_start()
+    )
+    with pytest.raises(PermissionDenied):
+        actions.start_vote(by=someone, campaign=honours.campaign)
+    with pytest.raises(PermissionDenied):
+        actions.set_committee(by=someone, campaign=honours.campaign, names=["甲"])
+    actions.start_vote(by=world.fed_officer, campaign=honours.campaign)
+    members = _committee(world, honours)
+    actions.record_votes(by=world.fed_officer, nomination=nomination, choices={members[0]: "yes"})
+    with pytest.raises(TransitionRefused) as refused:
+        actions.close_vote(by=someone, nomination=nomination)
+    assert refused.value.code == "role"
+    nomination.refresh_from_db()
+    assert nomination.status == S.VOTING
+
+
+def test_honour_kinds_and_holidays_are_kept_by_the_federation(world) -> None:
+    kind = actions.create_honour_kind(
+        by=world.fed_officer,
+        federation=world.region,
+        name="天山工匠",
+        level="regional",
+        is_collective=False,
+    )
+    assert str(kind) == "天山工匠"
+    with pytest.raises(ValidationError):
+        actions.create_honour_kind(
+            by=world.fed_officer,
+            federation=world.region,
+            name="天山工匠",
+            level="regional",
+            is_collective=False,
+        )
+    with pytest.raises(PermissionDenied):
+        actions.create_honour_kind(
+            by=world.city_officer,
+            federation=world.city_a,
+            name="甲市工匠",
+            level="prefecture",
+            is_collective=False,
+        )
+    actions.set_calendar_day(
+        by=world.fed_officer,
+        federation=world.region,
+        day=date(2026, 10, 1),
+        is_workday=False,
+        name="国庆节",
+    )
+    with pytest.raises(PermissionDenied):
+        actions.set_calendar_day(
+            by=world.outsider,
+            federation=world.region,
+            day=date(2026, 10, 2),
+            is_workday=False,
+            name="x",
+        )
+    assert AuditEvent.objects.filter(action__in=["honour.kind", "calendar.day"]).count() == 2

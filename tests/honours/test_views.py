@@ -351,3 +351,25 @@ def test_the_hall_of_honour_shows_consenting_honourees_only(world, honours) -> N
         "有身份证的人"
         in Client().get("/public/honours/?trade=石油&level=regional").content.decode()
     )
+
+
+def test_the_federation_keeps_honours_and_holidays_on_the_settings_page(world) -> None:
+    fed = _client(world.fed_officer)
+    response = fed.post(
+        "/honours/settings/", {"kind": "1", "kind-name": "自治区劳动模范", "kind-level": "regional"}
+    )
+    assert response.status_code == 302
+    response = fed.post(
+        "/honours/settings/", {"day": "1", "day-day": "2026-10-01", "day-name": "国庆节"}
+    )
+    assert response.status_code == 302
+    page = fed.get("/honours/settings/").content.decode()
+    assert "自治区劳动模范" in page and "国庆节" in page
+    alice = _client(world.city_officer)
+    assert alice.get("/honours/settings/").status_code == 200
+    assert (
+        alice.post(
+            "/honours/settings/", {"kind": "1", "kind-name": "x", "kind-level": "county"}
+        ).status_code
+        == 403
+    )

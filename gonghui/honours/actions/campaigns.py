@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,10 +16,12 @@ from gonghui.core import audit
 from gonghui.honours import lists
 from gonghui.honours.actions.common import require as _require
 from gonghui.honours.models import (
+    CalendarDay,
     Campaign,
     Condition,
     Direction,
     HonourKind,
+    HonourLevel,
     ProportionRule,
     QuotaAllocation,
 )
@@ -243,3 +246,62 @@ def allocate_by_members(
         )
         for child in children
     ]
+
+
+def _require_federation(by: Any, organisation: Organisation) -> None:
+    """Honour kinds and the holiday calendar are the regional federation's to keep."""
+    if organisation.parent_id is not None:
+        raise PermissionDenied(_("Only the regional federation keeps this list."))
+    _require(by, organisation)
+
+
+@transaction.atomic
+def create_honour_kind(
+    *, by: Any, federation: Organisation, name: str, level: str, is_collective: bool
+) -> HonourKind:
+    """Add an honour (劳动模范, 五一劳动奖章 …) that campaigns can award."""
+    _require_federation(by, federation)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the honour.")})
+    if level not in HonourLevel.values:
+        raise ValidationError({"level": _("Unknown level.")})
+    if HonourKind.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("This honour already exists.")})
+    kind = HonourKind.objects.create(name=name[:64], level=level, is_collective=is_collective)
+    audit.record(
+        action="honour.kind",
+        by=by,
+        organisation=federation,
+        obj=kind,
+        extra={"level": level, "collective": is_collective},
+    )
+    return kind
+
+
+@transaction.atomic
+def set_calendar_day(
+    *, by: Any, federation: Organisation, day: date, is_workday: bool, name: str
+) -> CalendarDay:
+    """Record a public holiday, or a weekend made a working day (调休)."""
+    _require_federation(by, federation)
+    entry, _created = CalendarDay.objects.update_or_create(
+        date=day, defaults={"is_workday": is_workday, "name": name.strip()[:64]}
+    )
+    audit.record(
+        action="calendar.day",
+        by=by,
+        organisation=federation,
+        obj=entry,
+        extra={"date": day, "workday": is_workday, "name": entry.name},
+    )
+    return entry
+
+
+@transaction.atomic
+def remove_calendar_day(*, by: Any, federation: Organisation, day: date) -> None:
+    _require_federation(by, federation)
+    entry = CalendarDay.objects.filter(date=day).first()
+    if entry is not None:
+        audit.record(action="calendar.remove", by=by, organisation=federation, obj=entry)
+        entry.delete()

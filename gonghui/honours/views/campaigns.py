@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.models import Role
@@ -18,15 +19,19 @@ from gonghui.core.forms import add_validation_errors
 from gonghui.core.types import AuthedRequest
 from gonghui.honours import actions, lists
 from gonghui.honours.forms import (
+    CalendarDayForm,
     CampaignForm,
     CommitteeForm,
+    HonourKindForm,
     NoticeForm,
     QuotaForm,
     RuleForm,
 )
 from gonghui.honours.models import (
     BatchState,
+    CalendarDay,
     CertificateBatch,
+    HonourKind,
     NominationStatus,
     ProportionRule,
     QuotaAllocation,
@@ -304,3 +309,51 @@ def certificates_batch(request: AuthedRequest, pk: int) -> HttpResponseBase:
         )
     template = "honours/certificates.html#progress" if request.htmx else "honours/certificates.html"
     return render(request, template, {"batch": batch})
+
+
+def _federation(user: Any) -> Organisation | None:
+    return orgs_for_action(user, "edit").filter(parent__isnull=True).first()
+
+
+def settings_page(request: AuthedRequest) -> HttpResponse:
+    """Honour kinds and the holiday calendar: the regional federation keeps both."""
+    federation = _federation(request.user)
+    kind_form = HonourKindForm(request.POST if "kind" in request.POST else None, prefix="kind")
+    day_form = CalendarDayForm(request.POST if "day" in request.POST else None, prefix="day")
+    if request.method == "POST":
+        if federation is None:
+            deny(
+                request.user,
+                action="edit",
+                object_type="honours.honourkind",
+                object_id="",
+                not_found=False,
+            )
+        try:
+            if "kind" in request.POST and kind_form.is_valid():
+                actions.create_honour_kind(
+                    by=request.user, federation=federation, **kind_form.cleaned_data
+                )
+                messages.success(request, _("Honour added."))
+                return redirect("honours:settings")
+            if "day" in request.POST and day_form.is_valid():
+                actions.set_calendar_day(
+                    by=request.user, federation=federation, **day_form.cleaned_data
+                )
+                messages.success(request, _("Calendar day recorded."))
+                return redirect("honours:settings")
+            if "remove" in request.POST:
+                day = parse_date(request.POST.get("remove", ""))
+                if day is not None:
+                    actions.remove_calendar_day(by=request.user, federation=federation, day=day)
+                return redirect("honours:settings")
+        except ValidationError as error:
+            add_validation_errors(kind_form if "kind" in request.POST else day_form, error)
+    context = {
+        "kinds": HonourKind.objects.all(),
+        "days": CalendarDay.objects.filter(date__gte=timezone.localdate().replace(month=1, day=1)),
+        "kind_form": kind_form,
+        "day_form": day_form,
+        "can_edit": federation is not None,
+    }
+    return render(request, "honours/settings.html", context)
