@@ -37,6 +37,7 @@ HONOURS_ACTION_LABELS = {
     "honouree.import": _("Imported into the register"),
     "honouree.update": _("Honouree changed"),
     "honouree.status": _("Honour status changed"),
+    "honouree.photo": _("Portrait changed"),
     "honouree.export": _("Register exported"),
     "benefit.record": _("Benefit recorded"),
     "benefit.rate": _("Allowance rate set"),

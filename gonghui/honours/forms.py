@@ -271,3 +271,7 @@ class CalendarDayForm(forms.Form):
         label=_("A working day (a weekend made a working day, 调休)"), required=False
     )
     name = forms.CharField(label=_("Name (e.g. 国庆节)"), max_length=64, required=False)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Portrait (JPEG, PNG or WebP, at most 5 MB)"))

@@ -45,6 +45,8 @@ urlpatterns = [
     ),
     path("register/import/", register.honouree_import, name="register_import"),
     path("register/<int:pk>/", register.honouree_detail, name="honouree"),
+    path("register/<int:pk>/photo/", register.honouree_photo, name="honouree_photo"),
+    path("register/<int:pk>/photo.img", register.honouree_photo_file, name="honouree_photo_file"),
     path("register/<int:pk>/status/", register.honouree_status, name="honouree_status"),
     path("register/<int:pk>/update/", register.honouree_update, name="honouree_update"),
     path("benefits/", register.benefits, name="benefits"),

@@ -373,3 +373,65 @@ def test_the_federation_keeps_honours_and_holidays_on_the_settings_page(world) -
         ).status_code
         == 403
     )
+
+
+POST_ONLY = [
+    "campaigns/{c}/rules/",
+    "campaigns/{c}/rules/1/remove/",
+    "campaigns/{c}/notice/",
+    "campaigns/{c}/committee/",
+    "campaigns/{c}/vote/",
+    "campaigns/{c}/certificates/",
+    "nominations/{n}/step/",
+    "nominations/{n}/clearance/",
+    "nominations/{n}/attachments/",
+    "nominations/{n}/votes/",
+    "objections/1/reveal/",
+    "register/{h}/status/",
+    "register/{h}/update/",
+    "register/{h}/photo/",
+    "benefits/rates/",
+    "sanatorium/1/book/",
+]
+
+
+def test_no_change_is_made_by_a_get(world, honours) -> None:
+    nomination = nominate(world, honours, member(world.gr_a1, "甲"))
+    honouree = Honouree.objects.create(
+        name="乙", organisation=world.gr_a1, kind=honours.kind, level=honours.kind.level, year=2020
+    )
+    fed = _client(world.fed_officer)
+    for pattern in POST_ONLY:
+        url = "/honours/" + pattern.format(c=honours.campaign.pk, n=nomination.pk, h=honouree.pk)
+        assert fed.get(url).status_code == 405, url
+
+
+def test_a_portrait_must_be_an_image(world, honours, tmp_path, settings) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    honouree = Honouree.objects.create(
+        name="乙",
+        organisation=world.gr_a1,
+        kind=honours.kind,
+        level=honours.kind.level,
+        year=2020,
+        publication_consent=True,
+    )
+    dave = _client(world.grassroots_officer)
+    fake = tmp_path / "photo.jpg"
+    fake.write_bytes(b"<script>alert(1)</script>")
+    with fake.open("rb") as upload:
+        dave.post(f"/honours/register/{honouree.pk}/photo/", {"photo": upload})
+    honouree.refresh_from_db()
+    assert not honouree.photo
+    real = tmp_path / "real.png"
+    real.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    with real.open("rb") as upload:
+        dave.post(f"/honours/register/{honouree.pk}/photo/", {"photo": upload})
+    honouree.refresh_from_db()
+    assert honouree.photo.name.endswith(".png")
+    assert Client().get(f"/public/honours/{honouree.pk}/photo/").status_code == 200
+    Honouree.objects.filter(pk=honouree.pk).update(publication_consent=False)
+    assert Client().get(f"/public/honours/{honouree.pk}/photo/").status_code == 404
+    assert (
+        _client(world.outsider).post(f"/honours/register/{honouree.pk}/photo/").status_code == 404
+    )

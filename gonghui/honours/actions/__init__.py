@@ -39,6 +39,7 @@ from gonghui.honours.actions.register import (
     record_benefit,
     request_certificates,
     set_allowance_rate,
+    set_honouree_photo,
     set_honouree_status,
     update_honouree,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "set_allowance_rate",
     "set_calendar_day",
     "set_committee",
+    "set_honouree_photo",
     "set_honouree_status",
     "share_by_members",
     "start_vote",

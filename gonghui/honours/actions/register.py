@@ -72,6 +72,41 @@ def update_honouree(
     return locked
 
 
+# What the first bytes of each accepted portrait format are
+PHOTO_SIGNATURES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+def photo_extension(head: bytes) -> str | None:
+    """The extension of a JPEG, PNG or WebP portrait by its content, not its name."""
+    for signature, extension in PHOTO_SIGNATURES.items():
+        if head.startswith(signature):
+            return extension
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ".webp"
+    return None
+
+
+@transaction.atomic
+def set_honouree_photo(*, by: Any, honouree: Honouree, upload: Any) -> Honouree:
+    """A portrait for the hall of honour: JPEG, PNG or WebP, at most 5 MB (audited)."""
+    locked = Honouree.objects.select_for_update().get(pk=honouree.pk)
+    _require(by, locked.organisation)
+    if getattr(upload, "size", 0) > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": _("A photo is at most 5 MB.")})
+    head = upload.read(16)
+    upload.seek(0)
+    extension = photo_extension(head)
+    if extension is None:
+        raise ValidationError({"photo": _("The photo must be a JPEG, PNG or WebP image.")})
+    if locked.photo:
+        locked.photo.delete(save=False)
+    locked.photo.save(f"honouree-{locked.pk}{extension}", upload, save=False)
+    locked.save(update_fields=["photo"])
+    audit.record(action="honouree.photo", by=by, obj=locked)
+    return locked
+
+
 @transaction.atomic
 def record_benefit(
     *, by: Any, honouree: Honouree, kind: str, on: date, amount: Decimal, note: str = ""

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import Role
 from gonghui.core import audit
@@ -166,6 +167,7 @@ def _back(
     return redirect(campaign)
 
 
+@require_POST
 def rule_add(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, action="manage")
     form = RuleForm(request.POST)
@@ -179,6 +181,7 @@ def rule_add(request: AuthedRequest, pk: int) -> HttpResponse:
     return _back(request, campaign)
 
 
+@require_POST
 def rule_remove(request: AuthedRequest, pk: int, rule_pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, action="manage")
     rule = ProportionRule.objects.filter(campaign=campaign, pk=rule_pk).first()
@@ -234,6 +237,7 @@ def quotas(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "honours/quotas.html", context)
 
 
+@require_POST
 def notice_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, action="manage")
     form = NoticeForm(request.POST)
@@ -253,6 +257,7 @@ def notice_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     return _back(request, campaign)
 
 
+@require_POST
 def vote_start(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, action="manage")
     try:
@@ -263,6 +268,7 @@ def vote_start(request: AuthedRequest, pk: int) -> HttpResponse:
     return _back(request, campaign)
 
 
+@require_POST
 def committee_set(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, action="manage")
     form = CommitteeForm(request.POST)
@@ -277,6 +283,7 @@ def committee_set(request: AuthedRequest, pk: int) -> HttpResponse:
     return _back(request, campaign)
 
 
+@require_POST
 def certificates_request(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, action="manage")
     try:

@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
 from gonghui.core.crypto import decrypt
@@ -184,6 +185,7 @@ def nomination_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
 def nomination_step(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk)
     form = StepForm(request.POST)
@@ -223,6 +225,7 @@ def nomination_step(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(nomination)
 
 
+@require_POST
 def clearance_record(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk, action="edit")
     form = ClearanceForm(request.POST, kinds=nomination.campaign.clearance_types)
@@ -235,6 +238,7 @@ def clearance_record(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(nomination)
 
 
+@require_POST
 def attachment_add(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk, action="edit")
     form = AttachmentForm(request.POST, request.FILES)
@@ -273,6 +277,7 @@ def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> 
     )
 
 
+@require_POST
 def votes_record(request: AuthedRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk)
     choices = {
@@ -325,6 +330,7 @@ def objection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "honours/objection_detail.html", context)
 
 
+@require_POST
 def objection_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     """The reporter's name and contact, for the investigating officers only; audited."""
     objection = get_objection_for_user(request.user, pk, action="conclude")

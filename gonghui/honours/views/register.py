@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
 from gonghui.core.forms import add_validation_errors
@@ -31,6 +32,7 @@ from gonghui.honours.forms import (
     HonoureeForm,
     HonoureeStatusForm,
     ImportForm,
+    PhotoForm,
     RateForm,
     SessionForm,
 )
@@ -114,12 +116,14 @@ def honouree_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             }
         ),
         "entries": entries,
+        "photo_form": PhotoForm(),
         "totals": benefit_totals(entries, by="year"),
         "bookings": honouree.bookings.select_related("session"),
     }
     return render(request, "honours/honouree_detail.html", context)
 
 
+@require_POST
 def honouree_status(request: AuthedRequest, pk: int) -> HttpResponse:
     honouree = get_honouree_for_user(request.user, pk, action="edit")
     form = HonoureeStatusForm(request.POST)
@@ -132,6 +136,7 @@ def honouree_status(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(honouree)
 
 
+@require_POST
 def honouree_update(request: AuthedRequest, pk: int) -> HttpResponse:
     honouree = get_honouree_for_user(request.user, pk, action="edit")
     form = HonoureeForm(request.POST)
@@ -139,6 +144,37 @@ def honouree_update(request: AuthedRequest, pk: int) -> HttpResponse:
         actions.update_honouree(by=request.user, honouree=honouree, **form.cleaned_data)
         messages.success(request, _("Saved."))
     return redirect(honouree)
+
+
+@require_POST
+def honouree_photo(request: AuthedRequest, pk: int) -> HttpResponse:
+    honouree = get_honouree_for_user(request.user, pk, action="edit")
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a photo to upload."))
+        return redirect(honouree)
+    try:
+        actions.set_honouree_photo(
+            by=request.user, honouree=honouree, upload=form.cleaned_data["photo"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Portrait saved."))
+    return redirect(honouree)
+
+
+def honouree_photo_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    honouree = get_honouree_for_user(request.user, pk)
+    if not honouree.photo:
+        deny(
+            request.user,
+            action="view",
+            object_type="honours.photo",
+            object_id=str(pk),
+            not_found=True,
+        )
+    return FileResponse(honouree.photo.open("rb"))
 
 
 def benefits(request: AuthedRequest) -> HttpResponseBase:
@@ -176,6 +212,7 @@ def benefits(request: AuthedRequest) -> HttpResponseBase:
     return render(request, "honours/benefits.html", context)
 
 
+@require_POST
 def rate_set(request: AuthedRequest) -> HttpResponse:
     federation = orgs_for_action(request.user, "edit").filter(parent__isnull=True).first()
     if federation is None:
@@ -228,6 +265,7 @@ def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "honours/session_detail.html", context)
 
 
+@require_POST
 def session_book(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     honouree = get_honouree_for_user(
