@@ -251,6 +251,8 @@ class HonoureeOut(Schema):
     status: str
     status_reason: str
     receives_allowance: bool
+    retired_on: date | None
+    is_in_hardship: bool
     publication_consent: bool
 
     @staticmethod

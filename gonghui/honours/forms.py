@@ -216,6 +216,8 @@ class HonoureeForm(forms.Form):
     receives_allowance = forms.BooleanField(
         label=_("Receives the monthly allowance"), required=False
     )
+    retired_on = forms.DateField(label=_("Retired on"), required=False, widget=DATE)
+    is_in_hardship = forms.BooleanField(label=_("In hardship (困难劳模)"), required=False)
 
 
 class AllowanceForm(forms.Form):

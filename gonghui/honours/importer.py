@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
@@ -32,6 +33,7 @@ HONOUREE_SPEC = Spec(
         Column("reason", "原因", ("reason",), required=False),
         Column("consent", "同意公开", ("consent",), required=False),
         Column("allowance", "享受津贴", ("allowance",), required=False),
+        Column("retired_on", "退休日期", ("retired_on",), required=False),
         Column("story", "事迹", ("story",), required=False),
     )
 )
@@ -152,6 +154,10 @@ def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> Honou
             elif (name, kind.pk, year, union.code) in seen:
                 bad("name", _("This honour appears twice in the file."))
             seen.add((name, kind.pk, year, union.code))
+        retired_text = v.get("retired_on", "").strip().replace("/", "-").replace(".", "-")
+        retired_on = parse_date(retired_text) if retired_text else None
+        if retired_text and retired_on is None:
+            bad("retired_on", _("Write the date as YYYY-MM-DD."))
         if errors or kind is None or union is None or level is None:
             plan.errors.extend(errors)
             continue
@@ -170,6 +176,7 @@ def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> Honou
                 status_reason=v.get("reason", "").strip()[:200],
                 publication_consent=bool(consent),
                 receives_allowance=bool(allowance),
+                retired_on=retired_on,
                 is_frontline=bool(person and person.is_frontline),
                 story=v.get("story", "").strip(),
             )

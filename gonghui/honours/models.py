@@ -545,6 +545,8 @@ class Honouree(models.Model):
     status_reason = models.CharField(_("reason"), max_length=200, blank=True)
     is_frontline = models.BooleanField(_("front-line"), default=False)
     receives_allowance = models.BooleanField(_("receives the monthly allowance"), default=False)
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    is_in_hardship = models.BooleanField(_("in hardship"), default=False)
     publication_consent = models.BooleanField(_("consents to publication"), default=False)
     story = models.TextField(_("story"), blank=True)
     photo = models.FileField(_("photo"), upload_to="honours/photos/", blank=True)

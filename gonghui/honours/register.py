@@ -138,6 +138,9 @@ def _register_rows(honourees: Iterable[Any]) -> Iterable[list[Any]]:
             h.trade,
             STATUS_NAMES.get(h.status, h.status),
             h.status_reason,
+            h.retired_on,
+            "是" if h.receives_allowance else "否",
+            "是" if h.is_in_hardship else "否",
         ]
 
 

@@ -17,7 +17,7 @@ from tests.honours.conftest import member
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "姓名,荣誉名称,荣誉级别,年度,工会代码,公民身份号码,荣誉状态,原因,同意公开,享受津贴,事迹\n"
+HEADER = "姓名,荣誉名称,荣誉级别,年度,工会代码,公民身份号码,荣誉状态,原因,同意公开,享受津贴,事迹,退休日期\n"
 
 
 def _file(tmp_path: Path, rows: str) -> Path:
@@ -30,7 +30,7 @@ def test_a_clean_file_fills_the_register(world, honours, tmp_path) -> None:
     person = member(world.gr_a1, "王建国", is_frontline=True)
     path = _file(
         tmp_path,
-        f"王建国,自治区劳动模范,自治区,2015,CA-K-1,{person.reveal_identity_number()},保持,,是,是,三十年扎根一线\n"
+        f"王建国,自治区劳动模范,自治区,2015,CA-K-1,{person.reveal_identity_number()},保持,,是,是,三十年扎根一线,2024/6/30\n"
         "李秀英,自治区劳动模范,自治区级,2010年,CA-3,,已故,2024年病故,否,否,\n",
     )
     out = StringIO()
@@ -39,6 +39,7 @@ def test_a_clean_file_fills_the_register(world, honours, tmp_path) -> None:
     first = Honouree.objects.get(name="王建国")
     assert first.person == person and first.is_frontline and first.prefecture == world.city_a
     assert first.publication_consent and first.receives_allowance
+    assert str(first.retired_on) == "2024-06-30"
     second = Honouree.objects.get(name="李秀英")
     assert (second.status, second.status_reason, second.year) == ("deceased", "2024年病故", 2010)
     assert AuditEvent.objects.filter(action="honouree.import").count() == 2
@@ -48,7 +49,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(world, honours, tmp_pa
     path = _file(
         tmp_path,
         "好人,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"
-        ",不存在的荣誉,省部级,15,NOPE,650102199003070071,撤销,,也许,否,\n"
+        ",不存在的荣誉,省部级,15,NOPE,650102199003070071,撤销,,也许,否,,去年\n"
         "重复,自治区劳动模范,自治区,2015,CA-K-1,,,,是,否,\n"
         "重复,自治区劳动模范,自治区,2015,CA-K-1,,,,是,否,\n",
     )

@@ -435,3 +435,28 @@ def test_a_portrait_must_be_an_image(world, honours, tmp_path, settings) -> None
     assert (
         _client(world.outsider).post(f"/honours/register/{honouree.pk}/photo/").status_code == 404
     )
+
+
+def test_the_register_keeps_retirement_and_hardship(world, honours) -> None:
+    honouree = Honouree.objects.create(
+        name="乙", organisation=world.gr_a1, kind=honours.kind, level=honours.kind.level, year=2010
+    )
+    dave = _client(world.grassroots_officer)
+    response = dave.post(
+        f"/honours/register/{honouree.pk}/update/",
+        {
+            "story": "扎根一线。",
+            "receives_allowance": "on",
+            "retired_on": "2023-05-31",
+            "is_in_hardship": "on",
+        },
+    )
+    assert response.status_code == 302
+    honouree.refresh_from_db()
+    assert str(honouree.retired_on) == "2023-05-31" and honouree.is_in_hardship
+    event = AuditEvent.objects.get(action="honouree.update")
+    assert event.changes["hardship"] == [False, True]
+    assert (
+        _client(world.city_viewer).post(f"/honours/register/{honouree.pk}/update/", {}).status_code
+        == 403
+    )

@@ -52,22 +52,45 @@ def set_honouree_status(*, by: Any, honouree: Honouree, status: str, reason: str
 
 @transaction.atomic
 def update_honouree(
-    *, by: Any, honouree: Honouree, story: str, publication_consent: bool, receives_allowance: bool
+    *,
+    by: Any,
+    honouree: Honouree,
+    story: str,
+    publication_consent: bool,
+    receives_allowance: bool,
+    retired_on: date | None = None,
+    is_in_hardship: bool = False,
 ) -> Honouree:
+    """Change what the register keeps beside the honour: story, consent, allowance, retirement,
+    hardship."""
     locked = Honouree.objects.select_for_update().get(pk=honouree.pk)
     _require(by, locked.organisation)
-    before = {"consent": locked.publication_consent, "allowance": locked.receives_allowance}
+
+    def facts(h: Honouree) -> dict[str, Any]:
+        return {
+            "consent": h.publication_consent,
+            "allowance": h.receives_allowance,
+            "retired_on": h.retired_on,
+            "hardship": h.is_in_hardship,
+        }
+
+    before = facts(locked)
     locked.story = story.strip()
     locked.publication_consent = publication_consent
     locked.receives_allowance = receives_allowance
-    locked.save(update_fields=["story", "publication_consent", "receives_allowance"])
+    locked.retired_on = retired_on
+    locked.is_in_hardship = is_in_hardship
+    locked.save(
+        update_fields=[
+            "story",
+            "publication_consent",
+            "receives_allowance",
+            "retired_on",
+            "is_in_hardship",
+        ]
+    )
     audit.record(
-        action="honouree.update",
-        by=by,
-        obj=locked,
-        changes=audit.diff(
-            before, {"consent": publication_consent, "allowance": receives_allowance}
-        ),
+        action="honouree.update", by=by, obj=locked, changes=audit.diff(before, facts(locked))
     )
     return locked
 

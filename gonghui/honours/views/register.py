@@ -113,6 +113,8 @@ def honouree_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 "story": honouree.story,
                 "publication_consent": honouree.publication_consent,
                 "receives_allowance": honouree.receives_allowance,
+                "retired_on": honouree.retired_on,
+                "is_in_hardship": honouree.is_in_hardship,
             }
         ),
         "entries": entries,
