@@ -7,6 +7,7 @@ HONOURS_ACTION_LABELS = {
     "calendar.day": _("Calendar day recorded"),
     "calendar.remove": _("Calendar day removed"),
     "campaign.create": _("Campaign opened"),
+    "campaign.update": _("Campaign changed"),
     "campaign.rule_add": _("Proportion rule added"),
     "campaign.rule_remove": _("Proportion rule removed"),
     "campaign.quota": _("Quota allocated"),

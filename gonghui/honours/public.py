@@ -4,6 +4,7 @@ whose consent to publication is recorded."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -11,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gonghui.core.forms import add_validation_errors
+from gonghui.core.middleware import client_ip
+from gonghui.core.models import AuditEvent
 from gonghui.core.tables import query_without, quick_page
 from gonghui.honours import actions
 from gonghui.honours.forms import ObjectionForm
@@ -22,6 +26,17 @@ from gonghui.honours.register import RegisterQuery, register
 from gonghui.orgs.models import Organisation, OrgType
 
 IN_NOTICE = [NominationStatus.IN_NOTICE, NominationStatus.OBJECTION]
+# Reports accepted from one address in an hour: enough for an office, not for a script.
+OBJECTIONS_PER_HOUR = 5
+
+
+def _too_many_from(request: HttpRequest) -> bool:
+    ip = client_ip(request)
+    if ip is None:
+        return False
+    since = timezone.now() - timedelta(hours=1)
+    recent = AuditEvent.objects.filter(action="objection.file", ip=ip, at__gte=since)
+    return recent.count() >= OBJECTIONS_PER_HOUR
 
 
 def _published_nominees(campaign: Campaign) -> Any:
@@ -54,7 +69,15 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     if nomination is None or not nomination.campaign.is_notice_open(timezone.localdate()):
         raise Http404
     form = ObjectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _too_many_from(request):
+        form.add_error(
+            None,
+            _(
+                "Too many reports have come from this address in the last hour. Please try again "
+                "later, or send your report by letter to the organising federation."
+            ),
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             actions.file_objection(nomination=nomination, **form.cleaned_data)
         except ValidationError as error:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("settings/", campaigns.settings_page, name="settings"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/rules/", campaigns.rule_add, name="rule_add"),
     path(
         "campaigns/<int:pk>/rules/<int:rule_pk>/remove/", campaigns.rule_remove, name="rule_remove"

@@ -252,3 +252,49 @@ def test_publishing_sets_the_notice_on_the_calendar(world, honours) -> None:
     )
     # Tue 28, Wed 29, Thu 30 April, (1 May holiday, weekend), Mon 4, Tue 5 May
     assert campaign.notice_ends == date(2026, 5, 5)
+
+
+def _settings(honours, **changes) -> actions.CampaignSettings:
+    campaign = honours.campaign
+    values = {
+        "kind": campaign.kind,
+        "year": campaign.year,
+        "name": campaign.name,
+        "total_quota": campaign.total_quota,
+        "review_levels": tuple(campaign.review_levels),
+        "notice_days": campaign.notice_days,
+        "pass_numerator": campaign.pass_numerator,
+        "pass_denominator": campaign.pass_denominator,
+        "clearance_types": tuple(campaign.clearance_types),
+    }
+    return actions.CampaignSettings(**{**values, **changes})
+
+
+def test_campaign_figures_change_only_while_they_still_can(world, honours) -> None:
+    campaign = honours.campaign
+    actions.allocate_quota(
+        by=world.fed_officer, campaign=campaign, organisation=world.city_a, quota=6
+    )
+    with pytest.raises(ValidationError, match="less than 6"):
+        actions.update_campaign(
+            by=world.fed_officer, campaign=campaign, settings=_settings(honours, total_quota=5)
+        )
+    updated = actions.update_campaign(
+        by=world.fed_officer,
+        campaign=campaign,
+        settings=_settings(honours, total_quota=12, notice_days=7),
+    )
+    assert (updated.total_quota, updated.notice_days) == (12, 7)
+    nomination = nominate(world, honours, member(world.gr_a1, "甲"))
+    actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
+    with pytest.raises(ValidationError, match="levels stay"):
+        actions.update_campaign(
+            by=world.fed_officer,
+            campaign=campaign,
+            settings=_settings(honours, review_levels=("prefecture", "federation")),
+        )
+    with pytest.raises(PermissionDenied):
+        actions.update_campaign(
+            by=world.city_officer, campaign=campaign, settings=_settings(honours)
+        )
+    assert AuditEvent.objects.filter(action="campaign.update").count() == 1

@@ -460,3 +460,48 @@ def test_the_register_keeps_retirement_and_hardship(world, honours) -> None:
         _client(world.city_viewer).post(f"/honours/register/{honouree.pk}/update/", {}).status_code
         == 403
     )
+
+
+def test_objections_from_one_address_are_limited(world, honours) -> None:
+    nomination = _in_notice(world, honours, member(world.gr_a1, "被反映的人"))
+    actions.publish_notice(
+        by=world.fed_officer, campaign=honours.campaign, starts_on=timezone.localdate()
+    )
+    public = Client(REMOTE_ADDR="203.0.113.9")
+    url = f"/public/notices/{nomination.pk}/objection/"
+    report = {"contact": "13700001234", "facts": "反映的具体事实。"}
+    for _ in range(5):
+        assert "Thank you" in public.post(url, report).content.decode()
+    refused = public.post(url, report).content.decode()
+    assert "Too many reports" in refused and "反映的具体事实" in refused  # nothing typed is lost
+    assert Objection.objects.count() == 5
+    assert "Thank you" in Client(REMOTE_ADDR="203.0.113.10").post(url, report).content.decode()
+
+
+def test_the_organiser_changes_campaign_settings_on_a_page(world, honours) -> None:
+    fed = _client(world.fed_officer)
+    url = f"/honours/campaigns/{honours.campaign.pk}/edit/"
+    assert fed.get(url).status_code == 200
+    response = fed.post(
+        url,
+        {
+            "name": "改名后的评选",
+            "total_quota": "15",
+            "review_levels": ["prefecture", "federation"],
+            "notice_days": "7",
+            "pass_numerator": "1",
+            "pass_denominator": "2",
+            "clearance_types": "市场监管，税务、审计",
+        },
+    )
+    assert response.status_code == 302
+    honours.campaign.refresh_from_db()
+    assert honours.campaign.name == "改名后的评选" and honours.campaign.clearance_types == [
+        "市场监管",
+        "税务",
+        "审计",
+    ]
+    assert _client(world.city_officer).get(url).status_code == 403
+    assert (
+        _client(world.outsider).get(url).status_code == 403
+    )  # sees the region's campaign, may not change it

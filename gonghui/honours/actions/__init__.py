@@ -13,6 +13,7 @@ from gonghui.honours.actions.campaigns import (
     remove_rule,
     set_calendar_day,
     share_by_members,
+    update_campaign,
 )
 from gonghui.honours.actions.nominations import (
     NominationDetails,
@@ -92,6 +93,7 @@ __all__ = [
     "start_vote",
     "submit_nomination",
     "tally",
+    "update_campaign",
     "update_honouree",
     "update_nomination",
     "withdraw_nomination",

@@ -16,12 +16,15 @@ from gonghui.core import audit
 from gonghui.honours import lists
 from gonghui.honours.actions.common import require as _require
 from gonghui.honours.models import (
+    PAST_REVIEW,
     CalendarDay,
     Campaign,
     Condition,
     Direction,
     HonourKind,
     HonourLevel,
+    Nomination,
+    NominationStatus,
     ProportionRule,
     QuotaAllocation,
 )
@@ -83,6 +86,77 @@ def create_campaign(*, by: Any, organiser: Organisation, settings: CampaignSetti
         changes=audit.diff({}, campaign.snapshot()),
     )
     return campaign
+
+
+@transaction.atomic
+def update_campaign(*, by: Any, campaign: Campaign, settings: CampaignSettings) -> Campaign:
+    """Change a campaign's figures while they still can change.
+
+    The review levels are fixed once a nomination is under review, the notice period once the
+    notice is published, the pass threshold once a vote is counted; the quota never drops
+    below what is already passed down or shortlisted. The honour, year and organiser stay.
+    """
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _require(by, locked.organiser)
+    _check_settings(settings)
+    nominations = Nomination.objects.in_campaign(locked)
+    errors: dict[str, str] = {}
+    if (
+        list(settings.review_levels) != list(locked.review_levels)
+        and nominations.exclude(
+            status__in=[NominationStatus.DRAFT, NominationStatus.WITHDRAWN]
+        ).exists()
+    ):
+        errors["review_levels"] = _("Nominations are already under review: the levels stay.")
+    if settings.notice_days != locked.notice_days and locked.notice_starts is not None:
+        errors["notice_days"] = _("The notice is already published: its period stays.")
+    threshold_changed = (settings.pass_numerator, settings.pass_denominator) != (
+        locked.pass_numerator,
+        locked.pass_denominator,
+    )
+    if (
+        threshold_changed
+        and nominations.filter(
+            status__in=[NominationStatus.APPROVED, NominationStatus.NOT_APPROVED]
+        ).exists()
+    ):
+        errors["pass_numerator"] = _("Votes are already counted: the threshold stays.")
+    passed_down = sum(
+        QuotaAllocation.objects.filter(
+            campaign=locked, organisation__parent=locked.organiser
+        ).values_list("quota", flat=True)
+    )
+    shortlisted = nominations.filter(status__in=PAST_REVIEW).count()
+    if settings.total_quota < max(passed_down, shortlisted):
+        errors["total_quota"] = _(
+            "The quota cannot be less than %(n)s: that many places are already passed down or "
+            "shortlisted."
+        ) % {"n": max(passed_down, shortlisted)}
+    if errors:
+        raise ValidationError(errors)
+    before = locked.snapshot()
+    locked.name = settings.name.strip()
+    locked.total_quota = settings.total_quota
+    locked.review_levels = list(settings.review_levels)
+    locked.notice_days = settings.notice_days
+    locked.pass_numerator = settings.pass_numerator
+    locked.pass_denominator = settings.pass_denominator
+    locked.clearance_types = [c.strip() for c in settings.clearance_types if c.strip()]
+    locked.save(
+        update_fields=[
+            "name",
+            "total_quota",
+            "review_levels",
+            "notice_days",
+            "pass_numerator",
+            "pass_denominator",
+            "clearance_types",
+        ]
+    )
+    audit.record(
+        action="campaign.update", by=by, obj=locked, changes=audit.diff(before, locked.snapshot())
+    )
+    return locked
 
 
 @transaction.atomic

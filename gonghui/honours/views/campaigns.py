@@ -107,6 +107,50 @@ def campaign_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "honours/campaign_form.html", {"form": form})
 
 
+def campaign_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk, action="manage")
+    initial = {
+        "kind": campaign.kind,
+        "organiser": campaign.organiser,
+        "year": campaign.year,
+        "name": campaign.name,
+        "total_quota": campaign.total_quota,
+        "review_levels": campaign.review_levels,
+        "notice_days": campaign.notice_days,
+        "pass_numerator": campaign.pass_numerator,
+        "pass_denominator": campaign.pass_denominator,
+        "clearance_types": "、".join(campaign.clearance_types),
+    }
+    organisers = Organisation.objects.filter(pk=campaign.organiser_id)
+    form = CampaignForm(request.POST or None, organisers=organisers, initial=initial)
+    for fixed in ("kind", "organiser", "year"):
+        form.fields[fixed].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_campaign(
+                by=request.user,
+                campaign=campaign,
+                settings=actions.CampaignSettings(
+                    kind=campaign.kind,
+                    year=campaign.year,
+                    name=data["name"],
+                    total_quota=data["total_quota"],
+                    review_levels=tuple(data["review_levels"]),
+                    notice_days=data["notice_days"],
+                    pass_numerator=data["pass_numerator"],
+                    pass_denominator=data["pass_denominator"],
+                    clearance_types=form.clearances(),
+                ),
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, _("Campaign saved."))
+            return redirect(campaign)
+    return render(request, "honours/campaign_form.html", {"form": form, "campaign": campaign})
+
+
 def _panels(request: AuthedRequest, campaign: Any) -> list[lists.LevelPanel]:
     """The compliance panel for every reviewing union the user sees in this campaign."""
     reviewing = Organisation.objects.filter(
