@@ -3,30 +3,36 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from gonghui.honours import actions, lists
 from gonghui.honours.models import (
+    BatchState,
+    BenefitEntry,
     Campaign,
+    CertificateBatch,
     Honouree,
     HonourKind,
     Nomination,
     NominationStatus,
     Objection,
     QuotaAllocation,
+    SanatoriumSession,
 )
 from gonghui.honours.permissions import (
     get_campaign_for_user,
     get_honouree_for_user,
     get_nomination_for_user,
     get_objection_for_user,
+    get_session_for_user,
     visible_campaigns,
     visible_honourees,
     visible_nominations,
     visible_objections,
+    visible_sessions,
 )
 from gonghui.honours.register import RegisterQuery, benefit_totals, register
 from gonghui.orgs.models import Organisation
@@ -592,7 +598,135 @@ def record_benefit(request: HttpRequest, honouree_id: int, payload: BenefitIn) -
     summary="Benefit totals per year, organisation or person",
 )
 def totals(request: HttpRequest, by: Literal["year", "organisation", "person"] = "year") -> Any:
-    from gonghui.honours.models import BenefitEntry
-
     entries = BenefitEntry.objects.filter(honouree__in=visible_honourees(request.user))
     return benefit_totals(entries, by=by)
+
+
+class StatusIn(Schema):
+    status: Literal["active", "revoked", "deceased"]
+    reason: str = ""
+
+
+@router.post(
+    "/honours/honourees/{honouree_id}/status",
+    response=HonoureeOut,
+    summary="Revoke an honour or record a death (with a reason), or restore it",
+)
+def set_status(request: HttpRequest, honouree_id: int, payload: StatusIn) -> Any:
+    honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
+    return actions.set_honouree_status(
+        by=request.user, honouree=honouree, status=payload.status, reason=payload.reason
+    )
+
+
+class AllowancesIn(Schema):
+    organisation_code: str
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+
+
+@router.post(
+    "/honours/allowances",
+    response=dict[str, int],
+    summary="Record a month's allowances for the eligible honourees under an organisation",
+)
+def pay_allowances(request: HttpRequest, payload: AllowancesIn) -> Any:
+    organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
+    paid = actions.pay_allowances(by=request.user, organisation=organisation, period=payload.period)
+    return {"recorded": paid}
+
+
+class SessionOut(Schema):
+    id: int
+    name: str
+    organisation_code: str
+    starts_on: date
+    ends_on: date
+    places: int
+    booked: int
+
+    @staticmethod
+    def resolve_organisation_code(obj: SanatoriumSession) -> str:
+        return obj.organisation.code
+
+    @staticmethod
+    def resolve_booked(obj: SanatoriumSession) -> int:
+        return obj.bookings.count()
+
+
+class SessionIn(Schema):
+    organisation_code: str
+    name: str = Field(max_length=128)
+    starts_on: date
+    ends_on: date
+    places: int
+
+
+class BookingIn(Schema):
+    honouree_id: int
+
+
+@router.get("/honours/sessions", response=list[SessionOut], summary="Sanatorium sessions")
+def list_sessions(request: HttpRequest) -> Any:
+    return visible_sessions(request.user).select_related("organisation")
+
+
+@router.post("/honours/sessions", response={201: SessionOut}, summary="Open a sanatorium session")
+def create_session(request: HttpRequest, payload: SessionIn) -> Any:
+    organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
+    session = actions.create_session(
+        by=request.user,
+        organisation=organisation,
+        name=payload.name,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        places=payload.places,
+    )
+    return 201, session
+
+
+@router.post(
+    "/honours/sessions/{session_id}/bookings",
+    response={201: SessionOut},
+    summary="Book a place for an honouree (never beyond the session's places)",
+)
+def book(request: HttpRequest, session_id: int, payload: BookingIn) -> Any:
+    session = get_session_for_user(request.user, session_id)
+    honouree = get_honouree_for_user(request.user, payload.honouree_id, action="edit")
+    actions.book_stay(by=request.user, session=session, honouree=honouree)
+    return 201, session
+
+
+class BatchOut(Schema):
+    id: int
+    campaign_id: int
+    state: str
+    total: int
+    done: int
+    download: str | None
+
+    @staticmethod
+    def resolve_download(obj: CertificateBatch) -> str | None:
+        return f"{obj.get_absolute_url()}?download=1" if obj.state == BatchState.DONE else None
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/certificates",
+    response={202: BatchOut},
+    summary="Print the campaign's honour certificates in the background",
+)
+def request_certificates(request: HttpRequest, campaign_id: int) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    return 202, actions.request_certificates(by=request.user, campaign=campaign)
+
+
+@router.get(
+    "/honours/certificates/{batch_id}",
+    response=BatchOut,
+    summary="A certificate batch's progress, and its download address when ready",
+)
+def certificate_batch(request: HttpRequest, batch_id: int) -> Any:
+    batch = CertificateBatch.objects.filter(pk=batch_id).select_related("campaign").first()
+    if batch is None:
+        raise Http404
+    get_campaign_for_user(request.user, batch.campaign_id, action="manage")
+    return batch

@@ -137,3 +137,73 @@ def test_the_outsider_gets_nothing_through_the_api(world, honours) -> None:
         {"condition": "woman", "direction": "at_least", "percent": "10"},
     )
     assert forbidden.status_code == 403
+
+
+def test_register_services_through_the_api(
+    world, honours, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    honouree = Honouree.objects.create(
+        name="甲",
+        organisation=world.gr_a1,
+        kind=honours.kind,
+        level=honours.kind.level,
+        year=2020,
+        campaign=honours.campaign,
+        receives_allowance=True,
+        is_frontline=True,
+    )
+    fed, dave, charlie = _api("fed"), _api("dave"), _api("charlie")
+    session = _post(
+        fed,
+        "/honours/sessions",
+        {
+            "organisation_code": "R",
+            "name": "疗休养",
+            "starts_on": "2026-07-01",
+            "ends_on": "2026-07-07",
+            "places": 1,
+        },
+    )
+    assert session.status_code == 201
+    session_id = session.json()["id"]
+    assert (
+        _post(
+            charlie, f"/honours/sessions/{session_id}/bookings", {"honouree_id": honouree.pk}
+        ).status_code
+        == 404
+    )
+    booked = _post(dave, f"/honours/sessions/{session_id}/bookings", {"honouree_id": honouree.pk})
+    assert booked.status_code == 201 and booked.json()["booked"] == 1
+    other = Honouree.objects.create(
+        name="乙", organisation=world.gr_a1, kind=honours.kind, level=honours.kind.level, year=2020
+    )
+    full = _post(dave, f"/honours/sessions/{session_id}/bookings", {"honouree_id": other.pk})
+    assert full.status_code == 400 and "full" in full.json()["detail"]
+    from gonghui.honours.actions import set_allowance_rate
+
+    set_allowance_rate(
+        by=world.fed_officer, organisation=world.region, level=honours.kind.level, amount=80
+    )
+    assert _post(
+        dave, "/honours/allowances", {"organisation_code": "CA-K-1", "period": "2026-03"}
+    ).json() == {"recorded": 1}
+    assert (
+        _post(
+            dave, "/honours/allowances", {"organisation_code": "CA-K-1", "period": "March"}
+        ).status_code
+        == 422
+    )
+    revoked = _post(
+        dave, f"/honours/honourees/{other.pk}/status", {"status": "revoked", "reason": "违纪"}
+    )
+    assert revoked.json()["status"] == "revoked"
+    assert (
+        _post(dave, f"/honours/campaigns/{honours.campaign.pk}/certificates", {}).status_code == 403
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = _post(fed, f"/honours/campaigns/{honours.campaign.pk}/certificates", {})
+    assert batch.status_code == 202
+    status = fed.get(f"/api/v1/honours/certificates/{batch.json()['id']}").json()
+    assert status["state"] == "done" and status["download"].endswith("?download=1")
+    assert charlie.get(f"/api/v1/honours/certificates/{batch.json()['id']}").status_code == 403
