@@ -50,7 +50,7 @@ def get_campaign_for_user(user: Any, pk: int, action: str = "view") -> Campaign:
     campaign = first_or_404(
         visible_campaigns(user).filter(pk=pk), user, action=action, object_id=pk
     )
-    if action == "manage" and not can(user, campaign.organiser, "edit"):
+    if action == "manage" and not can_manage_campaign(user, campaign):
         deny(
             user, action=action, object_type="honours.campaign", object_id=str(pk), not_found=False
         )
@@ -58,7 +58,8 @@ def get_campaign_for_user(user: Any, pk: int, action: str = "view") -> Campaign:
 
 
 def can_manage_campaign(user: Any, campaign: Campaign) -> bool:
-    return can(user, campaign.organiser, "edit")
+    """Campaign-wide steps (rules, notice, committee, vote) are the organiser's own officers'."""
+    return is_officer_of(user, campaign.organiser)
 
 
 def visible_nominations(user: Any) -> NominationQuerySet:
@@ -141,7 +142,7 @@ def get_objection_for_user(user: Any, pk: int, action: str = "view") -> Objectio
     )
     if action == "conclude" and not (
         can(user, objection.assigned_to, "edit")
-        or can(user, objection.nomination.campaign.organiser, "edit")
+        or is_officer_of(user, objection.nomination.campaign.organiser)
     ):
         deny(
             user, action=action, object_type="honours.objection", object_id=str(pk), not_found=False

@@ -19,6 +19,7 @@ from gonghui.honours.models import (
     ObjectionOutcome,
     VoteChoice,
 )
+from gonghui.honours.permissions import visible_nominations
 from gonghui.honours.workflow import NOMINATION_FLOW
 from tests.honours.conftest import DETAILS, member, nominate
 
@@ -453,3 +454,40 @@ def test_honour_kinds_and_holidays_are_kept_by_the_federation(world) -> None:
             name="x",
         )
     assert AuditEvent.objects.filter(action__in=["honour.kind", "calendar.day"]).count() == 2
+
+
+def test_a_citys_campaign_is_run_by_the_citys_own_officers(world, honours) -> None:
+    city_campaign = actions.create_campaign(
+        by=world.city_officer,
+        organiser=world.city_a,
+        settings=actions.CampaignSettings(
+            kind=honours.kind, year=2026, name="甲市劳模", total_quota=3
+        ),
+    )
+    with pytest.raises(PermissionDenied):
+        actions.create_campaign(
+            by=world.fed_officer,
+            organiser=world.city_a,
+            settings=actions.CampaignSettings(
+                kind=honours.kind, year=2026, name="代办", total_quota=3
+            ),
+        )
+    with pytest.raises(PermissionDenied):  # the federation above does not run the city's campaign
+        actions.set_committee(by=world.fed_officer, campaign=city_campaign, names=["甲"])
+    nomination = actions.nominate(
+        by=world.grassroots_officer,
+        campaign=city_campaign,
+        organisation=world.gr_a1,
+        person=member(world.gr_a1, "市级人选"),
+        details=DETAILS,
+    )
+    actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
+    nomination.refresh_from_db()
+    assert nomination.review_chain == [world.county_a.pk, world.city_a.pk]
+    actions.approve_nomination(by=world.county_officer, nomination=nomination)
+    with pytest.raises(TransitionRefused):
+        actions.approve_nomination(by=world.fed_officer, nomination=nomination)
+    actions.approve_nomination(by=world.city_officer, nomination=nomination)
+    nomination.refresh_from_db()
+    assert nomination.status == S.SHORTLISTED
+    assert nomination.pk in set(visible_nominations(world.fed_officer).values_list("pk", flat=True))

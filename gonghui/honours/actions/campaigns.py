@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from gonghui.core import audit
 from gonghui.honours import lists
 from gonghui.honours.actions.common import require as _require
+from gonghui.honours.actions.common import require_organiser as _require_organiser
 from gonghui.honours.models import (
     PAST_REVIEW,
     CalendarDay,
@@ -28,6 +29,7 @@ from gonghui.honours.models import (
     ProportionRule,
     QuotaAllocation,
 )
+from gonghui.honours.permissions import is_officer_of
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.people.models import Membership
 
@@ -64,8 +66,14 @@ def _check_settings(settings: CampaignSettings) -> None:
 
 @transaction.atomic
 def create_campaign(*, by: Any, organiser: Organisation, settings: CampaignSettings) -> Campaign:
-    """Open a campaign organised by `organiser`; its figures are the campaign's own data."""
-    _require(by, organiser)
+    """Open a campaign organised by `organiser`; its figures are the campaign's own data.
+
+    Only the organiser's own officers open (and later run) its campaigns.
+    """
+    if not is_officer_of(by, organiser):
+        raise PermissionDenied(
+            _("Only officers of %(org)s may open its campaigns.") % {"org": organiser.name}
+        )
     _check_settings(settings)
     campaign = Campaign.objects.create(
         kind=settings.kind,
@@ -97,7 +105,7 @@ def update_campaign(*, by: Any, campaign: Campaign, settings: CampaignSettings) 
     below what is already passed down or shortlisted. The honour, year and organiser stay.
     """
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    _require(by, locked.organiser)
+    _require_organiser(by, locked)
     _check_settings(settings)
     nominations = Nomination.objects.in_campaign(locked)
     errors: dict[str, str] = {}
@@ -170,7 +178,7 @@ def add_rule(
     percent: Decimal,
 ) -> ProportionRule:
     """Add a proportion rule to a campaign."""
-    _require(by, campaign.organiser)
+    _require_organiser(by, campaign)
     if subset not in Condition.values or condition not in Condition.values:
         raise ValidationError(_("Unknown condition."))
     if direction not in Direction.values:
@@ -186,7 +194,7 @@ def add_rule(
 
 @transaction.atomic
 def remove_rule(*, by: Any, rule: ProportionRule) -> None:
-    _require(by, rule.campaign.organiser)
+    _require_organiser(by, rule.campaign)
     audit.record(action="campaign.rule_remove", by=by, obj=rule, extra={"rule": str(rule)})
     rule.delete()
 

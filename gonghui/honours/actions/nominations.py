@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit
 from gonghui.honours import lists
+from gonghui.honours.actions.common import is_organiser as _is_organiser
 from gonghui.honours.actions.common import require as _require
 from gonghui.honours.compliance import broken
 from gonghui.honours.models import (
@@ -152,9 +153,7 @@ def record_clearance(
     *, by: Any, nomination: Nomination, kind: str, is_cleared: bool, note: str = ""
 ) -> Clearance:
     """Record a department's sign-off (or refusal) on an enterprise head."""
-    if not (
-        can(by, nomination.organisation, "edit") or can(by, nomination.campaign.organiser, "edit")
-    ):
+    if not (can(by, nomination.organisation, "edit") or _is_organiser(by, nomination.campaign)):
         raise PermissionDenied
     if kind not in nomination.campaign.clearance_types:
         raise ValidationError({"kind": _("This campaign does not ask for that clearance.")})
@@ -179,9 +178,7 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 @transaction.atomic
 def add_attachment(*, by: Any, nomination: Nomination, title: str, upload: Any) -> Attachment:
     """Attach a supporting document (certificate scans, meeting minutes …)."""
-    if not (
-        can(by, nomination.organisation, "edit") or can(by, nomination.campaign.organiser, "edit")
-    ):
+    if not (can(by, nomination.organisation, "edit") or _is_organiser(by, nomination.campaign)):
         raise PermissionDenied
     name = str(getattr(upload, "name", ""))
     if not name.lower().endswith(ALLOWED_ATTACHMENTS):

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit
 from gonghui.core.crypto import encrypt
-from gonghui.honours.actions.common import require as _require
+from gonghui.honours.actions.common import is_organiser as _is_organiser
+from gonghui.honours.actions.common import require_organiser as _require_organiser
 from gonghui.honours.calendar import notice_end
 from gonghui.honours.models import (
     Campaign,
@@ -31,7 +32,7 @@ S = NominationStatus
 @transaction.atomic
 def publish_notice(*, by: Any, campaign: Campaign, starts_on: date) -> Campaign:
     """Open the public notice: every shortlisted nominee goes into it for the notice period."""
-    _require(by, campaign.organiser)
+    _require_organiser(by, campaign)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     shortlisted = list(Nomination.objects.in_campaign(locked).filter(status=S.SHORTLISTED))
     if not shortlisted:
@@ -88,9 +89,7 @@ def conclude_objection(
 ) -> Objection:
     """Close the case with a written conclusion: keep, withdraw or replace the nominee."""
     locked = Objection.objects.select_for_update().get(pk=objection.pk)
-    if not (
-        can(by, locked.assigned_to, "edit") or can(by, locked.nomination.campaign.organiser, "edit")
-    ):
+    if not (can(by, locked.assigned_to, "edit") or _is_organiser(by, locked.nomination.campaign)):
         raise PermissionDenied
     if locked.status != ObjectionStatus.OPEN:
         raise ValidationError(_("This objection is already concluded."))

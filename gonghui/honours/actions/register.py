@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit
 from gonghui.honours.actions.common import require as _require
+from gonghui.honours.actions.common import require_organiser as _require_organiser
 from gonghui.honours.certificates import print_batch
 from gonghui.honours.models import (
     AllowanceRate,
@@ -271,7 +272,7 @@ def book_stay(*, by: Any, session: SanatoriumSession, honouree: Honouree) -> Boo
 @transaction.atomic
 def request_certificates(*, by: Any, campaign: Campaign) -> CertificateBatch:
     """Queue the campaign's certificates for printing in the background."""
-    _require(by, campaign.organiser)
+    _require_organiser(by, campaign)
     if not Honouree.objects.filter(campaign=campaign).exists():
         raise ValidationError(_("This campaign has no honourees yet."))
     batch = CertificateBatch.objects.create(campaign=campaign, requested_by=by)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
-from gonghui.honours.actions.common import require as _require
+from gonghui.honours.actions.common import require_organiser as _require_organiser
 from gonghui.honours.models import (
     Campaign,
     CommitteeMember,
@@ -32,7 +32,7 @@ S = NominationStatus
 @transaction.atomic
 def start_vote(*, by: Any, campaign: Campaign) -> list[Nomination]:
     """After the notice, send every nominee without an open objection to the committee."""
-    _require(by, campaign.organiser)
+    _require_organiser(by, campaign)
     moved = []
     for nomination in Nomination.objects.in_campaign(campaign).filter(status=S.IN_NOTICE):
         if not nomination.objections.open().exists():
@@ -47,7 +47,7 @@ def start_vote(*, by: Any, campaign: Campaign) -> list[Nomination]:
 @transaction.atomic
 def set_committee(*, by: Any, campaign: Campaign, names: list[str]) -> list[CommitteeMember]:
     """Name the review committee (names are added; a member who has voted stays)."""
-    _require(by, campaign.organiser)
+    _require_organiser(by, campaign)
     clean = [n.strip()[:64] for n in names if n.strip()]
     if not clean:
         raise ValidationError({"names": _("Name at least one committee member.")})
@@ -61,7 +61,7 @@ def record_votes(*, by: Any, nomination: Nomination, choices: Mapping[int, str])
     """Enter the committee's ballots on one nominee: {member id: yes/no/abstain}; absent
     members are left out."""
     locked = Nomination.objects.select_for_update().select_related("campaign").get(pk=nomination.pk)
-    _require(by, locked.campaign.organiser)
+    _require_organiser(by, locked.campaign)
     if locked.status != S.VOTING:
         raise ValidationError(_("This nominee is not before the committee."))
     members = {m.pk: m for m in locked.campaign.committee.all()}

@@ -49,7 +49,8 @@ from gonghui.orgs.permissions import assignments, can, deny, orgs_for_action
 
 
 def _organisers(user: Any) -> Any:
-    return orgs_for_action(user, "edit").filter(
+    """Organisations whose own officer the user is and which may organise a campaign."""
+    return Organisation.objects.filter(pk__in=_direct_orgs(user)).filter(
         type__in=[OrgType.FEDERATION, OrgType.PREFECTURE, OrgType.COUNTY, OrgType.INDUSTRY]
     )
 
