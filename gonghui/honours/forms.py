@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.honours.models import (
@@ -17,9 +18,17 @@ from gonghui.honours.models import (
 from gonghui.orgs.models import Organisation, OrgType
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# Bottom-up, the order in which a nomination meets them
 REVIEW_LEVEL_CHOICES = [
-    (t, label) for t, label in OrgType.choices if t != OrgType.JOINT and t != OrgType.GRASSROOTS
-] + [(OrgType.GRASSROOTS, OrgType.GRASSROOTS.label)]
+    (t, OrgType(t).label)
+    for t in (
+        OrgType.GRASSROOTS,
+        OrgType.COUNTY,
+        OrgType.INDUSTRY,
+        OrgType.PREFECTURE,
+        OrgType.FEDERATION,
+    )
+]
 
 
 class CampaignForm(forms.Form):
@@ -65,6 +74,9 @@ class CampaignForm(forms.Form):
             self.initial.setdefault(
                 "review_levels", [OrgType.COUNTY, OrgType.PREFECTURE, OrgType.FEDERATION]
             )
+            self.initial.setdefault("year", timezone.localdate().year)
+            if len(organisers) == 1:
+                self.initial.setdefault("organiser", organisers[0])
 
     def clearances(self) -> tuple[str, ...]:
         text = self.cleaned_data["clearance_types"].replace(",", "、").replace("，", "、")
@@ -104,7 +116,12 @@ class NominationForm(forms.Form):
     collective_name = forms.CharField(
         label=_("Collective (team or unit)"), max_length=128, required=False
     )
-    unit_name = forms.CharField(label=_("Unit"), max_length=128, required=False)
+    unit_name = forms.CharField(
+        label=_("Unit"),
+        max_length=128,
+        required=False,
+        help_text=_("Leave empty to use the member's employer unit on the roster."),
+    )
     trade = forms.CharField(label=_("Trade"), max_length=64, required=False)
     achievements = forms.CharField(
         label=_("Achievements"), widget=forms.Textarea(attrs={"rows": 6})
@@ -127,6 +144,8 @@ class NominationForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any, collective: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        if organisations is not None and not self.is_bound and len(organisations[:2]) == 1:
+            self.initial.setdefault("organisation", organisations[0])
         if collective:
             del self.fields["identity_number"]
         else:
