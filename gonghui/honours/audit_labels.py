@@ -14,6 +14,7 @@ HONOURS_ACTION_LABELS = {
     "campaign.justify": _("Written justification recorded for a list breaking a rule"),
     "campaign.publish_notice": _("Public notice published"),
     "campaign.committee": _("Review committee named"),
+    "campaign.results": _("Every nominee decided: approved list published"),
     "nomination.create": _("Nominated (draft)"),
     "nomination.update": _("Nomination changed"),
     "nomination.clearance": _("Clearance recorded"),

@@ -75,6 +75,10 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
     def in_notice(self, today: Any) -> CampaignQuerySet:
         return self.filter(notice_starts__lte=today, notice_ends__gte=today)
 
+    def with_results_since(self, moment: Any) -> CampaignQuerySet:
+        """Campaigns whose every nominee was decided after `moment`: their lists are public."""
+        return self.filter(vote_closed_at__gte=moment)
+
 
 class Campaign(models.Model):
     kind = models.ForeignKey(

@@ -26,6 +26,8 @@ from gonghui.honours.register import RegisterQuery, register
 from gonghui.orgs.models import Organisation, OrgType
 
 IN_NOTICE = [NominationStatus.IN_NOTICE, NominationStatus.OBJECTION]
+# How long an approved list stays on the notice page (the hall of honour keeps it for good)
+RESULTS_SHOWN_FOR = timedelta(days=90)
 # Reports accepted from one address in an hour: enough for an office, not for a script.
 OBJECTIONS_PER_HOUR = 5
 
@@ -54,7 +56,20 @@ def notices(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     campaigns = Campaign.objects.in_notice(today).select_related("kind", "organiser")
     listing = [(c, _published_nominees(c)) for c in campaigns]
-    return render(request, "honours/public_notices.html", {"listing": listing, "today": today})
+    decided = Campaign.objects.with_results_since(
+        timezone.now() - RESULTS_SHOWN_FOR
+    ).select_related("kind", "organiser")
+    results = [
+        (
+            c,
+            Honouree.objects.publishable()
+            .filter(campaign=c)
+            .order_by("organisation__path", "name"),
+        )
+        for c in decided
+    ]
+    context = {"listing": listing, "results": results, "today": today}
+    return render(request, "honours/public_notices.html", context)
 
 
 @login_not_required

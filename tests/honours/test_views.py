@@ -136,6 +136,10 @@ def test_a_campaign_runs_through_the_web_at_every_level(world, honours) -> None:
     nomination.refresh_from_db()
     assert nomination.status == S.APPROVED
     honouree = Honouree.objects.get(nomination=nomination)
+    campaign.refresh_from_db()
+    assert campaign.vote_closed_at is not None  # every nominee decided: the list is published
+    published = Client().get("/public/notices/").content.decode()
+    assert "the approved list" in published and "艾力·买买提" in published
 
     # the register: a benefit and a sanatorium stay
     response = dave.post(

@@ -133,6 +133,12 @@ def close_vote(*, by: Any, nomination: Nomination) -> Nomination:
     moved = NOMINATION_FLOW.apply(nomination, name, by=by, data=data)
     if result.passed:
         enter_register(by=by, nomination=moved)
+    campaign = Campaign.objects.select_for_update().get(pk=moved.campaign_id)
+    if not campaign.nominations.filter(status__in=[S.VOTING, S.IN_NOTICE, S.OBJECTION]).exists():
+        # the last nominee is decided: the approved list can be published
+        campaign.vote_closed_at = timezone.now()
+        campaign.save(update_fields=["vote_closed_at"])
+        audit.record(action="campaign.results", by=by, obj=campaign)
     return moved
 
 
