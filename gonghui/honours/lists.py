@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from gonghui.honours.compliance import RuleFigure, broken, evaluate
 from gonghui.honours.models import (
@@ -120,11 +120,17 @@ def panel(campaign: Campaign, org: Organisation) -> LevelPanel:
     )
 
 
-def sanatorium_priority(honourees: Any, today: date) -> list[Honouree]:
-    """Who should go first: active front-line honourees, then those not sent for longest."""
+def sanatorium_priority(honourees: Any, before: date) -> list[Honouree]:
+    """Who should go first to a session starting on `before`: active front-line honourees,
+    then those not sent for longest (stays in sessions starting later do not count)."""
     candidates = (
         honourees.filter(status=HonoureeStatus.ACTIVE)
-        .annotate(last_stay=Max("bookings__session__starts_on"))
+        .annotate(
+            last_stay=Max(
+                "bookings__session__starts_on",
+                filter=Q(bookings__session__starts_on__lt=before),
+            )
+        )
         .select_related("kind", "organisation")
     )
     never = date.min

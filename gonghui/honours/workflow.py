@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from gonghui.core.workflow import Context, Transition, Workflow
 from gonghui.honours import lists
 from gonghui.honours.compliance import broken
-from gonghui.honours.models import FINAL_STATES, Clearance, Nomination, NominationStatus
+from gonghui.honours.models import FINAL_STATES, Clearance, Nomination
 from gonghui.honours.models import NominationStatus as S
 from gonghui.honours.permissions import nomination_roles
 
@@ -262,5 +262,3 @@ NOMINATION_FLOW: Workflow[Nomination] = Workflow(
         ),
     ],
 )
-
-STATE_LABELS = dict(NominationStatus.choices)

@@ -42,10 +42,13 @@ class NominationDetails:
     trade: str = ""
 
 
-def _check_eligible(campaign: Campaign, person: Person, exclude: int | None = None) -> None:
-    others = Nomination.objects.in_campaign(campaign).filter(person=person).alive()
-    if exclude:
-        others = others.exclude(pk=exclude)
+def _check_eligible(campaign: Campaign, person: Person) -> None:
+    # as the database's own constraint: only a withdrawn or rejected nomination frees the person
+    others = (
+        Nomination.objects.in_campaign(campaign)
+        .filter(person=person)
+        .exclude(status__in=[NominationStatus.WITHDRAWN, NominationStatus.REJECTED])
+    )
     if others.exists():
         raise ValidationError(
             _("%(name)s is already nominated in this campaign.") % {"name": person.name}
