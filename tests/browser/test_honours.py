@@ -24,10 +24,22 @@ def honours(world: Any) -> Honours:
     return make_honours(world)
 
 
-def _as(new_session: Any, sign_in: Any, username: str) -> Page:
-    page: Page = new_session().new_page()
+class People:
+    """Each officer in a browser of their own; every session kept for the offline check."""
+
+    def __init__(self, new_session: Any, sign_in: Any) -> None:
+        self.new_session, self.sign_in, self.sessions = new_session, sign_in, []
+
+    def open(self) -> Any:
+        session = self.new_session()
+        self.sessions.append(session)
+        return session
+
+
+def _as(people: People, username: str) -> Page:
+    page: Page = people.open().new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
-    sign_in(page, username)
+    people.sign_in(page, username)
     return page
 
 
@@ -41,10 +53,11 @@ def _approve(page: Page, nomination: Nomination, button: str) -> None:
 def test_a_nomination_walks_from_draft_to_approved(
     world: Any, honours: Any, new_session: Any, sign_in: Any
 ) -> None:
+    people = People(new_session, sign_in)
     person = member(world.gr_a1, "阿依古丽·买买提", is_frontline=True, female=True)
     campaign = honours.campaign
 
-    dave = _as(new_session, sign_in, "dave")
+    dave = _as(people, "dave")
     dave.goto(f"/honours/campaigns/{campaign.pk}/")
     dave.get_by_test_id("nominate").click()
     form = dave.get_by_test_id("nomination-form")
@@ -61,8 +74,8 @@ def test_a_nomination_walks_from_draft_to_approved(
     nomination = Nomination.objects.get(person=person)
 
     for username in ("carol", "alice"):
-        _approve(_as(new_session, sign_in, username), nomination, "审核通过并上报")
-    fed = _as(new_session, sign_in, "fed")
+        _approve(_as(people, username), nomination, "审核通过并上报")
+    fed = _as(people, "fed")
     fed.goto(f"/honours/nominations/{nomination.pk}/")
     expect(fed.get_by_test_id("approve")).to_have_text("审核通过并确定入围")
     fed.get_by_test_id("approve").click()
@@ -92,6 +105,12 @@ def test_a_nomination_walks_from_draft_to_approved(
     assert Honouree.objects.filter(nomination=nomination).exists()
 
     # and the public sees the honouree in the hall of honour, without signing in
-    public = new_session().new_page()
+    public = people.open().new_page()
     public.goto("/public/honours/")
     expect(public.get_by_test_id("hall")).to_contain_text("阿依古丽·买买提")
+    public.goto("/public/notices/")
+    expect(public.get_by_test_id("results")).to_contain_text("阿依古丽·买买提")
+
+    # offline: nothing fetched from beyond the server, no script or policy errors
+    assert [url for s in people.sessions for url in s.foreign_requests()] == []
+    assert [error for s in people.sessions for error in s.console_errors] == []
