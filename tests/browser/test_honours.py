@@ -45,6 +45,7 @@ def _as(people: People, username: str) -> Page:
 
 def _approve(page: Page, nomination: Nomination, button: str) -> None:
     page.goto(f"/honours/nominations/{nomination.pk}/")
+    expect(page.get_by_test_id("approve")).to_have_text(button)
     page.get_by_test_id("approve").click()
     expect(page.locator(".messages")).to_contain_text("已完成")
     expect(page.get_by_test_id("approve")).to_have_count(0)
