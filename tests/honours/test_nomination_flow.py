@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,9 +12,11 @@ from django.utils import timezone
 from gonghui.core.models import AuditEvent
 from gonghui.core.workflow import TransitionRefused
 from gonghui.honours import actions
+from gonghui.honours.compliance import evaluate
 from gonghui.honours.models import (
     Honouree,
     HonoureeStatus,
+    HonourKind,
     Nomination,
     NominationStatus,
     ObjectionOutcome,
@@ -491,3 +494,39 @@ def test_a_citys_campaign_is_run_by_the_citys_own_officers(world, honours) -> No
     nomination.refresh_from_db()
     assert nomination.status == S.SHORTLISTED
     assert nomination.pk in set(visible_nominations(world.fed_officer).values_list("pk", flat=True))
+
+
+def test_a_collective_is_nominated_by_name_and_counts_only_among_all(world, honours) -> None:
+    kind = HonourKind.objects.create(name="工人先锋号", level="regional", is_collective=True)
+    campaign = actions.create_campaign(
+        by=world.fed_officer,
+        organiser=world.region,
+        settings=actions.CampaignSettings(
+            kind=kind, year=2026, name="工人先锋号评选", total_quota=2
+        ),
+    )
+    with pytest.raises(ValidationError, match="team or unit"):
+        actions.nominate(
+            by=world.grassroots_officer,
+            campaign=campaign,
+            organisation=world.gr_a1,
+            details=DETAILS,
+        )
+    team = actions.nominate(
+        by=world.grassroots_officer,
+        campaign=campaign,
+        organisation=world.gr_a1,
+        collective_name="甲县一厂焊接班",
+        person=member(world.gr_a1, "班长"),  # ignored: the honour goes to the team
+        details=DETAILS,
+    )
+    assert team.person is None and str(team) == "甲县一厂焊接班"
+    rule = actions.add_rule(
+        by=world.fed_officer,
+        campaign=campaign,
+        subset="all",
+        condition="frontline",
+        direction="at_most",
+        percent=Decimal(0),
+    )
+    assert [(f.base, f.matching, f.is_met) for f in evaluate([rule], [team])] == [(1, 0, True)]
