@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import os
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
@@ -20,6 +20,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 VERSION = "1"
+# Blind indexes are HMAC-SHA256 cut to 128 bits (as HMAC allows): unique for any roster, and
+# half the size in the indexes that every import and search walks.
+DIGEST_CHARS = 32
 
 
 @lru_cache(maxsize=4)
@@ -40,11 +43,7 @@ def _aead(secret: str) -> AESGCM:
 
 def encrypt(value: str, *, field: str) -> str:
     """Seal a value; empty stays empty (nothing to protect, and it keeps blanks searchable)."""
-    if not value:
-        return ""
-    nonce = os.urandom(12)
-    sealed = _cipher().encrypt(nonce, value.encode(), field.encode())
-    return VERSION + "$" + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return sealer(field)(value)
 
 
 def decrypt(token: str, *, field: str) -> str:
@@ -59,7 +58,41 @@ def decrypt(token: str, *, field: str) -> str:
 
 def blind_index(value: str, *, field: str) -> str:
     """A keyed hash of the value, for exact look-up and uniqueness; empty stays empty."""
-    if not value:
-        return ""
-    key = _derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1")
-    return hmac.new(key, f"{field}:{value}".encode(), hashlib.sha256).hexdigest()
+    return blind_indexer(field)(value)
+
+
+def blind_indexer(field: str) -> Callable[[str], str]:
+    """`blind_index` for one field, for loops over many values: HMAC-SHA256 (RFC 2104) with
+    the key's inner and outer pads hashed once, so that each value costs two short hashes
+    (a third of `hmac.digest`, which sets the key up again for every value)."""
+    key = _derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1").ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    prefix = f"{field}:"
+
+    def index(value: str) -> str:
+        if not value:
+            return ""
+        head = inner.copy()
+        head.update((prefix + value).encode())
+        tail = outer.copy()
+        tail.update(head.digest())
+        return tail.hexdigest()[:DIGEST_CHARS]
+
+    return index
+
+
+def sealer(field: str) -> Callable[[str], str]:
+    """`encrypt` for one field with the cipher looked up once: for loops over many values."""
+    seal = _cipher().encrypt
+    associated = field.encode()
+    encode = base64.urlsafe_b64encode
+    urandom = os.urandom
+
+    def encrypt_one(value: str) -> str:
+        if not value:
+            return ""
+        nonce = urandom(12)
+        return VERSION + "$" + encode(nonce + seal(nonce, value.encode(), associated)).decode()
+
+    return encrypt_one

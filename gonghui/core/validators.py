@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -110,6 +111,9 @@ def identity_check_character(first17: str) -> str:
 
 
 def normalise_identity_number(value: str) -> str:
+    """Trim, and make full-width digits and ｘ (pasted from documents) plain: ０１…Ｘ -> 01…X."""
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
     return value.strip().upper()
 
 
@@ -128,7 +132,7 @@ def validate_identity_number(value: str, *, today: date | None = None) -> None:
             % {"value": value},
             code="scientific",
         )
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(
             _("A resident identity number is 17 digits followed by a digit or X."), code="format"
         )

@@ -69,7 +69,8 @@ def normalise_name(value: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def _syllable(character: str) -> str:
+def syllable(character: str) -> str:
+    """The pinyin of one Chinese character, tone as a digit: 张 -> zhang1."""
     return str(lazy_pinyin(character, style=Style.TONE3, neutral_tone_with_five=True)[0]).lower()
 
 
@@ -85,7 +86,7 @@ def pinyin_key(name: str) -> str:
             if word:
                 parts.append(word.lower())
                 word = ""
-            parts.append(_syllable(character))
+            parts.append(syllable(character))
         elif character.isspace() or character == "·":
             if word:
                 parts.append(word.lower())

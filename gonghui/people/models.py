@@ -126,13 +126,15 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=64)
-    name_key = models.CharField(max_length=255, db_index=True, editable=False)
-    identity_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Indexed through Meta: on PostgreSQL a field's own db_index/unique adds a second,
+    # varchar_pattern_ops index for LIKE, which no look-up here uses and every import pays for.
+    name_key = models.CharField(max_length=255, editable=False)
+    identity_hash = models.CharField(max_length=32, editable=False)
     identity_sealed = models.TextField(editable=False)
     identity_masked = models.CharField(_("identity number"), max_length=18, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=32, blank=True, editable=False)
     phone_sealed = models.TextField(blank=True, editable=False)
     phone_masked = models.CharField(_("mobile"), max_length=11, blank=True, editable=False)
     unit = models.ForeignKey(
@@ -168,6 +170,13 @@ class Person(models.Model):
         ordering = ["name_key", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(fields=["identity_hash"], name="person_identity_hash_unique")
+        ]
+        indexes = [
+            models.Index(fields=["name_key"], name="person_name_key"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash"),
+        ]
 
     def __str__(self) -> str:
         return self.name

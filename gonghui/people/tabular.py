@@ -5,20 +5,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gonghui.core.crypto import blind_index
+from gonghui.core.crypto import blind_index, blind_indexer
 from gonghui.core.tabular import Column, RowError, Spec
-from gonghui.core.validators import normalise_credit_code, validate_credit_code
+from gonghui.core.validators import (
+    PROVINCE_CODES,
+    normalise_credit_code,
+    validate_credit_code,
+)
 from gonghui.people.identity import (
     Identity,
     normalise_name,
     normalise_phone,
     parse_identity,
     pinyin_key,
+    syllable,
 )
 from gonghui.people.models import CHINESE_SKILL_LEVELS, SkillLevel
 
@@ -80,6 +86,52 @@ class MemberRow:
     is_frontline: bool
     is_migrant: bool
     is_enterprise_head: bool
+
+    def dump(self) -> tuple[Any, ...]:
+        """The row as plain values (for marshal), `load` makes it again."""
+        identity = self.identity
+        return (
+            self.number,
+            identity.number,
+            identity.birth_date.toordinal(),
+            identity.gender,
+            self.digest,
+            self.name,
+            self.name_key,
+            self.phone,
+            self.phone_digest,
+            self.joined_on.toordinal() if self.joined_on else 0,
+            self.unit_name,
+            self.unit_credit_code,
+            self.post,
+            str(self.skill_level),  # a plain str: marshal takes no subclasses
+            self.is_frontline,
+            self.is_migrant,
+            self.is_enterprise_head,
+        )
+
+    @classmethod
+    def load(cls, values: tuple[Any, ...]) -> MemberRow:
+        (number, identity, born, gender, digest, name, name_key, phone, phone_digest, joined) = (
+            values[:10]
+        )
+        return cls(
+            number=number,
+            identity=Identity(identity, date.fromordinal(born), gender),
+            digest=digest,
+            name=name,
+            name_key=name_key,
+            phone=phone,
+            phone_digest=phone_digest,
+            joined_on=date.fromordinal(joined) if joined else None,
+            unit_name=values[10],
+            unit_credit_code=values[11],
+            post=values[12],
+            skill_level=values[13],
+            is_frontline=values[14],
+            is_migrant=values[15],
+            is_enterprise_head=values[16],
+        )
 
     @classmethod
     def of(
@@ -205,3 +257,144 @@ def parse_member_row(
         **flags,
     )
     return row, []
+
+
+_FAST_ID = re.compile(r"[0-9]{17}[0-9X]")
+_FAST_NAME = re.compile(r"[\u4e00-\u9fff]{1,64}")
+_FAST_PHONE = re.compile(r"1[3-9][0-9]{9}")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_OFFSET = 48 * sum(_ID_WEIGHTS)  # the weights times ord("0"), taken off a sum over bytes
+_FLAG_KEYS = ("is_frontline", "is_migrant", "is_enterprise_head")
+_UNKNOWN: Any = object()
+
+
+class MemberRowChecker:
+    """`parse_member_row`, fast for the rows that are right.
+
+    An import checks a million rows, nearly all of them good: this takes the common shapes
+    (plain ASCII numbers, names in Chinese characters, values that repeat from row to row)
+    with precompiled patterns, per-file caches and keys derived once, and hands any row it is
+    not certain of to `parse_member_row`, which decides it and says what is wrong. It never
+    accepts what `parse_member_row` would refuse, nor builds a different row: the tests hold
+    the two to the same answers on generated rows.
+    """
+
+    def __init__(self, *, today: date) -> None:
+        self.today = today
+        self._system_today = date.today()  # what parse_identity compares birth dates with
+        self._identity_index = blind_indexer("identity_number")
+        self._phone_index = blind_indexer("phone")
+        self._births: dict[str, date | None] = {}
+        self._joins: dict[str, date | None] = {}
+        self._skills: dict[str, str | None] = {}
+        self._flags: dict[str, bool | None] = {}
+        self._codes: dict[str, bool] = {}
+
+    def __call__(
+        self, number: int, values: dict[str, str]
+    ) -> tuple[MemberRow | None, list[RowError]]:
+        row = self._fast(number, values)
+        if row is not None:
+            return row, []
+        return parse_member_row(number, values, today=self.today)
+
+    def _fast(self, number: int, values: dict[str, str]) -> MemberRow | None:
+        get = values.get
+        identity_number = get("identity_number", "").strip()
+        if not identity_number.isascii():
+            return None
+        identity_number = identity_number.upper()
+        if _FAST_ID.fullmatch(identity_number) is None or identity_number[:2] not in PROVINCE_CODES:
+            return None
+        born = self._births.get(identity_number[6:14], _UNKNOWN)
+        if born is _UNKNOWN:
+            born = self._birth(identity_number[6:14])
+        if born is None:
+            return None
+        digits = identity_number.encode()
+        if (
+            "10X98765432"[(sum(map(mul, _ID_WEIGHTS, digits)) - _ID_OFFSET) % 11]
+            != identity_number[17]
+        ):
+            return None
+        gender = "M" if digits[16] % 2 else "F"  # ord("0") is even
+        name = get("name", "")
+        if _FAST_NAME.fullmatch(name) is None:
+            return None
+        phone = get("phone", "").strip()
+        if phone and _FAST_PHONE.fullmatch(phone) is None:
+            return None
+        joined_on = None
+        if raw := get("joined_on", "").strip():
+            joined_on = self._joins.get(raw, _UNKNOWN)
+            if joined_on is _UNKNOWN:
+                joined_on = self._joins[raw] = _optional_date(raw)
+            if joined_on is None or joined_on > self.today or joined_on < born:
+                return None
+        skill = get("skill_level", "").strip()
+        level = self._skills.get(skill, _UNKNOWN)
+        if level is _UNKNOWN:
+            level = self._skills[skill] = _SKILLS.get(skill) or SkillLevel.from_label(skill)
+        if level is None:
+            return None
+        flags = []
+        for key in _FLAG_KEYS:
+            text = get(key, "")
+            flag = self._flags.get(text, _UNKNOWN)
+            if flag is _UNKNOWN:
+                flag = self._flags[text] = _flag(text)
+            if flag is None:
+                return None
+            flags.append(flag)
+        credit_code = get("unit_credit_code", "")
+        if credit_code:
+            credit_code = normalise_credit_code(credit_code)
+            valid = self._codes.get(credit_code)
+            if valid is None:
+                valid = self._codes[credit_code] = _valid_credit_code(credit_code)
+            if not valid:
+                return None
+        if (stated := get("gender", "").strip()) and GENDERS.get(stated.lower()) != gender:
+            return None
+        return MemberRow(
+            number=number,
+            identity=Identity(identity_number, born, gender),
+            digest=self._identity_index(identity_number),
+            name=name,
+            name_key=" ".join(map(syllable, name)),
+            phone=phone,
+            phone_digest=self._phone_index(phone),
+            joined_on=joined_on,
+            unit_name=get("unit_name", "").strip()[:128],
+            unit_credit_code=credit_code,
+            post=get("post", "").strip()[:64],
+            skill_level=level or "",
+            is_frontline=flags[0],
+            is_migrant=flags[1],
+            is_enterprise_head=flags[2],
+        )
+
+    def _birth(self, text: str) -> date | None:
+        try:
+            born: date | None = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            born = None
+        if born is not None and born > self._system_today:
+            born = None
+        self._births[text] = born
+        return born
+
+
+def _optional_date(text: str) -> date | None:
+    try:
+        return _date(text)
+    except ValueError:
+        return None
+
+
+def _valid_credit_code(code: str) -> bool:
+    try:
+        validate_credit_code(code)
+    except ValidationError:
+        return False
+    return True

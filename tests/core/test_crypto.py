@@ -39,3 +39,17 @@ def test_blind_index_is_stable_keyed_and_per_field(settings) -> None:
 def test_empty_stays_empty() -> None:
     assert encrypt("", field="phone") == "" and decrypt("", field="phone") == ""
     assert blind_index("", field="phone") == ""
+
+
+def test_blind_index_is_standard_hmac_sha256(settings) -> None:
+    """The precomputed-pad HMAC equals the library's, so indexes stay valid if either changes."""
+    import hashlib
+    import hmac
+
+    from gonghui.core.crypto import _derive
+
+    key = _derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1")
+    for value in ["650102199003070072", "13812345678", "张三", "x" * 200]:
+        expected = hmac.new(key, f"phone:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+        assert blind_index(value, field="phone") == expected
+    assert blind_index("", field="phone") == ""

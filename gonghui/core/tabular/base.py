@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -117,3 +117,47 @@ def column_letters(index: int) -> str:
 def is_scientific(value: str) -> bool:
     """Whether a spreadsheet turned a long number into scientific notation (and lost digits)."""
     return bool(_SCIENTIFIC.match(value))
+
+
+# How a cell reads as text, whichever reader found it.
+
+
+def _clean_text(value: str) -> str:
+    value = value.strip()
+    # undo `neutralise`, so that an export re-imports to exactly what was exported
+    if value[:1] == "'" and value[1:2] in _NEUTRALISED:
+        return value[1:].strip()
+    return value
+
+
+def _number_text(value: float) -> str:
+    if value.is_integer():
+        if abs(value) < 1e15:
+            return str(int(value))
+        # Excel keeps 15 significant digits: show it as Excel does, so that a validator can
+        # say the digits were lost instead of accepting a wrong number
+        return f"{value:.14E}"
+    return f"{value:.15g}"
+
+
+def _cell_text(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _clean_text(value)
+    if kind is float:
+        return _number_text(value)
+    if kind is bool:
+        return "TRUE" if value else "FALSE"
+    if kind is int:
+        return str(value)
+    if kind is datetime:
+        if value.time() == time(0):
+            return str(value.date().isoformat())
+        return str(value.isoformat(sep=" ", timespec="seconds"))
+    if kind is date:
+        return str(value.isoformat())
+    if kind is time:
+        return str(value.isoformat(timespec="seconds"))
+    if kind is timedelta:
+        return str(value)
+    return _clean_text(str(value))

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import codecs
 import csv
+import zipfile
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from gonghui.core.tabular.base import (
-    _NEUTRALISED,
     CHUNK,
     OLE_MAGIC,
     ZIP_MAGIC,
     Row,
     Spec,
     UnreadableFile,
+    _cell_text,
+    _clean_text,
     column_letters,
     normalise_header,
 )
@@ -30,50 +31,37 @@ from gonghui.core.tabular.xlsx_guard import (
     _corrupt,
     _encrypted,
 )
-
-
-def _clean_text(value: str) -> str:
-    value = value.strip()
-    # undo `neutralise`, so that an export re-imports to exactly what was exported
-    if value[:1] == "'" and value[1:2] in _NEUTRALISED:
-        return value[1:].strip()
-    return value
-
-
-def _number_text(value: float) -> str:
-    if value.is_integer():
-        if abs(value) < 1e15:
-            return str(int(value))
-        # Excel keeps 15 significant digits: show it as Excel does, so that a validator can
-        # say the digits were lost instead of accepting a wrong number
-        return f"{value:.14E}"
-    return f"{value:.15g}"
-
-
-def _cell_text(value: Any) -> str:
-    kind = type(value)
-    if kind is str:
-        return _clean_text(value)
-    if kind is float:
-        return _number_text(value)
-    if kind is bool:
-        return "TRUE" if value else "FALSE"
-    if kind is int:
-        return str(value)
-    if kind is datetime:
-        if value.time() == time(0):
-            return str(value.date().isoformat())
-        return str(value.isoformat(sep=" ", timespec="seconds"))
-    if kind is date:
-        return str(value.isoformat())
-    if kind is time:
-        return str(value.isoformat(timespec="seconds"))
-    if kind is timedelta:
-        return str(value)
-    return _clean_text(str(value))
+from gonghui.core.tabular.xlsx_stream import OtherShape, Stream, open_stream
 
 
 def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of the first visible worksheet: streamed when the workbook allows (constant
+    memory), else from calamine, which holds the whole sheet."""
+    _check_xlsx(path, unpack=False)
+    opened = open_stream(path)
+    if opened is None:
+        return ((n, [_cell_text(cell) for cell in cells]) for n, cells in _calamine_records(path))
+    return _streamed_records(path, *opened)
+
+
+def _streamed_records(
+    path: Path, stream: Stream, archive: zipfile.ZipFile, handle: IO[bytes]
+) -> Iterator[tuple[int, list[Any]]]:
+    last = 0
+    try:
+        with archive, handle:
+            for number, cells in stream:
+                last = number
+                yield number, cells
+        return
+    except OtherShape:
+        pass  # a part of the sheet written otherwise: calamine reads on from the next row
+    for number, cells in _calamine_records(path):
+        if number > last:
+            yield number, [_cell_text(cell) for cell in cells]
+
+
+def _calamine_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
     _check_xlsx(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -91,9 +79,19 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise
     except BaseException:  # calamine reports Rust panics as BaseException
         raise _corrupt() from None
-    start = sheet.start
-    first = start[0] + 1 if start else 1
-    return enumerate(sheet.iter_rows(), first)
+    # iter_rows starts at the sheet's first row (blank rows above the data included), but at
+    # its first used column
+    first_column = sheet.start[1] if sheet.start else 0
+    rows = enumerate(sheet.iter_rows(), 1)
+    if not first_column:
+        return rows
+    # calamine's rows start at the first used column; put them back under their letters
+    padding = [""] * first_column
+    return ((number, padding + cells) for number, cells in rows)
+
+
+def _as_read(value: Any) -> str:
+    return str(value)
 
 
 def _detect_encoding(path: Path) -> str:
@@ -146,7 +144,7 @@ def _records(path: Path) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable
         head = handle.read(8)
     suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        return "xlsx", _xlsx_records(path), _cell_text
+        return "xlsx", _xlsx_records(path), _as_read  # rendered as text by the readers
     if head.startswith(OLE_MAGIC):
         raise _encrypted()
     if suffix in {".xlsx", ".xlsm"}:
@@ -220,7 +218,10 @@ class Table:
         index, clean = self._index, self._clean
         for number, cells in self._records:
             width = len(cells)
-            values = {key: clean(cells[i]) if i < width else "" for key, i in index}
+            if clean is _as_read:
+                values = {key: cells[i] if i < width else "" for key, i in index}
+            else:
+                values = {key: clean(cells[i]) if i < width else "" for key, i in index}
             if any(values.values()):
                 yield Row(number, values)
 

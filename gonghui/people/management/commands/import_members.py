@@ -28,6 +28,8 @@ class Command(BaseCommand):
         "Import a roster (.xlsx or .csv) into a grassroots union. Exit 0: clean and written; "
         "1: rows rejected (nothing written, unless --skip-invalid); 2: the file cannot be read."
     )
+    # a data command: `gonghui check` is for the deployment, and costs a fifth of a small import
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("path")
