@@ -111,7 +111,10 @@ class NominationForm(forms.Form):
         label=_("Member's identity number"),
         max_length=20,
         required=False,
-        help_text=_("The member must be on the roster of a union under the nominating union."),
+        help_text=_(
+            "Or find the member by name above. The member must be on the roster of a union "
+            "under the nominating union."
+        ),
     )
     collective_name = forms.CharField(
         label=_("Collective (team or unit)"), max_length=128, required=False

@@ -509,3 +509,26 @@ def test_the_organiser_changes_campaign_settings_on_a_page(world, honours) -> No
     assert (
         _client(world.outsider).get(url).status_code == 403
     )  # sees the region's campaign, may not change it
+
+
+def test_the_member_is_found_by_name_and_chosen(world, honours) -> None:
+    person = member(world.gr_a1, "古丽娜尔·艾力")
+    member(world.gr_b1, "古丽娜尔·别人")  # another city's member: not offered
+    dave = _client(world.grassroots_officer)
+    url = f"/honours/campaigns/{honours.campaign.pk}/nominate/"
+    found = dave.get(url, {"q": "古丽娜尔"}).content.decode()
+    assert "古丽娜尔·艾力" in found and "古丽娜尔·别人" not in found
+    assert person.reveal_identity_number() not in found and person.identity_masked in found
+    chosen = dave.get(url, {"person": person.pk}).content.decode()
+    assert 'name="person_id"' in chosen and 'name="identity_number"' not in chosen
+    form = {
+        "organisation": world.gr_a1.pk,
+        "achievements": "事迹。",
+        "summary": "摘要。",
+        "democratic_record": "职代会推荐。",
+    }
+    assert dave.post(url, {**form, "person_id": person.pk}).status_code == 302
+    assert Nomination.objects.get().person == person
+    stranger = member(world.gr_b1, "乙市的人")
+    refused = dave.post(url, {**form, "person_id": stranger.pk})
+    assert refused.status_code == 200 and Nomination.objects.count() == 1

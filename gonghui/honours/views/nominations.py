@@ -45,10 +45,21 @@ from gonghui.orgs.models import Organisation
 from gonghui.orgs.permissions import can, deny
 from gonghui.people.actions import identity_digest
 from gonghui.people.identity import parse_identity
+from gonghui.people.models import MembershipStatus
 from gonghui.people.permissions import visible_people
 
 
-def _find_member(request: AuthedRequest, number: str) -> Any:
+def _find_member(request: AuthedRequest, number: str, person_id: int | None = None) -> Any:
+    """The member chosen from the search, or typed by identity number; within the scope."""
+    if person_id:
+        person = visible_people(request.user).filter(pk=person_id).first()
+        if person is None:
+            raise ValidationError({"identity_number": _("Choose the member again.")})
+        return person
+    if not number.strip():
+        raise ValidationError(
+            {"identity_number": _("Find the member by name, or type the identity number.")}
+        )
     try:
         identity = parse_identity(number)
     except ValidationError as error:
@@ -86,11 +97,36 @@ def nomination_create(request: AuthedRequest, pk: int) -> HttpResponse:
             not_found=False,
         )
     collective = campaign.kind.is_collective
+    chosen = None
+    picked = request.POST.get("person_id") or request.GET.get("person", "")
+    if not collective and picked.isdigit():
+        chosen = visible_people(request.user).filter(pk=int(picked)).first()
     form = NominationForm(request.POST or None, organisations=orgs, collective=collective)
+    if chosen is not None:
+        del form.fields["identity_number"]  # the member is chosen already
+    query = request.GET.get("q", "").strip()[:64]
+    found = (
+        visible_people(request.user)
+        .filter(
+            name__icontains=query,
+            memberships__status=MembershipStatus.ACTIVE,
+            memberships__union__in=orgs,
+        )
+        .select_related("unit")
+        .distinct()[:20]
+        if query and not collective
+        else []
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = None if collective else _find_member(request, data["identity_number"])
+            person = (
+                None
+                if collective
+                else _find_member(
+                    request, data.get("identity_number", ""), chosen.pk if chosen else None
+                )
+            )
             nomination = actions.nominate(
                 by=request.user,
                 campaign=campaign,
@@ -104,7 +140,15 @@ def nomination_create(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Nomination saved as a draft."))
             return redirect(nomination)
-    return render(request, "honours/nomination_form.html", {"form": form, "campaign": campaign})
+    context = {
+        "form": form,
+        "campaign": campaign,
+        "chosen": chosen,
+        "query": query,
+        "found": found,
+        "collective": collective,
+    }
+    return render(request, "honours/nomination_form.html", context)
 
 
 def nomination_edit(request: AuthedRequest, pk: int) -> HttpResponse:
