@@ -1,3 +1,5 @@
+"""The honours API under /api/v1/honours/: the same actions and scope as the pages, as JSON."""
+
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
