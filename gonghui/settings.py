@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.people",
+    "gonghui.honours",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("orgs", _("Organisations"), reverse("orgs:list")),
             ("units", _("Employer units"), reverse("orgs:unit_list")),
             ("people", _("Members"), reverse("people:list")),
+            ("honours", _("Honours"), reverse("honours:campaigns")),
         ]
     if not scope(user, frozenset({Role.SECURITY})).is_empty:
         items.append(("accounts", _("Accounts"), reverse("accounts:user_list")))
@@ -33,6 +34,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     active = {"home": "home", "audit_list": "audit"}.get(name or "", "")
     if match and match.app_name == "people":
         active = "people"
+    elif match and match.app_name == "honours":
+        active = "honours"
     elif match and match.app_name == "orgs":
         active = "units" if (name or "").startswith("unit") else "orgs"
     elif match and match.app_name == "accounts" and (name or "").startswith(("user", "role")):
