@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test setup messages lint typecheck pytest browser-deps certificate-fonts clean
+.PHONY: run test setup messages lint typecheck pytest browser-deps pdf-fonts clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gonghui needs Python 3.11 or newer")'
@@ -18,10 +18,10 @@ $(STAMP): pyproject.toml
 messages: $(STAMP)
 	@$(BIN)/pybabel compile --statistics -d locale -D django 2>&1 | tail -n 1
 
-setup: $(STAMP) messages
+setup: $(STAMP) messages pdf-fonts
 	$(BIN)/gonghui migrate --no-input -v 0
 
-run: setup certificate-fonts
+run: setup
 	$(BIN)/gonghui demo --if-empty
 	$(BIN)/gonghui serve --port $(PORT)
 
@@ -31,11 +31,12 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-# A TrueType CJK font that certificates embed (reportlab cannot embed Noto CJK's CFF outlines).
-certificate-fonts:
-	@[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ -n "$$GONGHUI_CERTIFICATE_FONT" ] || { \
+# A TrueType CJK font for PDF certificates: reportlab embeds TrueType outlines only, so
+# Noto CJK (CFF) will not do; AR PL UMing (a Song/Ming face) and WenQuanYi Micro Hei will.
+pdf-fonts:
+	@fc-list 2>/dev/null | grep -qiE 'uming|wqy-microhei' || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-arphic-uming fonts-wqy-microhei >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check gonghui tests bench
@@ -44,7 +45,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy gonghui
 
-pytest: $(STAMP) messages browser-deps certificate-fonts
+pytest: $(STAMP) messages browser-deps pdf-fonts
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck pytest

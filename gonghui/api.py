@@ -11,6 +11,7 @@ from gonghui.accounts.api import router as accounts_router
 from gonghui.contests.api import router as contests_router
 from gonghui.core.api import router as audit_router
 from gonghui.core.api_auth import api_auth
+from gonghui.honours.api import router as honours_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.people.api import router as people_router
 
@@ -58,5 +59,6 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", people_router)
+api.add_router("", honours_router)
 api.add_router("", contests_router)
 api.add_router("", audit_router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.people",
+    "gonghui.honours",
     "gonghui.contests",
 ]
 
@@ -265,6 +266,3 @@ if PRODUCTION and not env_bool("HSTS_PRELOAD", False):
     # Preloading HSTS is a one-way commitment for the whole domain; intranet deployments
     # are not on the public preload list, so this stays a deliberate choice per site.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
-
-# A TrueType CJK font to embed in certificates (default: the first WenQuanYi or AR PL font found).
-CERTIFICATE_FONT = env("CERTIFICATE_FONT", "")

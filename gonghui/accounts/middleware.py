@@ -47,7 +47,7 @@ class SecondFactorMiddleware:
 
     An account with an authenticator gives a code before anything else; with GONGHUI_MFA=required
     an account without one sets it up first. Until then only the two-step pages, signing out
-    and the language switch answer; htmx requests are sent there as whole pages and API calls
+    and the public pages answer; htmx requests are sent there as whole pages and API calls
     made with the session get 403.
     """
 
@@ -64,19 +64,23 @@ class SecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and self._route(request) not in self.OPEN
+            and not self._open(request)
         ):
             step = self._step(user)
             if step is not None:
                 return self._send_to(request, step)
         return self.get_response(request)
 
-    @staticmethod
-    def _route(request: HttpRequest) -> str:
+    def _open(self, request: HttpRequest) -> bool:
+        """The two-step pages, signing out, and the pages anyone may see without signing in
+        (not the API, whose operations answer 401 themselves rather than redirect)."""
+        if request.path_info.startswith("/api/"):
+            return False
         try:
-            return resolve(request.path_info).view_name
+            match = resolve(request.path_info)
         except Resolver404:
-            return ""
+            return False
+        return match.view_name in self.OPEN or getattr(match.func, "login_required", True) is False
 
     @staticmethod
     def _step(user: Any) -> str | None:

@@ -1,62 +1,19 @@
 """Certificates (荣誉证书) for medals and awards: one PDF, a page per certificate.
 
-The Chinese font is embedded in the PDF, so that it prints the same on any machine. ReportLab
-embeds TrueType outlines only (not the CFF outlines of Noto CJK), so a TrueType CJK font must
-be installed: Debian's fonts-wqy-microhei (the Makefile installs it) or any font named by
-GONGHUI_CERTIFICATE_FONT.
+The Chinese font is embedded in the PDF (`core.pdf` finds and registers it), so that it
+prints the same on any machine; without one, `FontMissing` says what to install.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
-
-from django.conf import settings
-from django.utils.translation import gettext as _
 
 from gonghui.contests.marking import ResultLine
 from gonghui.contests.models import Contest
+from gonghui.core.pdf import FontMissing, cjk_font
 
-FONT_NAME = "GonghuiCJK"
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/arphic/ukai.ttc",
-)
-
-
-class FontMissing(Exception):
-    """No TrueType CJK font to embed; the message says what to install."""
-
-
-def font_path() -> Path:
-    configured = str(getattr(settings, "CERTIFICATE_FONT", "") or "")
-    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
-        if Path(candidate).is_file():
-            return Path(candidate)
-    raise FontMissing(
-        _(
-            "Certificates need a Chinese TrueType font to embed: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei) or set GONGHUI_CERTIFICATE_FONT to a .ttf or .ttc file."
-        )
-    )
-
-
-@cache
-def _register(path: str) -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
-    try:
-        pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
-    except TTFError as error:
-        raise FontMissing(
-            _("The font %(path)s cannot be embedded (%(error)s): use a TrueType font.")
-            % {"path": path, "error": error}
-        ) from None
-    return FONT_NAME
+__all__ = ["FontMissing", "render_certificates"]
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -77,7 +34,7 @@ def render_certificates(contest: Contest, lines: Sequence[ResultLine]) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
 
-    font = _register(str(font_path()))
+    font = cjk_font().name
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)

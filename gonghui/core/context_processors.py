@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("orgs", _("Organisations"), reverse("orgs:list")),
             ("units", _("Employer units"), reverse("orgs:unit_list")),
             ("people", _("Members"), reverse("people:list")),
+            ("honours", _("Honours"), reverse("honours:campaigns")),
             ("contests", _("Competitions"), reverse("contests:list")),
         ]
     else:
@@ -39,6 +40,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     active = {"home": "home", "audit_list": "audit"}.get(name or "", "")
     if match and match.app_name == "people":
         active = "people"
+    elif match and match.app_name == "honours":
+        active = "honours"
     elif match and match.app_name == "contests":
         active = "contests"
     elif match and match.app_name == "orgs":

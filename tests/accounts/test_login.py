@@ -141,7 +141,18 @@ def test_logout_is_post_only_and_recorded(world) -> None:
     assert AuditEvent.objects.filter(action="auth.logout", actor=world.city_officer).exists()
 
 
-PUBLIC = {"accounts:login", "set_language", "core:healthz", "api:obtain_token", "favicon"}
+PUBLIC = {
+    "accounts:login",
+    "set_language",
+    "core:healthz",
+    "api:obtain_token",
+    "favicon",
+    # the public notice (with its objection form) and the hall of honour
+    "public:notices",
+    "public:objection",
+    "public:hall",
+    "public:photo",
+}
 
 
 def _routes(resolver=None, prefix="", namespace=""):

@@ -57,6 +57,7 @@ def test_required_mode_sends_every_page_to_setup_until_enrolled(world, settings)
     assert htmx.status_code == 204 and htmx["HX-Redirect"].startswith("/accounts/two-step/")
     api = client.get("/api/v1/orgs")
     assert api.status_code == 403
+    assert client.get("/public/notices/").status_code == 200  # public pages stay public
 
     page = client.get("/accounts/two-step/")
     assert page.status_code == 200

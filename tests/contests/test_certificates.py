@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gonghui.contests import certificates
 from gonghui.contests.certificates import FontMissing, render_certificates
 from gonghui.contests.marking import SkillSheet
+from gonghui.core import pdf
 
 
 def _pages(pdf: bytes) -> int:
@@ -26,11 +26,16 @@ def test_certificates_embed_the_font_one_page_per_award(finished) -> None:
     assert re.search(rb"/FontName /[A-Z]{6}\+", pdf)  # a subset, named as embedded
 
 
-def test_missing_font_says_what_to_install(finished, settings, monkeypatch) -> None:
-    settings.CERTIFICATE_FONT = "/nonexistent/font.ttf"
-    monkeypatch.setattr(certificates, "FONT_CANDIDATES", ("/nonexistent/other.ttc",))
-    with pytest.raises(FontMissing, match="fonts-wqy-microhei"):
-        render_certificates(finished.contest, SkillSheet.load(finished.skill).lines)
+def test_missing_font_says_what_to_install(finished, monkeypatch) -> None:
+    lines = SkillSheet.load(finished.skill).lines
+    pdf.cjk_font.cache_clear()
+    monkeypatch.setenv("GONGHUI_PDF_FONT", "/nonexistent/font.ttf")
+    try:
+        with pytest.raises(FontMissing, match="make pdf-fonts"):
+            render_certificates(finished.contest, lines)
+    finally:
+        monkeypatch.delenv("GONGHUI_PDF_FONT")
+        pdf.cjk_font.cache_clear()
 
 
 def test_certificates_download_for_viewers_only_in_scope(world, finished) -> None:

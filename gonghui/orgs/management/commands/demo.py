@@ -53,7 +53,7 @@ class Command(BaseCommand):
             "--members",
             type=int,
             default=20000,
-            help="how many members to spread over the unions (0 for none)",
+            help="how many members to spread over the unions (0 for none, and no honours demo)",
         )
         parser.add_argument(
             "--grassroots-per-county",
@@ -96,6 +96,10 @@ class Command(BaseCommand):
         from gonghui.people.demo import build_roster, write_sample
 
         roster = build_roster(members=members)
+        from gonghui.honours.demo import build_honours
+
+        # the honours demo nominates members of its own: with no roster asked for, none
+        honours = build_honours() if members > 0 else {}
         from gonghui.contests.demo import build_contests, write_sample_workbooks
 
         organisations = {a.username: a.organisation for a in summary.accounts}
@@ -116,6 +120,12 @@ class Command(BaseCommand):
                 )
         self.stdout.write(f"  {'units':<12}{summary.units:>5}  单位")
         self.stdout.write(f"  {'members':<12}{roster:>5}  会员")
+        for key, label in (
+            ("campaigns", "评选活动"),
+            ("nominations", "推荐"),
+            ("honourees", "荣誉名册"),
+        ):
+            self.stdout.write(f"  {key:<12}{honours.get(key, 0):>5}  {label}")
         grassroots = next(a.organisation for a in summary.accounts if a.username == "grassroots")
         if grassroots is not None:
             sample = write_sample(Path(settings.VAR_DIR) / "samples", union=grassroots)

@@ -1,0 +1,77 @@
+"""PDF with Chinese text: find a TrueType CJK font on the machine and register it with
+reportlab, which embeds (a subset of) it in every document, so that a certificate prints the
+same on any computer.
+
+reportlab embeds TrueType outlines only. Debian's Noto CJK fonts are CFF (PostScript)
+outlines and cannot be used; `make pdf-fonts` installs AR PL UMing (a Song/Ming face, for
+formal documents) and WenQuanYi Micro Hei. GONGHUI_PDF_FONT names another .ttf/.ttc file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+# (file, the face inside a collection to prefer), best first
+CANDIDATES: tuple[tuple[str, str], ...] = (
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", "UMingCN"),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "WenQuanYiZenHei"),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "WenQuanYiMicroHei"),
+)
+FONT_NAME = "GonghuiCJK"
+
+
+class FontMissing(RuntimeError):
+    """No TrueType CJK font is installed; the message says how to install one."""
+
+
+@dataclass(frozen=True)
+class CJKFont:
+    name: str
+    path: Path
+    face: str
+
+
+def _load(path: Path, preferred: str) -> TTFont | None:
+    first: TTFont | None = None
+    for index in range(8):  # collections hold a handful of faces
+        try:
+            font = TTFont(FONT_NAME, str(path), subfontIndex=index)
+        except (TTFError, OSError, IndexError):
+            break
+        if first is None:
+            first = font
+        face = font.face.name.decode("latin-1", "ignore").replace(" ", "").lower()
+        if preferred and preferred.lower() == face:
+            return font
+        if not str(path).lower().endswith(".ttc"):
+            break
+    return first
+
+
+@cache
+def cjk_font() -> CJKFont:
+    """Register the best installed CJK font with reportlab (once) and say which it is."""
+    configured = os.environ.get("GONGHUI_PDF_FONT", "")
+    candidates = ((configured, ""),) if configured else CANDIDATES
+    for file, preferred in candidates:
+        path = Path(file)
+        if not path.is_file():
+            continue
+        font = _load(path, preferred)
+        if font is not None:
+            pdfmetrics.registerFont(font)
+            face = font.face.name.decode("latin-1", "ignore")
+            return CJKFont(name=FONT_NAME, path=path, face=face)
+    raise FontMissing(
+        "No TrueType Chinese font found for PDF certificates "
+        f"(looked for {', '.join(c for c, _ in candidates)}). Install one with "
+        "`make pdf-fonts` (Debian packages fonts-arphic-uming, fonts-wqy-microhei), or set "
+        "GONGHUI_PDF_FONT to a .ttf/.ttc file with TrueType outlines (Noto CJK is CFF and "
+        "cannot be embedded)."
+    )

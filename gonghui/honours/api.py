@@ -1,0 +1,432 @@
+"""The honours API under /api/v1/honours/: the same actions and scope as the pages, as JSON."""
+
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gonghui.honours import actions, lists
+from gonghui.honours.models import (
+    BenefitEntry,
+    CertificateBatch,
+    HonourKind,
+    QuotaAllocation,
+)
+from gonghui.honours.permissions import (
+    get_campaign_for_user,
+    get_honouree_for_user,
+    get_nomination_for_user,
+    get_objection_for_user,
+    get_session_for_user,
+    visible_campaigns,
+    visible_honourees,
+    visible_nominations,
+    visible_objections,
+    visible_sessions,
+)
+from gonghui.honours.register import RegisterQuery, benefit_totals, register
+from gonghui.honours.schemas import (
+    AllowancesIn,
+    BallotsIn,
+    BatchOut,
+    BenefitIn,
+    BenefitOut,
+    BookingIn,
+    CampaignIn,
+    CampaignOut,
+    ClearanceIn,
+    CommitteeIn,
+    ConclusionIn,
+    HonoureeFilters,
+    HonoureeOut,
+    KindOut,
+    NominationFilters,
+    NominationIn,
+    NominationOut,
+    NoticeIn,
+    ObjectionOut,
+    PanelOut,
+    QuotaIn,
+    QuotaOut,
+    RuleIn,
+    RuleOut,
+    SessionIn,
+    SessionOut,
+    StatusIn,
+    TotalOut,
+    TransitionIn,
+)
+from gonghui.orgs.models import Organisation
+from gonghui.orgs.permissions import get_org_for_user
+from gonghui.people.permissions import get_person_for_user
+
+router = Router(tags=["honours"])
+
+
+@router.get("/honours/kinds", response=list[KindOut], summary="Honours that campaigns can award")
+def list_kinds(request: HttpRequest) -> Any:
+    return HonourKind.objects.all()
+
+
+def _campaigns(request: HttpRequest) -> Any:
+    return visible_campaigns(request.user).prefetch_related("rules")
+
+
+@router.get("/honours/campaigns", response=list[CampaignOut], summary="Campaigns you can see")
+@paginate(LimitOffsetPagination)
+def list_campaigns(request: HttpRequest) -> Any:
+    return _campaigns(request)
+
+
+@router.get("/honours/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")
+def get_campaign(request: HttpRequest, campaign_id: int) -> Any:
+    return get_campaign_for_user(request.user, campaign_id)
+
+
+@router.post("/honours/campaigns", response={201: CampaignOut}, summary="Open a campaign")
+def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
+    organiser = get_org_for_user(request.user, payload.organiser_code, action="edit")
+    kind = HonourKind.objects.filter(pk=payload.kind_id).first()
+    if kind is None:
+        raise ValidationError({"kind_id": ["unknown honour kind"]})
+    campaign = actions.create_campaign(
+        by=request.user,
+        organiser=organiser,
+        settings=actions.CampaignSettings(
+            kind=kind,
+            year=payload.year,
+            name=payload.name,
+            total_quota=payload.total_quota,
+            review_levels=tuple(payload.review_levels),
+            notice_days=payload.notice_days,
+            pass_numerator=payload.pass_numerator,
+            pass_denominator=payload.pass_denominator,
+            clearance_types=tuple(payload.clearance_types),
+        ),
+    )
+    return 201, campaign
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/rules",
+    response={201: RuleOut},
+    summary="Add a proportion rule",
+)
+def add_rule(request: HttpRequest, campaign_id: int, payload: RuleIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    return 201, actions.add_rule(by=request.user, campaign=campaign, **payload.dict())
+
+
+@router.get(
+    "/honours/campaigns/{campaign_id}/quotas",
+    response=list[QuotaOut],
+    summary="Quotas allocated in a campaign",
+)
+def list_quotas(request: HttpRequest, campaign_id: int) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    return QuotaAllocation.objects.filter(campaign=campaign).select_related("organisation")
+
+
+@router.put(
+    "/honours/campaigns/{campaign_id}/quotas",
+    response=QuotaOut,
+    summary="Give an organisation its quota (out of its parent's)",
+)
+def set_quota(request: HttpRequest, campaign_id: int, payload: QuotaIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    organisation = get_org_for_user(request.user, payload.organisation_code)
+    return actions.allocate_quota(
+        by=request.user, campaign=campaign, organisation=organisation, quota=payload.quota
+    )
+
+
+@router.get(
+    "/honours/campaigns/{campaign_id}/compliance/{organisation_code}",
+    response=PanelOut,
+    summary="The compliance panel of the list at one reviewing organisation",
+)
+def compliance(request: HttpRequest, campaign_id: int, organisation_code: str) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    organisation: Organisation = get_org_for_user(request.user, organisation_code)
+    panel = lists.panel(campaign, organisation)
+    return {
+        "organisation_code": organisation.code,
+        "size": panel.size,
+        "sent_up": panel.sent_up,
+        "quota": panel.quota,
+        "is_compliant": panel.is_compliant,
+        "is_justified": panel.is_justified,
+        "figures": [
+            {
+                "rule": str(f.rule),
+                "base": f.base,
+                "matching": f.matching,
+                "percent": f.percent,
+                "is_met": f.is_met,
+            }
+            for f in panel.figures
+        ],
+    }
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/notice",
+    response=CampaignOut,
+    summary="Publish the shortlist for public notice",
+)
+def publish_notice(request: HttpRequest, campaign_id: int, payload: NoticeIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    return actions.publish_notice(by=request.user, campaign=campaign, starts_on=payload.starts_on)
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/committee",
+    response=list[dict[str, Any]],
+    summary="Name the review committee",
+)
+def set_committee(request: HttpRequest, campaign_id: int, payload: CommitteeIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    members = actions.set_committee(by=request.user, campaign=campaign, names=payload.names)
+    return [{"id": m.pk, "name": m.name} for m in members]
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/vote",
+    response=list[NominationOut],
+    summary="After the notice, send nominees without open objections to the committee",
+)
+def start_vote(request: HttpRequest, campaign_id: int) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    return actions.start_vote(by=request.user, campaign=campaign)
+
+
+@router.get("/honours/nominations", response=list[NominationOut], summary="Nominations in scope")
+@paginate(LimitOffsetPagination)
+def list_nominations(request: HttpRequest, filters: Query[NominationFilters]) -> Any:
+    rows = visible_nominations(request.user).select_related("organisation", "reviewer", "person")
+    if filters.campaign:
+        rows = rows.filter(campaign_id=filters.campaign)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    return rows
+
+
+@router.get("/honours/nominations/{nomination_id}", response=NominationOut)
+def get_nomination(request: HttpRequest, nomination_id: int) -> Any:
+    return get_nomination_for_user(request.user, nomination_id)
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/nominations",
+    response={201: NominationOut},
+    summary="Nominate a member (person_id) or a collective (collective_name) as a draft",
+)
+def create_nomination(request: HttpRequest, campaign_id: int, payload: NominationIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
+    person = get_person_for_user(request.user, payload.person_id) if payload.person_id else None
+    nomination = actions.nominate(
+        by=request.user,
+        campaign=campaign,
+        organisation=organisation,
+        person=person,
+        collective_name=payload.collective_name,
+        details=actions.NominationDetails(
+            achievements=payload.achievements,
+            summary=payload.summary,
+            democratic_record=payload.democratic_record,
+            publication_consent=payload.publication_consent,
+            unit_name=payload.unit_name,
+            trade=payload.trade,
+        ),
+    )
+    return 201, nomination
+
+
+@router.post(
+    "/honours/nominations/{nomination_id}/transitions",
+    response=NominationOut,
+    summary="Submit, approve (send up or shortlist), return, reject or withdraw",
+)
+def transition(request: HttpRequest, nomination_id: int, payload: TransitionIn) -> Any:
+    nomination = get_nomination_for_user(request.user, nomination_id)
+    by = request.user
+    match payload.step:
+        case "submit":
+            return actions.submit_nomination(by=by, nomination=nomination)
+        case "approve":
+            return actions.approve_nomination(
+                by=by, nomination=nomination, justification=payload.justification
+            )
+        case "return":
+            return actions.return_nomination(by=by, nomination=nomination, reason=payload.reason)
+        case "reject":
+            return actions.reject_nomination(by=by, nomination=nomination, reason=payload.reason)
+        case _:
+            return actions.withdraw_nomination(by=by, nomination=nomination, reason=payload.reason)
+
+
+@router.post(
+    "/honours/nominations/{nomination_id}/clearances",
+    response=NominationOut,
+    summary="Record a department's clearance of an enterprise head",
+)
+def record_clearance(request: HttpRequest, nomination_id: int, payload: ClearanceIn) -> Any:
+    nomination = get_nomination_for_user(request.user, nomination_id, action="edit")
+    actions.record_clearance(by=request.user, nomination=nomination, **payload.dict())
+    return nomination
+
+
+@router.post(
+    "/honours/nominations/{nomination_id}/votes",
+    response=NominationOut,
+    summary="Enter committee ballots ({member id: yes/no/abstain}); close to count them",
+)
+def record_votes(request: HttpRequest, nomination_id: int, payload: BallotsIn) -> Any:
+    nomination = get_nomination_for_user(request.user, nomination_id)
+    actions.record_votes(by=request.user, nomination=nomination, choices=payload.ballots)
+    if payload.close:
+        return actions.close_vote(by=request.user, nomination=nomination)
+    nomination.refresh_from_db()
+    return nomination
+
+
+@router.get("/honours/objections", response=list[ObjectionOut], summary="Objections in scope")
+@paginate(LimitOffsetPagination)
+def list_objections(request: HttpRequest) -> Any:
+    return visible_objections(request.user).select_related("assigned_to")
+
+
+@router.post(
+    "/honours/objections/{objection_id}/conclusion",
+    response=ObjectionOut,
+    summary="Conclude an objection: keep, withdraw or replace, with a written conclusion",
+)
+def conclude_objection(request: HttpRequest, objection_id: int, payload: ConclusionIn) -> Any:
+    objection = get_objection_for_user(request.user, objection_id, action="conclude")
+    return actions.conclude_objection(
+        by=request.user,
+        objection=objection,
+        outcome=payload.outcome,
+        conclusion=payload.conclusion,
+    )
+
+
+@router.get("/honours/honourees", response=list[HonoureeOut], summary="The register, in scope")
+@paginate(LimitOffsetPagination)
+def list_honourees(request: HttpRequest, filters: Query[HonoureeFilters]) -> Any:
+    query = RegisterQuery.from_params(filters.dict(exclude_none=True))
+    return register(visible_honourees(request.user), query)
+
+
+@router.get("/honours/honourees/{honouree_id}", response=HonoureeOut)
+def get_honouree(request: HttpRequest, honouree_id: int) -> Any:
+    return get_honouree_for_user(request.user, honouree_id)
+
+
+@router.get(
+    "/honours/honourees/{honouree_id}/benefits",
+    response=list[BenefitOut],
+    summary="An honouree's benefits ledger",
+)
+def list_benefits(request: HttpRequest, honouree_id: int) -> Any:
+    return get_honouree_for_user(request.user, honouree_id).benefits.all()
+
+
+@router.post(
+    "/honours/honourees/{honouree_id}/benefits",
+    response={201: BenefitOut},
+    summary="Record a benefit or service",
+)
+def record_benefit(request: HttpRequest, honouree_id: int, payload: BenefitIn) -> Any:
+    honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
+    return 201, actions.record_benefit(by=request.user, honouree=honouree, **payload.dict())
+
+
+@router.get(
+    "/honours/benefits/totals",
+    response=list[TotalOut],
+    summary="Benefit totals per year, organisation or person",
+)
+def totals(request: HttpRequest, by: Literal["year", "organisation", "person"] = "year") -> Any:
+    entries = BenefitEntry.objects.filter(honouree__in=visible_honourees(request.user))
+    return benefit_totals(entries, by=by)
+
+
+@router.post(
+    "/honours/honourees/{honouree_id}/status",
+    response=HonoureeOut,
+    summary="Revoke an honour or record a death (with a reason), or restore it",
+)
+def set_status(request: HttpRequest, honouree_id: int, payload: StatusIn) -> Any:
+    honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
+    return actions.set_honouree_status(
+        by=request.user, honouree=honouree, status=payload.status, reason=payload.reason
+    )
+
+
+@router.post(
+    "/honours/allowances",
+    response=dict[str, int],
+    summary="Record a month's allowances for the eligible honourees under an organisation",
+)
+def pay_allowances(request: HttpRequest, payload: AllowancesIn) -> Any:
+    organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
+    paid = actions.pay_allowances(by=request.user, organisation=organisation, period=payload.period)
+    return {"recorded": paid}
+
+
+@router.get("/honours/sessions", response=list[SessionOut], summary="Sanatorium sessions")
+def list_sessions(request: HttpRequest) -> Any:
+    return visible_sessions(request.user).select_related("organisation")
+
+
+@router.post("/honours/sessions", response={201: SessionOut}, summary="Open a sanatorium session")
+def create_session(request: HttpRequest, payload: SessionIn) -> Any:
+    organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
+    session = actions.create_session(
+        by=request.user,
+        organisation=organisation,
+        name=payload.name,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        places=payload.places,
+    )
+    return 201, session
+
+
+@router.post(
+    "/honours/sessions/{session_id}/bookings",
+    response={201: SessionOut},
+    summary="Book a place for an honouree (never beyond the session's places)",
+)
+def book(request: HttpRequest, session_id: int, payload: BookingIn) -> Any:
+    session = get_session_for_user(request.user, session_id)
+    honouree = get_honouree_for_user(request.user, payload.honouree_id, action="edit")
+    actions.book_stay(by=request.user, session=session, honouree=honouree)
+    return 201, session
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/certificates",
+    response={202: BatchOut},
+    summary="Print the campaign's honour certificates in the background",
+)
+def request_certificates(request: HttpRequest, campaign_id: int) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    return 202, actions.request_certificates(by=request.user, campaign=campaign)
+
+
+@router.get(
+    "/honours/certificates/{batch_id}",
+    response=BatchOut,
+    summary="A certificate batch's progress, and its download address when ready",
+)
+def certificate_batch(request: HttpRequest, batch_id: int) -> Any:
+    batch = CertificateBatch.objects.filter(pk=batch_id).select_related("campaign").first()
+    if batch is None:
+        raise Http404
+    get_campaign_for_user(request.user, batch.campaign_id, action="manage")
+    return batch

@@ -1,0 +1,199 @@
+"""Importing past honourees so that the register starts complete: every row checked first,
+every bad row reported with its number and reason, nothing written unless all are good."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from gonghui.core import audit
+from gonghui.core.tabular import Column, RowError, Spec, Table
+from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
+from gonghui.orgs.models import Organisation, OrgType
+from gonghui.people.actions import identity_digest
+from gonghui.people.identity import parse_identity
+from gonghui.people.models import Person
+
+HONOUREE_SPEC = Spec(
+    (
+        Column("name", "姓名", ("name",)),
+        Column("kind", "荣誉名称", ("荣誉", "honour")),
+        Column("level", "荣誉级别", ("级别", "level")),
+        Column("year", "年度", ("year", "授予年度")),
+        Column("union", "工会代码", ("union", "union_code")),
+        Column("identity_number", "公民身份号码", ("身份证号", "identity_number"), required=False),
+        Column("unit", "工作单位", ("unit",), required=False),
+        Column("trade", "行业", ("trade",), required=False),
+        Column("status", "荣誉状态", ("状态", "status"), required=False),
+        Column("reason", "原因", ("reason",), required=False),
+        Column("consent", "同意公开", ("consent",), required=False),
+        Column("allowance", "享受津贴", ("allowance",), required=False),
+        Column("retired_on", "退休日期", ("retired_on",), required=False),
+        Column("story", "事迹", ("story",), required=False),
+    )
+)
+LEVELS = {
+    "全国": HonourLevel.NATIONAL,
+    "国家级": HonourLevel.NATIONAL,
+    "自治区": HonourLevel.REGIONAL,
+    "自治区级": HonourLevel.REGIONAL,
+    "省级": HonourLevel.REGIONAL,
+    "自治区（省）级": HonourLevel.REGIONAL,
+    "地州市": HonourLevel.PREFECTURE,
+    "地州市级": HonourLevel.PREFECTURE,
+    "市级": HonourLevel.PREFECTURE,
+    "县": HonourLevel.COUNTY,
+    "县级": HonourLevel.COUNTY,
+    **{level.value: level for level in HonourLevel},
+}
+STATUSES = {
+    "": HonoureeStatus.ACTIVE,
+    "保持": HonoureeStatus.ACTIVE,
+    "已撤销": HonoureeStatus.REVOKED,
+    "撤销": HonoureeStatus.REVOKED,
+    "已故": HonoureeStatus.DECEASED,
+    **{status.value: status for status in HonoureeStatus},
+}
+YES = {"是", "y", "yes", "true", "1", "同意"}
+NO = {"", "否", "n", "no", "false", "0", "不同意"}
+
+
+@dataclass
+class HonoureePlan:
+    rows: list[Honouree] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.errors
+
+
+def _flag(value: str) -> bool | None:
+    text = value.strip().casefold()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    return None
+
+
+def _prefecture(org: Organisation, cache: dict[str, Organisation]) -> Organisation | None:
+    for length in range(len(org.path), 0, -10):
+        found = cache.get(org.path[:length])
+        if found is not None and found.type == OrgType.PREFECTURE:
+            return found
+    return None
+
+
+def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> HonoureePlan:
+    """Check every row; `allowed` is the queryset of unions the importer may write to."""
+    plan = HonoureePlan()
+    kinds = {k.name: k for k in HonourKind.objects.all()}
+    orgs = {o.code: o for o in allowed}
+    by_path = {o.path: o for o in Organisation.objects.filter(type=OrgType.PREFECTURE)}
+    seen: set[tuple[str, int, int, str]] = set()
+    existing = set(Honouree.objects.values_list("name", "kind_id", "year", "organisation_id"))
+    header = HONOUREE_SPEC.header
+    for row in table:
+        v = row.values
+        errors: list[RowError] = []
+
+        def bad(
+            key: str, message: str, found: list[RowError] = errors, number: int = row.number
+        ) -> None:
+            found.append(RowError(number, header(key), message))
+
+        name = v.get("name", "").strip()
+        if not name or len(name) > 64:
+            bad("name", _("The name is missing or longer than 64 characters."))
+        kind = kinds.get(v.get("kind", "").strip())
+        if kind is None:
+            bad("kind", _("Unknown honour; known: %(known)s.") % {"known": "、".join(kinds) or "—"})
+        level = LEVELS.get(v.get("level", "").strip())
+        if level is None:
+            bad("level", _("Write the level as 全国, 自治区, 地州市 or 县."))
+        year_text = v.get("year", "").strip().removesuffix("年")
+        year = int(year_text) if year_text.isdigit() else 0
+        if not 1950 <= year <= 2100:
+            bad("year", _("Write the year as four digits, e.g. 2015."))
+        union = orgs.get(v.get("union", "").strip())
+        if union is None:
+            bad("union", _("No union with this code within your scope."))
+        person = None
+        number = v.get("identity_number", "").strip()
+        if number:
+            try:
+                identity = parse_identity(number)
+            except Exception as error:  # the validator's own message, in the user's language
+                bad("identity_number", " ".join(getattr(error, "messages", [str(error)])))
+            else:
+                person = Person.objects.filter(
+                    identity_hash=identity_digest(identity.number)
+                ).first()
+                if person is None:
+                    bad("identity_number", _("No member with this identity number on the roster."))
+        status = STATUSES.get(v.get("status", "").strip())
+        if status is None:
+            bad("status", _("Write the status as 保持, 已撤销 or 已故."))
+        elif status != HonoureeStatus.ACTIVE and not v.get("reason", "").strip():
+            bad("reason", _("A revoked or deceased honouree needs a reason."))
+        consent, allowance = _flag(v.get("consent", "")), _flag(v.get("allowance", ""))
+        if consent is None:
+            bad("consent", _("Write 是 or 否."))
+        if allowance is None:
+            bad("allowance", _("Write 是 or 否."))
+        if not errors and kind and union and level:
+            key = (name, kind.pk, year, union.pk)
+            if key in existing:
+                bad("name", _("This honour is already in the register."))
+            elif (name, kind.pk, year, union.code) in seen:
+                bad("name", _("This honour appears twice in the file."))
+            seen.add((name, kind.pk, year, union.code))
+        retired_text = v.get("retired_on", "").strip().replace("/", "-").replace(".", "-")
+        retired_on = parse_date(retired_text) if retired_text else None
+        if retired_text and retired_on is None:
+            bad("retired_on", _("Write the date as YYYY-MM-DD."))
+        if errors or kind is None or union is None or level is None:
+            plan.errors.extend(errors)
+            continue
+        plan.rows.append(
+            Honouree(
+                person=person,
+                name=name,
+                organisation=union,
+                prefecture=_prefecture(union, by_path),
+                unit_name=v.get("unit", "").strip()[:128],
+                trade=v.get("trade", "").strip()[:64],
+                kind=kind,
+                level=level,
+                year=year,
+                status=status or HonoureeStatus.ACTIVE,
+                status_reason=v.get("reason", "").strip()[:200],
+                publication_consent=bool(consent),
+                receives_allowance=bool(allowance),
+                retired_on=retired_on,
+                is_frontline=bool(person and person.is_frontline),
+                story=v.get("story", "").strip(),
+            )
+        )
+    return plan
+
+
+@transaction.atomic
+def apply_honouree_import(*, plan: HonoureePlan, by: Any, source: str) -> int:
+    """Write a clean plan: all rows, each audited, or nothing."""
+    if not plan.is_clean:
+        raise ValueError("a plan with errors is never applied")
+    created = Honouree.objects.bulk_create(plan.rows, batch_size=500)
+    audit.record_many(
+        [
+            audit.Entry(action="honouree.import", by=by, obj=h, extra={"source": source})
+            for h in created
+        ]
+    )
+    return len(created)

@@ -1,0 +1,343 @@
+"""The shapes of the honours API: what goes in and what comes out (personal data masked)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from gonghui.honours.models import (
+    BatchState,
+    Campaign,
+    CertificateBatch,
+    Honouree,
+    Nomination,
+    NominationStatus,
+    Objection,
+    QuotaAllocation,
+    SanatoriumSession,
+)
+
+
+class RuleOut(Schema):
+    id: int
+    subset: str
+    condition: str
+    direction: str
+    percent: Decimal
+    text: str
+
+    @staticmethod
+    def resolve_text(obj: Any) -> str:
+        return str(obj)
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    year: int
+    kind: str
+    level: str
+    organiser_code: str
+    total_quota: int
+    review_levels: list[str]
+    notice_days: int
+    notice_starts: date | None
+    notice_ends: date | None
+    pass_threshold: str
+    clearance_types: list[str]
+    rules: list[RuleOut]
+
+    @staticmethod
+    def resolve_kind(obj: Campaign) -> str:
+        return obj.kind.name
+
+    @staticmethod
+    def resolve_level(obj: Campaign) -> str:
+        return obj.kind.level
+
+    @staticmethod
+    def resolve_organiser_code(obj: Campaign) -> str:
+        return obj.organiser.code
+
+    @staticmethod
+    def resolve_pass_threshold(obj: Campaign) -> str:
+        return f"{obj.pass_numerator}/{obj.pass_denominator}"
+
+    @staticmethod
+    def resolve_rules(obj: Campaign) -> Any:
+        return obj.rules.all()
+
+
+class CampaignIn(Schema):
+    kind_id: int
+    organiser_code: str
+    year: int
+    name: str = Field(max_length=128)
+    total_quota: int
+    review_levels: list[str] = ["county", "prefecture", "federation"]
+    notice_days: int = 5
+    pass_numerator: int = 2
+    pass_denominator: int = 3
+    clearance_types: list[str] = ["市场监管", "税务", "人社", "安监", "环保"]
+
+
+class RuleIn(Schema):
+    subset: str = "all"
+    condition: str
+    direction: Literal["at_least", "at_most"]
+    percent: Decimal
+
+
+class QuotaIn(Schema):
+    organisation_code: str
+    quota: int
+
+
+class QuotaOut(Schema):
+    organisation_code: str
+    quota: int
+    by_formula: bool
+
+    @staticmethod
+    def resolve_organisation_code(obj: QuotaAllocation) -> str:
+        return obj.organisation.code
+
+
+class FigureOut(Schema):
+    rule: str
+    base: int
+    matching: int
+    percent: Decimal | None
+    is_met: bool
+
+
+class PanelOut(Schema):
+    organisation_code: str
+    size: int
+    sent_up: int
+    quota: int | None
+    is_compliant: bool
+    is_justified: bool
+    figures: list[FigureOut]
+
+
+class NominationOut(Schema):
+    """A nomination; the member's identity number is masked."""
+
+    id: int
+    campaign_id: int
+    organisation_code: str
+    name: str
+    person_id: int | None
+    identity_number: str | None
+    unit_name: str
+    trade: str
+    achievements: str
+    summary: str
+    democratic_record: str
+    publication_consent: bool
+    status: str
+    reviewer_code: str | None
+    last_reason: str
+    votes_yes: int
+    votes_no: int
+    votes_abstain: int
+
+    @staticmethod
+    def resolve_organisation_code(obj: Nomination) -> str:
+        return obj.organisation.code
+
+    @staticmethod
+    def resolve_name(obj: Nomination) -> str:
+        return obj.display_name
+
+    @staticmethod
+    def resolve_identity_number(obj: Nomination) -> str | None:
+        return obj.person.identity_masked if obj.person else None
+
+    @staticmethod
+    def resolve_reviewer_code(obj: Nomination) -> str | None:
+        return obj.reviewer.code if obj.reviewer else None
+
+
+class NominationIn(Schema):
+    organisation_code: str
+    person_id: int | None = None
+    collective_name: str = ""
+    achievements: str
+    summary: str = Field(max_length=300)
+    democratic_record: str
+    publication_consent: bool = False
+    unit_name: str = ""
+    trade: str = ""
+
+
+class TransitionIn(Schema):
+    step: Literal["submit", "approve", "return", "reject", "withdraw"]
+    reason: str = ""
+    justification: str = ""
+
+
+class ClearanceIn(Schema):
+    kind: str
+    is_cleared: bool = True
+    note: str = ""
+
+
+class BallotsIn(Schema):
+    ballots: dict[int, Literal["yes", "no", "abstain"]]
+    close: bool = False
+
+
+class NoticeIn(Schema):
+    starts_on: date
+
+
+class CommitteeIn(Schema):
+    names: list[str]
+
+
+class ObjectionOut(Schema):
+    """An objection; the reporter's name and contact are never in the API."""
+
+    id: int
+    nomination_id: int
+    assigned_to_code: str
+    facts: str
+    status: str
+    outcome: str
+    conclusion: str
+    filed_at: Any
+
+    @staticmethod
+    def resolve_assigned_to_code(obj: Objection) -> str:
+        return obj.assigned_to.code
+
+
+class ConclusionIn(Schema):
+    outcome: Literal["keep", "withdraw", "replace"]
+    conclusion: str
+
+
+class HonoureeOut(Schema):
+    id: int
+    name: str
+    is_collective: bool
+    organisation_code: str
+    unit_name: str
+    trade: str
+    kind: str
+    level: str
+    year: int
+    campaign_id: int | None
+    status: str
+    status_reason: str
+    receives_allowance: bool
+    retired_on: date | None
+    is_in_hardship: bool
+    publication_consent: bool
+
+    @staticmethod
+    def resolve_organisation_code(obj: Honouree) -> str:
+        return obj.organisation.code
+
+    @staticmethod
+    def resolve_kind(obj: Honouree) -> str:
+        return obj.kind.name
+
+
+class HonoureeFilters(Schema):
+    q: str = ""
+    level: str = ""
+    year: int | None = None
+    status: str = ""
+    trade: str = ""
+
+
+class BenefitIn(Schema):
+    kind: Literal["award", "allowance", "checkup", "sanatorium", "visit", "hardship"]
+    on: date
+    amount: Decimal = Decimal(0)
+    note: str = ""
+
+
+class BenefitOut(Schema):
+    id: int
+    kind: str
+    on: date
+    period: str
+    amount: Decimal
+    note: str
+
+
+class TotalOut(Schema):
+    key: str
+    entries: int
+    amount: Decimal
+
+
+class KindOut(Schema):
+    id: int
+    name: str
+    level: str
+    is_collective: bool
+
+
+class NominationFilters(Schema):
+    campaign: int | None = None
+    status: NominationStatus | None = None
+
+
+class StatusIn(Schema):
+    status: Literal["active", "revoked", "deceased"]
+    reason: str = ""
+
+
+class AllowancesIn(Schema):
+    organisation_code: str
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+
+
+class SessionOut(Schema):
+    id: int
+    name: str
+    organisation_code: str
+    starts_on: date
+    ends_on: date
+    places: int
+    booked: int
+
+    @staticmethod
+    def resolve_organisation_code(obj: SanatoriumSession) -> str:
+        return obj.organisation.code
+
+    @staticmethod
+    def resolve_booked(obj: SanatoriumSession) -> int:
+        return obj.bookings.count()
+
+
+class SessionIn(Schema):
+    organisation_code: str
+    name: str = Field(max_length=128)
+    starts_on: date
+    ends_on: date
+    places: int
+
+
+class BookingIn(Schema):
+    honouree_id: int
+
+
+class BatchOut(Schema):
+    id: int
+    campaign_id: int
+    state: str
+    total: int
+    done: int
+    download: str | None
+
+    @staticmethod
+    def resolve_download(obj: CertificateBatch) -> str | None:
+        return f"{obj.get_absolute_url()}?download=1" if obj.state == BatchState.DONE else None

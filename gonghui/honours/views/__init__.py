@@ -1,0 +1,1 @@
+"""Officer pages for honours (the public ones are in `honours.public`)."""
