@@ -18,7 +18,6 @@ import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -85,12 +84,6 @@ class ImportReport:
         return not self.errors
 
 
-@dataclass
-class _Chunk:
-    rows: list[MemberRow]
-    sealed: dict[str, tuple[str, str]]  # identity digest -> sealed identity number and phone
-
-
 class _Spool:
     """Good rows between the passes: marshalled, sealed with a key that never leaves memory."""
 
@@ -98,43 +91,18 @@ class _Spool:
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="gonghui-import-")  # noqa: SIM115
         self._aead = AESGCM(AESGCM.generate_key(bit_length=256))
 
-    def write(self, rows: list[MemberRow], new: list[bool]) -> None:
-        """Spool checked rows, with whether pass one found each person new."""
+    def write(self, rows: list[MemberRow]) -> None:
         nonce = os.urandom(12)
-        plain = marshal.dumps(([r.dump() for r in rows], new))
-        frame = nonce + self._aead.encrypt(nonce, plain, None)
+        frame = nonce + self._aead.encrypt(nonce, marshal.dumps([r.dump() for r in rows]), None)
         self._file.write(struct.pack(">I", len(frame)) + frame)
 
-    def frames(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[list[MemberRow]]:
         self._file.seek(0)
         while header := self._file.read(4):
-            yield self._file.read(struct.unpack(">I", header)[0])
-
-    def open(self, frame: bytes) -> _Chunk:
-        """A spooled chunk made ready to write: its rows, and the sealed numbers of the people
-        pass one found new (sealing is most of the Python work of writing a new person)."""
-        # our own frames, authenticated by the process-only key: nothing else can be in them
-        values, new = marshal.loads(self._aead.decrypt(frame[:12], frame[12:], None))  # noqa: S302
-        rows = [MemberRow.load(v) for v in values]
-        seal_identity, seal_phone = sealer("identity_number"), sealer("phone")
-        sealed = {
-            row.digest: (seal_identity(row.identity.number), seal_phone(row.phone))
-            for row, is_new in zip(rows, new, strict=True)
-            if is_new
-        }
-        return _Chunk(rows, sealed)
-
-    def __iter__(self) -> Iterator[_Chunk]:
-        """The chunks in order, each prepared in a helper thread while the one before is
-        written: the database works without Python's lock, so the two overlap."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gonghui-import") as pool:
-            frames = self.frames()
-            ahead = pool.submit(self.open, frame) if (frame := next(frames, None)) else None
-            while ahead is not None:
-                chunk = ahead.result()
-                frame = next(frames, None)
-                ahead = pool.submit(self.open, frame) if frame else None
-                yield chunk
+            frame = self._file.read(struct.unpack(">I", header)[0])
+            # our own frames, authenticated by the process-only key: nothing else can be in them
+            values = marshal.loads(self._aead.decrypt(frame[:12], frame[12:], None))  # noqa: S302
+            yield [MemberRow.load(v) for v in values]
 
     def close(self) -> None:
         self._file.close()
@@ -346,7 +314,6 @@ def plan_import(
             units.load(good)
             found = _existing([r.digest for r in good])
             kept: list[MemberRow] = []
-            new: list[bool] = []
             for row in good:
                 kind, _changed = _classify(row, found, union, present, units)
                 if kind == "conflict":
@@ -377,9 +344,8 @@ def plan_import(
                     )
                 report.counts[kind] += 1
                 kept.append(row)
-                new.append(kind == "create")
             if spool is not None and kept:
-                spool.write(kept, new)
+                spool.write(kept)
             if progress is not None:
                 progress(report.rows)
     report.counts["rejected"] = len({e.row for e in report.errors})
@@ -422,15 +388,9 @@ def import_members(
         )
         report.batch = batch
         with _bulk_writing():
-            for chunk in spool:
+            for rows in spool:
                 report.errors += apply_rows(
-                    rows=chunk.rows,
-                    batch=batch,
-                    union=union,
-                    by=by,
-                    present=present,
-                    transfer=transfer,
-                    sealed=chunk.sealed,
+                    rows=rows, batch=batch, union=union, by=by, present=present, transfer=transfer
                 )
                 if progress is not None:
                     batch.refresh_from_db(fields=["rows_done"])
@@ -591,12 +551,9 @@ def _written_ids(cursor: Any, table: str, digests: list[str]) -> list[int]:
 
 
 def _insert_people(
-    rows: list[tuple[MemberRow, EmployerUnit | None]],
-    batch: ImportBatch,
-    sealed: dict[str, tuple[str, str]],
+    rows: list[tuple[MemberRow, EmployerUnit | None]], batch: ImportBatch
 ) -> dict[str, int]:
-    """Insert new people (with their numbers sealed already where `sealed` has them);
-    returns their ids by identity digest."""
+    """Insert new people; returns their ids by identity digest."""
     if not rows:
         return {}
     connection = transaction.get_connection()
@@ -609,12 +566,12 @@ def _insert_people(
             row.name,
             row.name_key,
             row.digest,
-            identity_sealed,
+            seal_identity(row.identity.number),
             mask_identity_number(row.identity.number),
             row.identity.gender,
             ops.adapt_datefield_value(row.identity.birth_date),
             row.phone_digest,
-            phone_sealed,
+            seal_phone(row.phone),
             mask_phone(row.phone) if row.phone else "",
             unit.pk if unit else None,
             row.post,
@@ -627,9 +584,6 @@ def _insert_people(
             batch.pk,
         )
         for row, unit in rows
-        for identity_sealed, phone_sealed in [
-            sealed.get(row.digest) or (seal_identity(row.identity.number), seal_phone(row.phone))
-        ]
     ]
     digests = [row.digest for row, _unit in rows]
     with connection.cursor() as cursor:
@@ -689,7 +643,6 @@ def apply_rows(
     by: Any,
     present: frozenset[str],
     transfer: bool = False,
-    sealed: dict[str, tuple[str, str]] | None = None,
 ) -> list[RowError]:
     """Write checked rows as one transaction, re-checking each against the database now.
 
@@ -761,7 +714,7 @@ def apply_rows(
                 to_join.append((row, person))
             kind = "transfer" if kind == "conflict" else kind
         counts[kind] += 1
-    new_ids = _insert_people(to_create, batch, sealed or {})
+    new_ids = _insert_people(to_create, batch)
     created = sorted(new_ids.values())
     if closing:
         Membership.objects.bulk_update(closing, ["status", "ended_on", "transferred_to"])
