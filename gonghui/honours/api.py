@@ -161,6 +161,9 @@ def compliance(request: HttpRequest, campaign_id: int, organisation_code: str) -
         "figures": [
             {
                 "rule": str(f.rule),
+                "rule_id": f.rule.pk,
+                "of_quota": f.rule.is_of_quota,
+                "has_quota": f.has_quota,
                 "base": f.base,
                 "matching": f.matching,
                 "percent": f.percent,
@@ -238,6 +241,7 @@ def create_nomination(request: HttpRequest, campaign_id: int, payload: Nominatio
             summary=payload.summary,
             democratic_record=payload.democratic_record,
             publication_consent=payload.publication_consent,
+            is_farmer=payload.is_farmer,
             unit_name=payload.unit_name,
             trade=payload.trade,
         ),

@@ -107,6 +107,9 @@ class QuotaOut(Schema):
 
 class FigureOut(Schema):
     rule: str
+    rule_id: int
+    of_quota: bool
+    has_quota: bool
     base: int
     matching: int
     percent: Decimal | None
@@ -138,6 +141,7 @@ class NominationOut(Schema):
     summary: str
     democratic_record: str
     publication_consent: bool
+    is_farmer: bool
     status: str
     reviewer_code: str | None
     last_reason: str
@@ -170,6 +174,7 @@ class NominationIn(Schema):
     summary: str = Field(max_length=300)
     democratic_record: str
     publication_consent: bool = False
+    is_farmer: bool = False
     unit_name: str = ""
     trade: str = ""
 

@@ -40,6 +40,7 @@ class NominationDetails:
     publication_consent: bool
     unit_name: str = ""
     trade: str = ""
+    is_farmer: bool = False
 
 
 def _check_eligible(campaign: Campaign, person: Person) -> None:
@@ -69,6 +70,7 @@ def _apply_details(nomination: Nomination, details: NominationDetails) -> None:
     nomination.publication_consent = details.publication_consent
     nomination.unit_name = details.unit_name.strip()[:128]
     nomination.trade = details.trade.strip()[:64]
+    nomination.is_farmer = details.is_farmer
     errors = {}
     if not nomination.achievements:
         errors["achievements"] = _("Describe the achievements.")

@@ -5,6 +5,8 @@ types, proportion rules) is data on the campaign, never a constant in code.
 """
 
 from gonghui.honours.models.campaigns import (
+    BASE_CHOICES,
+    QUOTA,
     CalendarDay,
     Campaign,
     CampaignQuerySet,
@@ -48,8 +50,10 @@ from gonghui.honours.models.register import (
 )
 
 __all__ = [
+    "BASE_CHOICES",
     "FINAL_STATES",
     "PAST_REVIEW",
+    "QUOTA",
     "AllowanceRate",
     "Attachment",
     "BatchState",
