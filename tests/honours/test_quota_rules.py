@@ -178,7 +178,8 @@ def test_the_federation_sets_a_quota_rule_on_the_page_and_each_panel_shows_it(
     form = fed.get(f"/honours/campaigns/{honours.campaign.pk}/").content.decode()
     assert 'value="quota"' in form
     response = fed.post(
-        url, {"subset": "quota", "condition": "enterprise", "direction": "at_least", "percent": "45"}
+        url,
+        {"subset": "quota", "condition": "enterprise", "direction": "at_least", "percent": "45"},
     )
     assert response.status_code == 302
     assert ProportionRule.objects.get().subset == QUOTA
