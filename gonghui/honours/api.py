@@ -1,5 +1,6 @@
 """The honours API under /api/v1/honours/: the same actions and scope as the pages, as JSON."""
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -8,6 +9,9 @@ from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gonghui.honours import actions, lists
+from gonghui.honours.api_public import router as public_router
+from gonghui.honours.api_settings import router as settings_router
+from gonghui.honours.api_uploads import router as uploads_router
 from gonghui.honours.models import (
     BenefitEntry,
     CertificateBatch,
@@ -20,6 +24,7 @@ from gonghui.honours.permissions import (
     get_nomination_for_user,
     get_objection_for_user,
     get_session_for_user,
+    kept_federation,
     visible_campaigns,
     visible_honourees,
     visible_nominations,
@@ -36,11 +41,13 @@ from gonghui.honours.schemas import (
     BookingIn,
     CampaignIn,
     CampaignOut,
+    CampaignSettingsIn,
     ClearanceIn,
     CommitteeIn,
     ConclusionIn,
     HonoureeFilters,
     HonoureeOut,
+    KindIn,
     KindOut,
     NominationFilters,
     NominationIn,
@@ -59,15 +66,42 @@ from gonghui.honours.schemas import (
     TransitionIn,
 )
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import get_org_for_user
+from gonghui.orgs.permissions import deny, get_org_for_user
 from gonghui.people.permissions import get_person_for_user
 
 router = Router(tags=["honours"])
+router.add_router("", settings_router)
+router.add_router("", uploads_router)
+router.add_router("", public_router)
 
 
 @router.get("/honours/kinds", response=list[KindOut], summary="Honours that campaigns can award")
 def list_kinds(request: HttpRequest) -> Any:
     return HonourKind.objects.all()
+
+
+@router.post(
+    "/honours/kinds",
+    response={201: KindOut},
+    summary="Add an honour that campaigns can award (the regional federation)",
+)
+def create_kind(request: HttpRequest, payload: KindIn) -> Any:
+    federation = kept_federation(request.user)
+    if federation is None:
+        deny(
+            request.user,
+            action="edit",
+            object_type="honours.honourkind",
+            object_id="",
+            not_found=False,
+        )
+    return 201, actions.create_honour_kind(
+        by=request.user,
+        federation=federation,
+        name=payload.name,
+        level=payload.level,
+        is_collective=payload.is_collective,
+    )
 
 
 def _campaigns(request: HttpRequest) -> Any:
@@ -107,6 +141,32 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
         ),
     )
     return 201, campaign
+
+
+@router.patch(
+    "/honours/campaigns/{campaign_id}",
+    response=CampaignOut,
+    summary="Change a campaign's figures (only the fields sent), while they still can change",
+)
+def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignSettingsIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    sent = payload.dict(exclude_unset=True)
+    for key in ("review_levels", "clearance_types"):
+        if key in sent:
+            sent[key] = tuple(sent[key] or ())
+    current = actions.CampaignSettings(
+        kind=campaign.kind,
+        year=campaign.year,
+        name=campaign.name,
+        total_quota=campaign.total_quota,
+        review_levels=tuple(campaign.review_levels),
+        notice_days=campaign.notice_days,
+        pass_numerator=campaign.pass_numerator,
+        pass_denominator=campaign.pass_denominator,
+        clearance_types=tuple(campaign.clearance_types),
+    )
+    settings = replace(current, **{k: v for k, v in sent.items() if v is not None})
+    return actions.update_campaign(by=request.user, campaign=campaign, settings=settings)
 
 
 @router.post(

@@ -3,8 +3,10 @@ every bad row reported with its number and reason, nothing written unless all ar
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
-from gonghui.core.tabular import Column, RowError, Spec, Table
+from gonghui.core.tabular import Column, RowError, Spec, Table, open_table
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.people.actions import identity_digest
@@ -197,3 +199,29 @@ def apply_honouree_import(*, plan: HonoureePlan, by: Any, source: str) -> int:
         ]
     )
     return len(created)
+
+
+@dataclass(frozen=True)
+class HonoureeImport:
+    plan: HonoureePlan
+    created: int  # 0 on a dry run or when any row is bad
+
+
+def import_uploaded_honourees(
+    upload: Any, *, allowed: Any, by: Any, dry_run: bool
+) -> HonoureeImport:
+    """Check an uploaded .xlsx/.csv and, when every row is good (and not a dry run), write it.
+
+    The pipeline the page and the API share; raises UnreadableFile for a file it cannot read.
+    """
+    suffix = Path(str(upload.name)).suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        with open_table(handle.name, spec=HONOUREE_SPEC) as table, transaction.atomic():
+            plan = plan_honouree_import(table, allowed=allowed)
+            created = 0
+            if plan.is_clean and not dry_run:
+                created = apply_honouree_import(plan=plan, by=by, source=str(upload.name))
+    return HonoureeImport(plan=plan, created=created)

@@ -177,6 +177,19 @@ def record_clearance(
 
 
 ALLOWED_ATTACHMENTS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd")
+# What each kind of file starts with: a renamed file (an .exe called .pdf) is refused.
+_ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ATTACHMENT_SIGNATURES = {
+    ".pdf": b"%PDF-",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".png": b"\x89PNG\r\n\x1a\n",
+    ".doc": _OLE,
+    ".xls": _OLE,
+    ".docx": _ZIP,
+    ".xlsx": _ZIP,
+    ".ofd": _ZIP,
+}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -190,6 +203,13 @@ def add_attachment(*, by: Any, nomination: Nomination, title: str, upload: Any) 
         raise ValidationError({"file": _("Attach a PDF, image, Word, Excel or OFD file.")})
     if getattr(upload, "size", 0) > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": _("An attachment is at most 20 MB.")})
+    head = upload.read(16)
+    upload.seek(0)
+    extension = "." + name.lower().rsplit(".", 1)[-1]
+    if not head.startswith(ATTACHMENT_SIGNATURES[extension]):
+        raise ValidationError(
+            {"file": _("The file's content is not a %(type)s file.") % {"type": extension[1:]}}
+        )
     attachment = Attachment.objects.create(
         nomination=nomination, title=title.strip()[:128], file=upload
     )

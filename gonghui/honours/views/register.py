@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
@@ -22,7 +19,7 @@ from gonghui.core import audit
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.pdf import FontMissing
 from gonghui.core.tables import query_without, quick_page
-from gonghui.core.tabular import UnreadableFile, open_table
+from gonghui.core.tabular import UnreadableFile
 from gonghui.core.types import AuthedRequest
 from gonghui.honours import actions, lists
 from gonghui.honours.certificates import certificate_pdf
@@ -36,7 +33,7 @@ from gonghui.honours.forms import (
     RateForm,
     SessionForm,
 )
-from gonghui.honours.importer import HONOUREE_SPEC, apply_honouree_import, plan_honouree_import
+from gonghui.honours.importer import HONOUREE_SPEC, import_uploaded_honourees
 from gonghui.honours.models import (
     AllowanceRate,
     BenefitEntry,
@@ -295,27 +292,26 @@ def honouree_import(request: AuthedRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "headers": HONOUREE_SPEC.headers}
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            try:
-                with open_table(handle.name, spec=HONOUREE_SPEC) as table, transaction.atomic():
-                    plan = plan_honouree_import(table, allowed=allowed)
-                    if plan.is_clean and not form.cleaned_data["dry_run"]:
-                        n = apply_honouree_import(plan=plan, by=request.user, source=upload.name)
-                        messages.success(
-                            request, _("%(n)s honourees added to the register.") % {"n": n}
-                        )
-                        return redirect("honours:register")
-            except UnreadableFile as error:
-                form.add_error("file", error.message)
-            else:
-                context.update(
-                    errors=plan.errors[:500], error_count=len(plan.errors), ready=len(plan.rows)
+        try:
+            result = import_uploaded_honourees(
+                form.cleaned_data["file"],
+                allowed=allowed,
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except UnreadableFile as error:
+            form.add_error("file", error.message)
+        else:
+            if result.created:
+                messages.success(
+                    request,
+                    _("%(n)s honourees added to the register.") % {"n": result.created},
                 )
+                return redirect("honours:register")
+            plan = result.plan
+            context.update(
+                errors=plan.errors[:500], error_count=len(plan.errors), ready=len(plan.rows)
+            )
     return render(request, "honours/honouree_import.html", context)
 
 
