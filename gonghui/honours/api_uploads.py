@@ -82,7 +82,7 @@ def set_photo(request: HttpRequest, honouree_id: int, photo: File[UploadedFile])
 
 
 @router.post(
-    "/honours/honourees/import",
+    "/honours/imports/honourees",
     response={200: ImportOut, 201: ImportOut, 400: ImportOut},
     summary=(
         "Import past honourees from .xlsx or .csv: every row checked, every bad row reported, "
