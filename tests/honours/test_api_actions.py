@@ -4,10 +4,13 @@ its page, audited, and tried by the personas, the outsider included."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -292,3 +295,24 @@ def test_no_objection_once_the_notice_has_closed(world, honours) -> None:
         url, {"contact": "13700001234", "facts": "反映的事实。"}, content_type="application/json"
     )
     assert response.status_code == 404 and not Objection.objects.exists()
+
+
+def _operations(text: str) -> set[tuple[str, str]]:
+    """(method, path) pairs, every `{placeholder}` alike and query strings dropped."""
+    found = re.findall(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)", text)
+    return {(method, re.sub(r"\{[^}]*\}", "{}", path)) for method, path in found}
+
+
+def test_every_honours_operation_is_in_the_api_guide(world) -> None:
+    client = Client()
+    client.force_login(world.fed_officer)
+    schema = client.get("/api/v1/openapi.json").json()
+    served = {
+        (method.upper(), re.sub(r"\{[^}]*\}", "{}", path.removeprefix("/api/v1")))
+        for path, operations in schema["paths"].items()
+        if path.startswith(("/api/v1/honours/", "/api/v1/public/"))
+        for method in operations
+    }
+    documented = _operations((Path(django_settings.BASE_DIR) / "docs" / "api.md").read_text())
+    assert len(served) > 40
+    assert served - documented == set()
