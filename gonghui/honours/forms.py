@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -290,12 +291,13 @@ class SessionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
-    dry_run = forms.BooleanField(label=_("Check only; write nothing"), required=False)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Choose an .xlsx or .csv file."))
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than the import limit."))
         return upload
 
 

@@ -4,7 +4,7 @@ every bad row reported with its number and reason, nothing written unless all ar
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,7 @@ NO = {"", "否", "n", "no", "false", "0", "不同意"}
 class HonoureePlan:
     rows: list[Honouree] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    rows_checked: int = 0
 
     @property
     def is_clean(self) -> bool:
@@ -92,8 +93,19 @@ def _prefecture(org: Organisation, cache: dict[str, Organisation]) -> Organisati
     return None
 
 
-def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> HonoureePlan:
-    """Check every row; `allowed` is the queryset of unions the importer may write to."""
+PROGRESS_EVERY = 200  # rows between two progress reports
+
+
+def plan_honouree_import(
+    table: Table | Iterable[Any],
+    *,
+    allowed: Any,
+    progress: Callable[[int], None] | None = None,
+) -> HonoureePlan:
+    """Check every row; `allowed` is the queryset of unions the importer may write to.
+
+    `progress`, if given, hears the number of rows checked so far, now and then and at the end.
+    """
     plan = HonoureePlan()
     kinds = {k.name: k for k in HonourKind.objects.all()}
     orgs = {o.code: o for o in allowed}
@@ -101,7 +113,11 @@ def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> Honou
     seen: set[tuple[str, int, int, str]] = set()
     existing = set(Honouree.objects.values_list("name", "kind_id", "year", "organisation_id"))
     header = HONOUREE_SPEC.header
+    checked = 0
     for row in table:
+        checked += 1
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked)
         v = row.values
         errors: list[RowError] = []
 
@@ -183,6 +199,9 @@ def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> Honou
                 story=v.get("story", "").strip(),
             )
         )
+    plan.rows_checked = checked
+    if progress is not None:
+        progress(checked)
     return plan
 
 

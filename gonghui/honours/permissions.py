@@ -16,6 +16,7 @@ from gonghui.accounts.models import BUSINESS_ROLES, Role
 from gonghui.honours.models import (
     Campaign,
     Honouree,
+    HonoureeImport,
     HonoureeQuerySet,
     Nomination,
     NominationQuerySet,
@@ -196,3 +197,10 @@ def get_session_for_user(user: Any, pk: int, action: str = "view") -> Sanatorium
 def kept_federation(user: Any) -> Organisation | None:
     """The regional federation whose honour kinds and holiday calendar `user` keeps, if any."""
     return orgs_for_action(user, "edit").filter(parent__isnull=True).first()
+
+
+def get_honouree_import_for_user(user: Any, pk: int) -> HonoureeImport:
+    """A web import of past honourees: its file held personal data, so only its uploader sees it."""
+    return first_or_404(
+        HonoureeImport.objects.filter(pk=pk, created_by=user), user, action="view", object_id=pk
+    )
