@@ -207,7 +207,10 @@ def test_the_nomination_form_records_a_farmer(world, honours) -> None:
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert person.nominations.get().is_farmer
+    nomination = person.nominations.get()
+    assert nomination.is_farmer
+    page = dave.get(nomination.get_absolute_url()).content.decode()
+    assert 'data-testid="farmer"' in page
 
 
 def _api(username: str) -> Client:
