@@ -45,10 +45,12 @@ from gonghui.honours.schemas import (
     ClearanceIn,
     CommitteeIn,
     ConclusionIn,
+    HonoureeEditIn,
     HonoureeFilters,
     HonoureeOut,
     KindIn,
     KindOut,
+    NominationEditIn,
     NominationFilters,
     NominationIn,
     NominationOut,
@@ -281,6 +283,28 @@ def get_nomination(request: HttpRequest, nomination_id: int) -> Any:
     return get_nomination_for_user(request.user, nomination_id)
 
 
+@router.patch(
+    "/honours/nominations/{nomination_id}",
+    response=NominationOut,
+    summary="Change a draft or returned nomination (only the fields sent)",
+)
+def update_nomination(request: HttpRequest, nomination_id: int, payload: NominationEditIn) -> Any:
+    nomination = get_nomination_for_user(request.user, nomination_id, action="edit")
+    current = actions.NominationDetails(
+        achievements=nomination.achievements,
+        summary=nomination.summary,
+        democratic_record=nomination.democratic_record,
+        publication_consent=nomination.publication_consent,
+        unit_name=nomination.unit_name,
+        trade=nomination.trade,
+        is_farmer=nomination.is_farmer,
+    )
+    sent = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return actions.update_nomination(
+        by=request.user, nomination=nomination, details=replace(current, **sent)
+    )
+
+
 @router.post(
     "/honours/campaigns/{campaign_id}/nominations",
     response={201: NominationOut},
@@ -388,6 +412,26 @@ def list_honourees(request: HttpRequest, filters: Query[HonoureeFilters]) -> Any
 @router.get("/honours/honourees/{honouree_id}", response=HonoureeOut)
 def get_honouree(request: HttpRequest, honouree_id: int) -> Any:
     return get_honouree_for_user(request.user, honouree_id)
+
+
+@router.patch(
+    "/honours/honourees/{honouree_id}",
+    response=HonoureeOut,
+    summary="Change the story, publication consent, allowance, retirement or hardship (sent fields)",
+)
+def update_honouree(request: HttpRequest, honouree_id: int, payload: HonoureeEditIn) -> Any:
+    honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
+    facts: dict[str, Any] = {
+        "story": honouree.story,
+        "publication_consent": honouree.publication_consent,
+        "receives_allowance": honouree.receives_allowance,
+        "retired_on": honouree.retired_on,
+        "is_in_hardship": honouree.is_in_hardship,
+    }
+    sent = payload.dict(exclude_unset=True)
+    # a retirement date may be cleared with null; the other facts cannot be null
+    facts.update({k: v for k, v in sent.items() if v is not None or k == "retired_on"})
+    return actions.update_honouree(by=request.user, honouree=honouree, **facts)
 
 
 @router.get(

@@ -1,7 +1,8 @@
-"""The honours API's settings: removing a proportion rule, and the holiday calendar.
+"""The honours API's settings: removing a proportion rule, quotas by member counts, the
+holiday calendar and the monthly allowance rates.
 
-The calendar is read by every signed-in user and kept by the regional federation's
-officers, as on the settings page. (Changing a campaign and adding an honour kind live in
+The calendar and the rates are read by every signed-in user and kept by the regional
+federation's officers, as on the settings and benefits pages. (Changing a campaign and adding an honour kind live in
 `api.py`, beside the reads on the same paths: django-ninja routes a path from one router.)
 """
 
@@ -13,11 +14,18 @@ from django.utils import timezone
 from ninja import Router
 
 from gonghui.honours import actions
-from gonghui.honours.models import CalendarDay, ProportionRule
+from gonghui.honours.models import AllowanceRate, CalendarDay, HonourLevel, ProportionRule
 from gonghui.honours.permissions import get_campaign_for_user, kept_federation
-from gonghui.honours.schemas import CalendarDayIn, CalendarDayOut
+from gonghui.honours.schemas import (
+    ByMembersIn,
+    CalendarDayIn,
+    CalendarDayOut,
+    QuotaOut,
+    RateIn,
+    RateOut,
+)
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import deny
+from gonghui.orgs.permissions import deny, get_org_for_user
 
 router = Router(tags=["honours"])
 
@@ -83,3 +91,35 @@ def remove_calendar_day(request: HttpRequest, day: date) -> Any:
     federation = _federation(request, "honours.calendarday")
     actions.remove_calendar_day(by=request.user, federation=federation, day=day)
     return 204, None
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/quotas/by-members",
+    response=list[QuotaOut],
+    summary="Share an organisation's quota among those beneath it by their member counts",
+)
+def allocate_by_members(request: HttpRequest, campaign_id: int, payload: ByMembersIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    parent = get_org_for_user(request.user, payload.parent_code, action="edit")
+    return actions.allocate_by_members(by=request.user, campaign=campaign, parent=parent)
+
+
+@router.get(
+    "/honours/allowance-rates",
+    response=list[RateOut],
+    summary="The monthly honour allowance for each honour level",
+)
+def list_rates(request: HttpRequest) -> Any:
+    return AllowanceRate.objects.all()
+
+
+@router.put(
+    "/honours/allowance-rates/{level}",
+    response=RateOut,
+    summary="Set the monthly honour allowance for a level",
+)
+def set_rate(request: HttpRequest, level: HonourLevel, payload: RateIn) -> Any:
+    federation = _federation(request, "honours.allowancerate")
+    return actions.set_allowance_rate(
+        by=request.user, organisation=federation, level=level, amount=payload.monthly_amount
+    )

@@ -244,6 +244,7 @@ class HonoureeOut(Schema):
     is_in_hardship: bool
     publication_consent: bool
     has_photo: bool
+    story: str
 
     @staticmethod
     def resolve_organisation_code(obj: Honouree) -> str:
@@ -423,3 +424,38 @@ class BatchOut(Schema):
     @staticmethod
     def resolve_download(obj: CertificateBatch) -> str | None:
         return f"{obj.get_absolute_url()}?download=1" if obj.state == BatchState.DONE else None
+
+
+class NominationEditIn(Schema):
+    """A draft's or a returned nomination's details; only the fields sent change."""
+
+    achievements: str | None = None
+    summary: str | None = Field(default=None, max_length=300)
+    democratic_record: str | None = None
+    publication_consent: bool | None = None
+    is_farmer: bool | None = None
+    unit_name: str | None = Field(default=None, max_length=128)
+    trade: str | None = Field(default=None, max_length=64)
+
+
+class HonoureeEditIn(Schema):
+    """What the register keeps beside the honour; only the fields sent change."""
+
+    story: str | None = None
+    publication_consent: bool | None = None
+    receives_allowance: bool | None = None
+    retired_on: date | None = None
+    is_in_hardship: bool | None = None
+
+
+class ByMembersIn(Schema):
+    parent_code: str
+
+
+class RateOut(Schema):
+    level: str
+    monthly_amount: Decimal
+
+
+class RateIn(Schema):
+    monthly_amount: Decimal

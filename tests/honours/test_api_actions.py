@@ -316,3 +316,81 @@ def test_every_honours_operation_is_in_the_api_guide(world) -> None:
     documented = _operations((Path(django_settings.BASE_DIR) / "docs" / "api.md").read_text())
     assert len(served) > 40
     assert served - documented == set()
+
+
+def test_a_draft_is_changed_through_the_api_until_it_is_submitted(world, honours) -> None:
+    nomination = nominate(world, honours, member(world.gr_a1, "修改人"))
+    url = f"/honours/nominations/{nomination.pk}"
+    dave = _api("dave")
+    changed = _patch(dave, url, {"summary": "新的简要事迹。", "is_farmer": True})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["summary"] == "新的简要事迹。" and changed.json()["is_farmer"] is True
+    assert changed.json()["achievements"] == nomination.achievements  # untouched
+    event = AuditEvent.objects.get(action="nomination.update")
+    assert event.changes["farmer"] == [False, True]
+    assert _patch(dave, url, {"summary": " "}).status_code == 400
+    assert _patch(_api("bob"), url, {"summary": "x"}).status_code == 403
+    assert _patch(_api("charlie"), url, {"summary": "x"}).status_code == 404
+    actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
+    assert _patch(dave, url, {"summary": "提交后不能改。"}).status_code == 400
+    nomination.refresh_from_db()
+    assert nomination.summary == "新的简要事迹。"
+
+
+def test_the_register_facts_are_changed_through_the_api(world, honours) -> None:
+    honouree = Honouree.objects.create(
+        name="乙", organisation=world.gr_a1, kind=honours.kind, level=honours.kind.level, year=2010
+    )
+    url = f"/honours/honourees/{honouree.pk}"
+    dave = _api("dave")
+    changed = _patch(dave, url, {"story": "扎根一线三十年。", "retired_on": "2023-05-31"})
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert (body["story"], body["retired_on"], body["receives_allowance"]) == (
+        "扎根一线三十年。",
+        "2023-05-31",
+        False,
+    )
+    assert _patch(dave, url, {"retired_on": None}).json()["retired_on"] is None
+    assert _patch(_api("bob"), url, {"story": "x"}).status_code == 403
+    assert _patch(_api("charlie"), url, {"story": "x"}).status_code == 404
+    assert AuditEvent.objects.filter(action="honouree.update").count() == 2
+
+
+def test_quotas_are_shared_by_member_counts_through_the_api(world, honours) -> None:
+    for name in ("甲", "乙", "丙"):
+        member(world.gr_a1, name)
+    member(world.gr_b1, "丁")
+    url = f"/api/v1/honours/campaigns/{honours.campaign.pk}/quotas/by-members"
+    shared = _api("fed").post(url, {"parent_code": "R"}, content_type="application/json")
+    assert shared.status_code == 200, shared.content
+    quotas = {q["organisation_code"]: q for q in shared.json()}
+    assert quotas["CA"]["quota"] + quotas["CB"]["quota"] == 10
+    assert quotas["CA"]["quota"] > quotas["CB"]["quota"] and quotas["CA"]["by_formula"]
+    # a city shares only its own quota, and nobody else's
+    alice = _api("alice").post(url, {"parent_code": "R"}, content_type="application/json")
+    assert alice.status_code in (403, 404)
+    charlie = _api("charlie").post(url, {"parent_code": "CA"}, content_type="application/json")
+    assert charlie.status_code == 404
+    own = _api("alice").post(url, {"parent_code": "CA"}, content_type="application/json")
+    assert own.status_code == 200 and sum(q["quota"] for q in own.json()) == quotas["CA"]["quota"]
+
+
+def test_the_federation_sets_allowance_rates_through_the_api(world) -> None:
+    fed, alice = _api("fed"), _api("alice")
+    url = "/api/v1/honours/allowance-rates"
+    saved = fed.put(f"{url}/national", {"monthly_amount": "100"}, content_type="application/json")
+    assert saved.status_code == 200 and Decimal(saved.json()["monthly_amount"]) == 100
+    negative = fed.put(f"{url}/regional", {"monthly_amount": "-1"}, content_type="application/json")
+    assert negative.status_code == 400
+    unknown = fed.put(f"{url}/galactic", {"monthly_amount": "1"}, content_type="application/json")
+    assert unknown.status_code in (400, 422)
+    for other in (alice, _api("charlie")):
+        refused = other.put(
+            f"{url}/county", {"monthly_amount": "5"}, content_type="application/json"
+        )
+        assert refused.status_code == 403
+    assert [(r["level"], Decimal(r["monthly_amount"])) for r in alice.get(url).json()] == [
+        ("national", Decimal(100))
+    ]
+    assert AuditEvent.objects.filter(action="benefit.rate").count() == 1

@@ -139,16 +139,15 @@ def update_nomination(*, by: Any, nomination: Nomination, details: NominationDet
     _require(by, locked.organisation)
     if locked.status not in {S.DRAFT, S.RETURNED}:
         raise ValidationError(_("Only a draft or a returned nomination can be changed."))
-    before = {"summary": locked.summary, "consent": locked.publication_consent}
+
+    def facts(n: Nomination) -> dict[str, Any]:
+        return {"summary": n.summary, "consent": n.publication_consent, "farmer": n.is_farmer}
+
+    before = facts(locked)
     _apply_details(locked, details)
     locked.save()
     audit.record(
-        action="nomination.update",
-        by=by,
-        obj=locked,
-        changes=audit.diff(
-            before, {"summary": locked.summary, "consent": locked.publication_consent}
-        ),
+        action="nomination.update", by=by, obj=locked, changes=audit.diff(before, facts(locked))
     )
     return locked
 
