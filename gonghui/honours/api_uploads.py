@@ -1,16 +1,21 @@
-"""The honours API's files (multipart/form-data): attachments to a nomination, an honouree's
-portrait, and past honourees imported from a spreadsheet. Every file goes through the same
-action and content checks as on the pages."""
+"""The honours API's files: attachments to a nomination, an honouree's portrait and
+certificate, and past honourees imported from a spreadsheet. Uploads are multipart/form-data
+and go through the same action and content checks as on the pages."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, UploadedFile
+from ninja.errors import HttpError
 
+from gonghui.core import audit
+from gonghui.core.pdf import FontMissing
 from gonghui.core.tabular import UnreadableFile
 from gonghui.honours import actions
+from gonghui.honours.certificates import certificate_pdf
 from gonghui.honours.importer import import_uploaded_honourees
 from gonghui.honours.models import Attachment
 from gonghui.honours.permissions import get_honouree_for_user, get_nomination_for_user
@@ -79,6 +84,24 @@ def download_attachment(request: HttpRequest, nomination_id: int, attachment_id:
 def set_photo(request: HttpRequest, honouree_id: int, photo: File[UploadedFile]) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     return actions.set_honouree_photo(by=request.user, honouree=honouree, upload=photo)
+
+
+@router.get(
+    "/honours/honourees/{honouree_id}/certificate",
+    summary="One honouree's certificate (荣誉证书) as a PDF, drawn on request (audited)",
+)
+def certificate(request: HttpRequest, honouree_id: int) -> Any:
+    honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
+    try:
+        pdf = certificate_pdf([honouree])
+    except FontMissing as error:
+        raise HttpError(503, str(error)) from None
+    audit.record(action="certificate.print", by=request.user, obj=honouree)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"荣誉证书-{honouree.name}.pdf") or "attachment"
+    )
+    return response
 
 
 @router.post(
