@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from gonghui.accounts.api import router as accounts_router
+from gonghui.contests.api import router as contests_router
 from gonghui.core.api import router as audit_router
 from gonghui.core.api_auth import api_auth
 from gonghui.honours.api import router as honours_router
@@ -59,4 +60,5 @@ api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", people_router)
 api.add_router("", honours_router)
+api.add_router("", contests_router)
 api.add_router("", audit_router)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.people",
     "gonghui.honours",
+    "gonghui.contests",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("members/", include("gonghui.people.urls")),
     path("honours/", include("gonghui.honours.urls")),
     path("public/", include("gonghui.honours.public_urls")),
+    path("contests/", include("gonghui.contests.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", _api_urls()),
 ]

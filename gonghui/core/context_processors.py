@@ -23,7 +23,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("units", _("Employer units"), reverse("orgs:unit_list")),
             ("people", _("Members"), reverse("people:list")),
             ("honours", _("Honours"), reverse("honours:campaigns")),
+            ("contests", _("Competitions"), reverse("contests:list")),
         ]
+    else:
+        from gonghui.contests.permissions import judged_skills  # judges without a union role
+
+        if judged_skills(user).exists():
+            items.append(("contests", _("Competitions"), reverse("contests:list")))
     if not scope(user, frozenset({Role.SECURITY})).is_empty:
         items.append(("accounts", _("Accounts"), reverse("accounts:user_list")))
     if not scope(user, frozenset({Role.AUDITOR})).is_empty:
@@ -36,6 +42,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         active = "people"
     elif match and match.app_name == "honours":
         active = "honours"
+    elif match and match.app_name == "contests":
+        active = "contests"
     elif match and match.app_name == "orgs":
         active = "units" if (name or "").startswith("unit") else "orgs"
     elif match and match.app_name == "accounts" and (name or "").startswith(("user", "role")):

@@ -83,6 +83,23 @@ def register_member(
 ) -> Membership:
     """Record a person (or find them by identity number) and make them a member of `union`."""
     check_member_union(union)
+    person = record_person(by=by, identity_number=identity_number, details=details, union=union)
+    return join_union(by=by, person=person, union=union, joined_on=joined_on)
+
+
+@transaction.atomic
+def record_person(
+    *,
+    by: Any,
+    identity_number: str,
+    details: PersonDetails,
+    union: Organisation | None = None,
+) -> Person:
+    """Find a person by identity number (updating their details) or record them, member or not.
+
+    `union` is only where the audit event is filed; nobody joins a union here. Programmes that
+    deal with workers who are not members (competitors, judges) record them this way.
+    """
     identity = parse_identity(identity_number)
     person = (
         Person.objects.select_for_update()
@@ -112,7 +129,7 @@ def register_member(
             obj=person,
             changes=audit.diff({}, person.snapshot()),
         )
-    return join_union(by=by, person=person, union=union, joined_on=joined_on)
+    return person
 
 
 @transaction.atomic

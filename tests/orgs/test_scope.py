@@ -8,6 +8,7 @@ paths). Then a subtree moves and a role is revoked, and the next request follows
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from gonghui.accounts.models import Role, RoleAssignment, User
+from gonghui.contests.actions import create_contest
+from gonghui.contests.permissions import visible_contests
 from gonghui.core.validators import credit_code_check_character, identity_check_character
 from gonghui.orgs.actions import OrgRow, create_organisation_quietly, move_organisation
 from gonghui.orgs.models import EmployerUnit, Organisation
@@ -99,6 +102,14 @@ class ScopeProperties(TestCase):
             EmployerUnit.objects.create(
                 name=f"单位{i}", credit_code=_credit_code(i), organisation=orgs[-1]
             )
+            create_contest(
+                by=None,
+                code=f"K{i}",
+                name=f"竞赛{i}",
+                organiser=orgs[-1],
+                starts_on=date(2026, 5, 1),
+                ends_on=date(2026, 5, 2),
+            )
             if org_type in ("grassroots", "joint"):
                 register_member(
                     by=None,
@@ -121,6 +132,7 @@ class ScopeProperties(TestCase):
         fresh = User.objects.get(pk=user.pk)
         assert {o.code for o in visible_orgs(fresh)} == expected
         assert {u.organisation.code for u in visible_units(fresh)} == expected
+        assert {c.organiser.code for c in visible_contests(fresh)} == expected
 
     def _check(self, client: Client, user: User, expected: set[str]) -> None:
         self._check_functions(user, expected)
@@ -146,6 +158,14 @@ class ScopeProperties(TestCase):
         assert {line.split(",")[0] for line in exported.splitlines()[1:]} == expected
         if expected:
             assert client.get("/").context["org_total"] == len(expected)
+        contests = client.get("/contests/").context["page"]
+        assert {c.organiser.code for c in contests.object_list} == expected
+        api_contests = client.get("/api/v1/contests?limit=1000").json()
+        assert {c["organiser_code"] for c in api_contests["items"]} == expected
+        for code in ("N0", "N1"):
+            seen = code in expected
+            assert client.get(f"/contests/K{code[1:]}/").status_code == (200 if seen else 404)
+            assert client.get(f"/api/v1/contests/K{code[1:]}").status_code == (200 if seen else 404)
         for code in ("N0", "N1"):
             assert client.get(f"/orgs/{code}/").status_code == (200 if code in expected else 404)
             assert client.get(f"/api/v1/orgs/{code}").status_code == (
@@ -196,6 +216,8 @@ class ScopeProperties(TestCase):
         assert outsider.get("/api/v1/orgs").json() == {"items": [], "count": 0}
         assert outsider.get("/orgs/").context["page"].paginator.count == 0
         assert outsider.get("/orgs/N0/").status_code == 404
+        assert outsider.get("/api/v1/contests").json() == {"items": [], "count": 0}
+        assert outsider.get("/contests/K0/").status_code == 404
 
         parents = list(spec.parents)
         if spec.move is not None:

@@ -34,9 +34,12 @@ from gonghui.core.tabular.xlsx_guard import (
 from gonghui.core.tabular.xlsx_stream import OtherShape, Stream, open_stream
 
 
-def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    """The rows of the first visible worksheet: streamed when the workbook allows (constant
-    memory), else from calamine, which holds the whole sheet."""
+def _xlsx_records(path: Path, sheet_name: str | None = None) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of the first visible worksheet (or of the one named): streamed when the
+    workbook allows (constant memory), else from calamine, which holds the whole sheet."""
+    if sheet_name is not None:  # workbooks of several sheets are small: calamine reads them
+        records = _calamine_records(path, sheet_name)
+        return ((n, [_cell_text(cell) for cell in cells]) for n, cells in records)
     _check_xlsx(path, unpack=False)
     opened = open_stream(path)
     if opened is None:
@@ -61,24 +64,36 @@ def _streamed_records(
             yield number, [_cell_text(cell) for cell in cells]
 
 
-def _calamine_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
+def _calamine_records(path: Path, sheet_name: str | None = None) -> Iterator[tuple[int, list[Any]]]:
     _check_xlsx(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        index = next(
-            (
-                i
-                for i, sheet in enumerate(workbook.sheets_metadata)
-                if sheet.typ == SheetTypeEnum.WorkSheet
-                and sheet.visible == SheetVisibleEnum.Visible
-            ),
-            0,
-        )
-        sheet = workbook.get_sheet_by_index(index)
+        names = [
+            sheet.name for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet
+        ]
+        if sheet_name is not None and sheet_name not in names:
+            index = -1
+        elif sheet_name is not None:
+            index = workbook.sheet_names.index(sheet_name)
+        else:
+            index = next(
+                (
+                    i
+                    for i, sheet in enumerate(workbook.sheets_metadata)
+                    if sheet.typ == SheetTypeEnum.WorkSheet
+                    and sheet.visible == SheetVisibleEnum.Visible
+                ),
+                0,
+            )
+        sheet = workbook.get_sheet_by_index(index) if index >= 0 else None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # calamine reports Rust panics as BaseException
         raise _corrupt() from None
+    if sheet is None:
+        raise UnreadableFile(
+            _("The workbook has no sheet named %(sheet)s.") % {"sheet": sheet_name}
+        )
     # iter_rows starts at the sheet's first row (blank rows above the data included), but at
     # its first used column
     first_column = sheet.start[1] if sheet.start else 0
@@ -138,19 +153,23 @@ def _csv_records(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
             ) from None
 
 
-def _records(path: Path) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable[[Any], str]]:
+def _records(
+    path: Path, sheet: str | None = None
+) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable[[Any], str]]:
     _check_size(path)
     with path.open("rb") as handle:
         head = handle.read(8)
     suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        return "xlsx", _xlsx_records(path), _as_read  # rendered as text by the readers
+        return "xlsx", _xlsx_records(path, sheet), _as_read  # rendered as text by the readers
     if head.startswith(OLE_MAGIC):
         raise _encrypted()
     if suffix in {".xlsx", ".xlsm"}:
         raise _corrupt()
     if suffix not in {".csv", ".txt", ""}:
         raise UnreadableFile(_not_a_spreadsheet())
+    if sheet is not None:
+        raise UnreadableFile(_("This import reads a workbook of several sheets: an .xlsx file."))
     encoding = _detect_encoding(path)
     return "csv", _csv_records(path, encoding), _clean_text
 
@@ -158,9 +177,11 @@ def _records(path: Path) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable
 class Table:
     """An open spreadsheet: which spec columns it has, and its rows (iterated once)."""
 
-    def __init__(self, path: Path, spec: Spec) -> None:
-        self.path, self.spec = path, spec
-        self.format, records, self._clean = _records(path)
+    def __init__(
+        self, path: Path, spec: Spec, *, sheet: str | None = None, allow_empty: bool = False
+    ) -> None:
+        self.path, self.spec, self.sheet = path, spec, sheet
+        self.format, records, self._clean = _records(path, sheet)
         self._records: Iterator[tuple[int, list[Any]]] = records
         try:
             self.header_row, header = self._find_header()
@@ -171,7 +192,7 @@ class Table:
         except BaseException:
             self.close()
             raise
-        if self._first is None:
+        if self._first is None and not allow_empty:
             self.close()
             raise UnreadableFile(_("The file has no rows beneath its header row."))
 
@@ -250,6 +271,8 @@ class Table:
         self.close()
 
 
-def open_table(path: Path | str, *, spec: Spec) -> Table:
+def open_table(
+    path: Path | str, *, spec: Spec, sheet: str | None = None, allow_empty: bool = False
+) -> Table:
     """Open a .xlsx or .csv file against a spec; raises UnreadableFile saying what is wrong."""
-    return Table(Path(path), spec)
+    return Table(Path(path), spec, sheet=sheet, allow_empty=allow_empty)

@@ -100,6 +100,10 @@ class Command(BaseCommand):
 
         # the honours demo nominates members of its own: with no roster asked for, none
         honours = build_honours() if members > 0 else {}
+        from gonghui.contests.demo import build_contests, write_sample_workbooks
+
+        organisations = {a.username: a.organisation for a in summary.accounts}
+        contests = build_contests(root=summary.root, prefecture=organisations["prefecture"])
         seconds = time.perf_counter() - started
 
         self.stdout.write(
@@ -128,7 +132,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"a roster to try importing (three rows are bad on purpose): {sample}"
             )
+        self.stdout.write("contests: " + ", ".join(f"{c.code} {c.name}" for c in contests))
+        unions = list(
+            Organisation.objects.subtree(organisations["prefecture"]).filter(
+                type=OrgType.GRASSROOTS
+            )[:3]
+        )
+        workbook, broken = write_sample_workbooks(Path(settings.VAR_DIR) / "samples", unions=unions)
+        self.stdout.write(
+            f"a contest workbook to import: {workbook} "
+            f"(gonghui import_contest {workbook} --organiser {organisations['prefecture'].code}); "
+            f"the same with bad rows: {broken}"
+        )
         self.stdout.write(f"demo accounts (password {DEMO_PASSWORD}):")
-        organisations = {a.username: a.organisation for a in summary.accounts}
         for username, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<12} {description}: {organisations[username].name}")

@@ -1,0 +1,563 @@
+"""The contests API: contests, skills, schemes, competitors, judges, marks, sign-off, results.
+
+Scoped like the pages (the same permission functions and actions); identity numbers masked.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from gonghui.contests import actions
+from gonghui.contests.marking import ContestResults, ResultLine, SkillSheet
+from gonghui.contests.models import (
+    Competitor,
+    Contest,
+    ContestLevel,
+    ContestStatus,
+    Judge,
+    MedalPolicyChoice,
+    Skill,
+)
+from gonghui.contests.permissions import (
+    get_contest_for_user,
+    get_skill_for_user,
+    linkable_account,
+    visible_contests,
+)
+from gonghui.orgs.models import Organisation
+from gonghui.orgs.permissions import get_org_for_user, visible_orgs, visible_units
+from gonghui.people.actions import MEMBER_UNION_TYPES
+
+router = Router(tags=["contests"])
+
+
+class ContestOut(Schema):
+    code: str
+    name: str
+    theme: str
+    organiser_code: str
+    starts_on: date
+    ends_on: date
+    level: str
+    status: str
+
+    @staticmethod
+    def resolve_organiser_code(obj: Contest) -> str:
+        return obj.organiser.code
+
+
+class ContestIn(Schema):
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=128)
+    organiser_code: str
+    starts_on: date
+    ends_on: date
+    theme: str = Field(default="", max_length=200)
+    level: ContestLevel = ContestLevel.REGIONAL
+
+
+class ContestPatch(Schema):
+    name: str | None = Field(default=None, max_length=128)
+    theme: str | None = Field(default=None, max_length=200)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    level: ContestLevel | None = None
+    status: ContestStatus | None = None
+
+
+class AspectOut(Schema):
+    code: str
+    sub_criterion: str
+    description: str
+    kind: str
+    max_mark: Decimal
+    descriptors: list[str]
+
+
+class AspectIn(Schema):
+    code: str = Field(max_length=32)
+    description: str = Field(max_length=300)
+    kind: str = Field(pattern="^[MJ]$")
+    max_mark: Decimal
+    sub_criterion: str = Field(default="", max_length=64)
+    descriptors: list[str] = Field(default_factory=list, max_length=4)
+
+
+class SkillOut(Schema):
+    id: int
+    contest_code: str
+    code: str
+    name: str
+    medal_policy: str
+    minimum_competitors: int
+    signed_off_at: datetime | None
+    aspects: list[AspectOut]
+
+    @staticmethod
+    def resolve_contest_code(obj: Skill) -> str:
+        return obj.contest.code
+
+    @staticmethod
+    def resolve_aspects(obj: Skill) -> Any:
+        return obj.aspects.all()
+
+
+class SkillIn(Schema):
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=128)
+    medal_policy: MedalPolicyChoice = MedalPolicyChoice.NATIONAL
+    minimum_competitors: int = Field(default=1, ge=1)
+
+
+class SkillPatch(Schema):
+    name: str | None = Field(default=None, max_length=128)
+    medal_policy: MedalPolicyChoice | None = None
+    minimum_competitors: int | None = Field(default=None, ge=1)
+
+
+class SchemeIn(Schema):
+    aspects: list[AspectIn]
+
+
+class EntrantOut(Schema):
+    number: str
+    name: str
+    identity_number: str
+    unit_credit_code: str | None
+    union_code: str | None
+
+    @staticmethod
+    def resolve_name(obj: Competitor | Judge) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_identity_number(obj: Competitor | Judge) -> str:
+        return obj.person.identity_masked
+
+    @staticmethod
+    def resolve_unit_credit_code(obj: Competitor | Judge) -> str | None:
+        return obj.unit.credit_code if obj.unit else None
+
+    @staticmethod
+    def resolve_union_code(obj: Competitor | Judge) -> str | None:
+        return obj.union.code if obj.union else None
+
+
+class JudgeOut(EntrantOut):
+    is_chief: bool
+    must_not_mark: list[str]  # competitor numbers: conflicts of interest
+
+
+class EntrantIn(Schema):
+    number: str = Field(max_length=16)
+    name: str = Field(max_length=64)
+    identity_number: str = Field(max_length=20)
+    unit_credit_code: str = ""
+    union_code: str = ""
+
+
+class JudgeIn(EntrantIn):
+    is_chief: bool = False
+    account: str = Field(default="", max_length=150, description="username of the judge's account")
+
+
+class MarkOut(Schema):
+    competitor: str
+    aspect: str
+    judge: str | None
+    value: str
+
+
+class MarkIn(Schema):
+    competitor: str = Field(description="the competitor's number")
+    aspect: str = Field(description="the aspect's code")
+    judge: str | None = Field(default=None, description="the judge's number (J aspects only)")
+    value: str = Field(max_length=20, description="a mark, a 0–3 score, or empty to clear")
+
+
+class MarksIn(Schema):
+    marks: list[MarkIn] = Field(max_length=20000)
+
+
+class MarksOut(Schema):
+    changed: int
+    divergent: list[str]
+    problems: list[str]
+
+
+class ReopenIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class ResultOut(Schema):
+    skill_code: str
+    rank: int
+    number: str
+    name: str
+    raw: Decimal
+    standardised: int
+    award: str | None
+    award_name: str
+
+
+class SkillResultsOut(Schema):
+    skill_code: str
+    void: bool
+    signed_off: bool
+    problems: list[str]
+    results: list[ResultOut]
+
+
+class ContestResultsOut(Schema):
+    contest_code: str
+    skills: list[SkillResultsOut]
+    best: list[ResultOut]
+
+
+def _result(line: ResultLine) -> dict[str, Any]:
+    return {
+        "skill_code": line.skill.code,
+        "rank": line.rank,
+        "number": line.competitor.number,
+        "name": line.competitor.person.name,
+        "raw": line.raw,
+        "standardised": line.standardised,
+        "award": line.award.value if line.award else None,
+        "award_name": line.award_name,
+    }
+
+
+def _skill_results(sheet: SkillSheet) -> dict[str, Any]:
+    return {
+        "skill_code": sheet.skill.code,
+        "void": sheet.is_void,
+        "signed_off": sheet.skill.is_signed_off,
+        "problems": sheet.problems,
+        "results": [_result(line) for line in sheet.lines],
+    }
+
+
+@router.get("/contests", response=list[ContestOut], summary="Contests in your scope")
+@paginate(LimitOffsetPagination)
+def list_contests(request: HttpRequest, q: str = "") -> Any:
+    return visible_contests(request.user).select_related("organiser").matching(q)
+
+
+@router.post("/contests", response={201: ContestOut}, summary="Open a contest")
+def create_contest(request: HttpRequest, payload: ContestIn) -> Any:
+    organiser = get_org_for_user(request.user, payload.organiser_code, action="edit")
+    contest = actions.create_contest(
+        by=request.user,
+        code=payload.code,
+        name=payload.name,
+        organiser=organiser,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        theme=payload.theme,
+        level=payload.level,
+    )
+    return 201, contest
+
+
+@router.get("/contests/{code}", response=ContestOut, summary="One contest")
+def get_contest(request: HttpRequest, code: str) -> Any:
+    return get_contest_for_user(request.user, code)
+
+
+@router.patch("/contests/{code}", response=ContestOut, summary="Change a contest")
+def update_contest(request: HttpRequest, code: str, payload: ContestPatch) -> Any:
+    contest = get_contest_for_user(request.user, code, action="manage")
+    return actions.update_contest(
+        by=request.user,
+        contest=contest,
+        name=payload.name if payload.name is not None else contest.name,
+        theme=payload.theme if payload.theme is not None else contest.theme,
+        starts_on=payload.starts_on or contest.starts_on,
+        ends_on=payload.ends_on or contest.ends_on,
+        level=payload.level or contest.level,
+        status=payload.status or contest.status,
+    )
+
+
+@router.get("/contests/{code}/skills", response=list[SkillOut], summary="A contest's skills")
+def list_skills(request: HttpRequest, code: str) -> Any:
+    contest = get_contest_for_user(request.user, code)
+    return contest.skills.select_related("contest").prefetch_related("aspects")
+
+
+@router.post("/contests/{code}/skills", response={201: SkillOut}, summary="Add a skill")
+def create_skill(request: HttpRequest, code: str, payload: SkillIn) -> Any:
+    contest = get_contest_for_user(request.user, code, action="manage")
+    return 201, actions.create_skill(
+        by=request.user,
+        contest=contest,
+        code=payload.code,
+        name=payload.name,
+        medal_policy=payload.medal_policy,
+        minimum_competitors=payload.minimum_competitors,
+    )
+
+
+@router.get("/contests/{code}/results", response=ContestResultsOut, summary="A contest's results")
+def contest_results(request: HttpRequest, code: str) -> Any:
+    contest = get_contest_for_user(request.user, code)
+    results = ContestResults.load(contest)
+    return {
+        "contest_code": contest.code,
+        "skills": [_skill_results(sheet) for sheet in results.sheets],
+        "best": [_result(line) for line in results.best],
+    }
+
+
+@router.get("/contests/skills/{skill_id}", response=SkillOut, summary="A skill and its scheme")
+def get_skill(request: HttpRequest, skill_id: int) -> Any:
+    return get_skill_for_user(request.user, skill_id)
+
+
+@router.patch(
+    "/contests/skills/{skill_id}",
+    response=SkillOut,
+    summary="Change a skill (refused once signed off)",
+)
+def update_skill(request: HttpRequest, skill_id: int, payload: SkillPatch) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    return actions.update_skill(
+        by=request.user,
+        skill=skill,
+        name=payload.name if payload.name is not None else skill.name,
+        medal_policy=payload.medal_policy or skill.medal_policy,
+        minimum_competitors=payload.minimum_competitors or skill.minimum_competitors,
+    )
+
+
+@router.put(
+    "/contests/skills/{skill_id}/scheme",
+    response=SkillOut,
+    summary="Replace the marking scheme (maxima add up to 100)",
+)
+def set_scheme(request: HttpRequest, skill_id: int, payload: SchemeIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    actions.set_scheme(
+        by=request.user,
+        skill=skill,
+        aspects=[
+            actions.AspectSpec(
+                a.code, a.description, a.kind, a.max_mark, a.sub_criterion, tuple(a.descriptors)
+            )
+            for a in payload.aspects
+        ],
+    )
+    return skill
+
+
+def _details(request: HttpRequest, payload: EntrantIn) -> actions.EntrantDetails:
+    unit = None
+    if payload.unit_credit_code:
+        unit = (
+            visible_units(request.user)
+            .filter(credit_code=payload.unit_credit_code.strip().upper())
+            .first()
+        )
+        if unit is None:
+            raise ValidationError(
+                {"unit_credit_code": ["no employer unit with this credit code within your scope"]}
+            )
+    union: Organisation | None = None
+    if payload.union_code:
+        union = (
+            visible_orgs(request.user)
+            .filter(code=payload.union_code, type__in=MEMBER_UNION_TYPES)
+            .first()
+        )
+        if union is None:
+            raise ValidationError(
+                {"union_code": ["no grassroots union with this code within your scope"]}
+            )
+    return actions.EntrantDetails(
+        number=payload.number,
+        identity_number=payload.identity_number,
+        name=payload.name,
+        unit=unit,
+        union=union,
+    )
+
+
+@router.get(
+    "/contests/skills/{skill_id}/competitors",
+    response=list[EntrantOut],
+    summary="A skill's competitors (identity numbers masked)",
+)
+def list_competitors(request: HttpRequest, skill_id: int) -> Any:
+    skill = get_skill_for_user(request.user, skill_id)
+    return skill.competitors.select_related("person", "unit", "union")
+
+
+@router.post(
+    "/contests/skills/{skill_id}/competitors",
+    response={201: EntrantOut},
+    summary="Register a competitor (people not in the roster become non-members)",
+)
+def register_competitor(request: HttpRequest, skill_id: int, payload: EntrantIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    return 201, actions.register_competitor(
+        by=request.user, skill=skill, details=_details(request, payload)
+    )
+
+
+@router.get(
+    "/contests/skills/{skill_id}/judges",
+    response=list[JudgeOut],
+    summary="A skill's judges, with whom each must not mark",
+)
+def list_judges(request: HttpRequest, skill_id: int) -> Any:
+    sheet = SkillSheet.load(get_skill_for_user(request.user, skill_id))
+    numbers = {c.pk: c.number for c in sheet.competitors}
+    out = []
+    for judge in sheet.judges:
+        judge.must_not_mark = sorted(  # type: ignore[attr-defined]
+            numbers[c] for j, c in sheet.conflicts if j == judge.pk
+        )
+        out.append(judge)
+    return out
+
+
+@router.post("/contests/skills/{skill_id}/judges", response={201: JudgeOut}, summary="Add a judge")
+def add_judge(request: HttpRequest, skill_id: int, payload: JudgeIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    account = linkable_account(request.user, payload.account) if payload.account else None
+    if payload.account and account is None:
+        raise ValidationError({"account": ["no account with this username within your scope"]})
+    judge = actions.add_judge(
+        by=request.user,
+        skill=skill,
+        details=_details(request, payload),
+        is_chief=payload.is_chief,
+        user=account,
+    )
+    sheet = SkillSheet.load(skill)
+    numbers = {c.pk: c.number for c in sheet.competitors}
+    judge.must_not_mark = sorted(  # type: ignore[attr-defined]
+        numbers[c] for j, c in sheet.conflicts if j == judge.pk
+    )
+    return 201, judge
+
+
+class RemoveIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class RemovedOut(Schema):
+    marks_removed: int
+
+
+@router.post(
+    "/contests/skills/{skill_id}/competitors/{number}/remove",
+    response=RemovedOut,
+    summary="Take a competitor off the skill (withdrawn), with their marks",
+)
+def remove_competitor(request: HttpRequest, skill_id: int, number: str, payload: RemoveIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    competitor = skill.competitors.filter(number=number).first()
+    if competitor is None:
+        raise Http404
+    return {
+        "marks_removed": actions.remove_entrant(
+            by=request.user, entrant=competitor, reason=payload.reason
+        )
+    }
+
+
+@router.post(
+    "/contests/skills/{skill_id}/judges/{number}/remove",
+    response=RemovedOut,
+    summary="Take a judge off the skill, with their scores",
+)
+def remove_judge(request: HttpRequest, skill_id: int, number: str, payload: RemoveIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    judge = skill.judges.filter(number=number).first()
+    if judge is None:
+        raise Http404
+    return {
+        "marks_removed": actions.remove_entrant(
+            by=request.user, entrant=judge, reason=payload.reason
+        )
+    }
+
+
+@router.get("/contests/skills/{skill_id}/marks", response=list[MarkOut], summary="Marks entered")
+def list_marks(request: HttpRequest, skill_id: int) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    marks = skill.marks.select_related("competitor", "aspect", "judge").order_by(
+        "competitor__number", "aspect__position", "judge__number"
+    )
+    return [
+        {
+            "competitor": m.competitor.number,
+            "aspect": m.aspect.code,
+            "judge": m.judge.number if m.judge else None,
+            "value": f"{m.mark:.2f}" if m.judge_id is None else str(m.score),
+        }
+        for m in marks
+    ]
+
+
+@router.post(
+    "/contests/skills/{skill_id}/marks",
+    response=MarksOut,
+    summary="Enter or correct marks, all or none",
+)
+def enter_marks(request: HttpRequest, skill_id: int, payload: MarksIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="manage")
+    competitors = {c.number: c for c in skill.competitors.select_related("person", "unit", "union")}
+    aspects = {a.code: a for a in skill.aspects.all()}
+    judges = {j.number: j for j in skill.judges.select_related("person", "unit", "union")}
+    entries = []
+    for position, mark in enumerate(payload.marks):
+        competitor, aspect = competitors.get(mark.competitor), aspects.get(mark.aspect)
+        judge = judges.get(mark.judge) if mark.judge else None
+        if competitor is None or aspect is None or (mark.judge and judge is None):
+            raise ValidationError(
+                {
+                    f"marks[{position}]": [
+                        "no such competitor, aspect or judge in this skill: "
+                        f"{mark.competitor}/{mark.aspect}/{mark.judge or ''}"
+                    ]
+                }
+            )
+        entries.append(actions.MarkEntry(competitor, aspect, judge, mark.value))
+    changed = actions.enter_marks(by=request.user, skill=skill, entries=entries)
+    sheet = SkillSheet.load(skill)
+    numbers = {c.pk: c.number for c in sheet.competitors}
+    codes = {a.pk: a.code for a in sheet.aspects}
+    return {
+        "changed": changed,
+        "divergent": sorted(f"{numbers[c]}/{codes[a]}" for c, a in sheet.divergent),
+        "problems": sheet.problems,
+    }
+
+
+@router.post("/contests/skills/{skill_id}/sign-off", response=SkillOut, summary="Sign off")
+def sign_off(request: HttpRequest, skill_id: int) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="sign_off")
+    return actions.sign_off_skill(by=request.user, skill=skill)
+
+
+@router.post(
+    "/contests/skills/{skill_id}/reopen", response=SkillOut, summary="Withdraw the sign-off"
+)
+def reopen(request: HttpRequest, skill_id: int, payload: ReopenIn) -> Any:
+    skill = get_skill_for_user(request.user, skill_id, action="sign_off")
+    return actions.reopen_skill(by=request.user, skill=skill, reason=payload.reason)
+
+
+@router.get(
+    "/contests/skills/{skill_id}/results", response=SkillResultsOut, summary="A skill's results"
+)
+def skill_results(request: HttpRequest, skill_id: int) -> Any:
+    return _skill_results(SkillSheet.load(get_skill_for_user(request.user, skill_id)))
