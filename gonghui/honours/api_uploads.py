@@ -4,6 +4,7 @@ and go through the same action and content checks as on the pages."""
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
@@ -126,6 +127,8 @@ def import_honourees(
         )
     if not str(file.name).lower().endswith((".xlsx", ".csv")):
         raise ValidationError({"file": _("Choose an .xlsx or .csv file.")})
+    if (file.size or 0) > settings.IMPORT_MAX_BYTES:
+        raise ValidationError({"file": _("The file is larger than the import limit.")})
     try:
         result = import_uploaded_honourees(file, allowed=allowed, by=request.user, dry_run=dry_run)
     except UnreadableFile as error:
