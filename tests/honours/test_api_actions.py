@@ -243,20 +243,20 @@ def test_past_honourees_are_imported_through_the_api_all_or_nothing(world, honou
     assert wrong.status_code == 400 and "file" in wrong.json()["errors"]
     broken = dave.post(url, {"file": SimpleUploadedFile("list.xlsx", b"not a workbook")})
     assert broken.status_code == 400 and "file" in broken.json()["errors"]
-    django_settings.IMPORT_MAX_BYTES, limit = 10, django_settings.IMPORT_MAX_BYTES
-    try:
-        large = dave.post(
-            url, {"file": _csv("好人,自治区劳动模范,自治区,2015,CA-K-1,保持,,是,否\n")}
-        )
-    finally:
-        django_settings.IMPORT_MAX_BYTES = limit
-    assert large.status_code == 400 and "limit" in large.json()["detail"]
     assert _api("bob").post(url, {"file": good}).status_code == 403
     outsider = _api("charlie").post(
         url, {"file": _csv("好人二,自治区劳动模范,自治区,2016,CA-K-1,保持,,是,否\n")}
     )
     assert outsider.status_code == 400 and outsider.json()["errors"][0]["column"] == "工会代码"
     assert Honouree.objects.count() == 1
+
+
+def test_an_import_larger_than_the_limit_is_refused(world, honours, settings) -> None:
+    settings.IMPORT_MAX_BYTES = 10
+    row = "好人,自治区劳动模范,自治区,2015,CA-K-1,保持,,是,否\n"
+    large = _api("dave").post("/api/v1/honours/imports/honourees", {"file": _csv(row)})
+    assert large.status_code == 400 and "limit" in large.json()["detail"]
+    assert not Honouree.objects.exists()
 
 
 def test_anyone_objects_through_the_api_under_the_pages_rate_limit(world, honours) -> None:
