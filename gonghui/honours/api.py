@@ -1,5 +1,6 @@
 """The honours API under /api/v1/honours/: the same actions and scope as the pages, as JSON."""
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -8,6 +9,9 @@ from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gonghui.honours import actions, lists
+from gonghui.honours.api_public import router as public_router
+from gonghui.honours.api_settings import router as settings_router
+from gonghui.honours.api_uploads import router as uploads_router
 from gonghui.honours.models import (
     BenefitEntry,
     CertificateBatch,
@@ -20,6 +24,7 @@ from gonghui.honours.permissions import (
     get_nomination_for_user,
     get_objection_for_user,
     get_session_for_user,
+    kept_federation,
     visible_campaigns,
     visible_honourees,
     visible_nominations,
@@ -36,12 +41,16 @@ from gonghui.honours.schemas import (
     BookingIn,
     CampaignIn,
     CampaignOut,
+    CampaignSettingsIn,
     ClearanceIn,
     CommitteeIn,
     ConclusionIn,
+    HonoureeEditIn,
     HonoureeFilters,
     HonoureeOut,
+    KindIn,
     KindOut,
+    NominationEditIn,
     NominationFilters,
     NominationIn,
     NominationOut,
@@ -59,15 +68,42 @@ from gonghui.honours.schemas import (
     TransitionIn,
 )
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import get_org_for_user
+from gonghui.orgs.permissions import deny, get_org_for_user
 from gonghui.people.permissions import get_person_for_user
 
 router = Router(tags=["honours"])
+router.add_router("", settings_router)
+router.add_router("", uploads_router)
+router.add_router("", public_router)
 
 
 @router.get("/honours/kinds", response=list[KindOut], summary="Honours that campaigns can award")
 def list_kinds(request: HttpRequest) -> Any:
     return HonourKind.objects.all()
+
+
+@router.post(
+    "/honours/kinds",
+    response={201: KindOut},
+    summary="Add an honour that campaigns can award (the regional federation)",
+)
+def create_kind(request: HttpRequest, payload: KindIn) -> Any:
+    federation = kept_federation(request.user)
+    if federation is None:
+        deny(
+            request.user,
+            action="edit",
+            object_type="honours.honourkind",
+            object_id="",
+            not_found=False,
+        )
+    return 201, actions.create_honour_kind(
+        by=request.user,
+        federation=federation,
+        name=payload.name,
+        level=payload.level,
+        is_collective=payload.is_collective,
+    )
 
 
 def _campaigns(request: HttpRequest) -> Any:
@@ -107,6 +143,32 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
         ),
     )
     return 201, campaign
+
+
+@router.patch(
+    "/honours/campaigns/{campaign_id}",
+    response=CampaignOut,
+    summary="Change a campaign's figures (only the fields sent), while they still can change",
+)
+def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignSettingsIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    sent = payload.dict(exclude_unset=True)
+    for key in ("review_levels", "clearance_types"):
+        if key in sent:
+            sent[key] = tuple(sent[key] or ())
+    current = actions.CampaignSettings(
+        kind=campaign.kind,
+        year=campaign.year,
+        name=campaign.name,
+        total_quota=campaign.total_quota,
+        review_levels=tuple(campaign.review_levels),
+        notice_days=campaign.notice_days,
+        pass_numerator=campaign.pass_numerator,
+        pass_denominator=campaign.pass_denominator,
+        clearance_types=tuple(campaign.clearance_types),
+    )
+    settings = replace(current, **{k: v for k, v in sent.items() if v is not None})
+    return actions.update_campaign(by=request.user, campaign=campaign, settings=settings)
 
 
 @router.post(
@@ -161,6 +223,9 @@ def compliance(request: HttpRequest, campaign_id: int, organisation_code: str) -
         "figures": [
             {
                 "rule": str(f.rule),
+                "rule_id": f.rule.pk,
+                "of_quota": f.rule.is_of_quota,
+                "has_quota": f.has_quota,
                 "base": f.base,
                 "matching": f.matching,
                 "percent": f.percent,
@@ -218,6 +283,28 @@ def get_nomination(request: HttpRequest, nomination_id: int) -> Any:
     return get_nomination_for_user(request.user, nomination_id)
 
 
+@router.patch(
+    "/honours/nominations/{nomination_id}",
+    response=NominationOut,
+    summary="Change a draft or returned nomination (only the fields sent)",
+)
+def update_nomination(request: HttpRequest, nomination_id: int, payload: NominationEditIn) -> Any:
+    nomination = get_nomination_for_user(request.user, nomination_id, action="edit")
+    current = actions.NominationDetails(
+        achievements=nomination.achievements,
+        summary=nomination.summary,
+        democratic_record=nomination.democratic_record,
+        publication_consent=nomination.publication_consent,
+        unit_name=nomination.unit_name,
+        trade=nomination.trade,
+        is_farmer=nomination.is_farmer,
+    )
+    sent = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return actions.update_nomination(
+        by=request.user, nomination=nomination, details=replace(current, **sent)
+    )
+
+
 @router.post(
     "/honours/campaigns/{campaign_id}/nominations",
     response={201: NominationOut},
@@ -238,6 +325,7 @@ def create_nomination(request: HttpRequest, campaign_id: int, payload: Nominatio
             summary=payload.summary,
             democratic_record=payload.democratic_record,
             publication_consent=payload.publication_consent,
+            is_farmer=payload.is_farmer,
             unit_name=payload.unit_name,
             trade=payload.trade,
         ),
@@ -324,6 +412,26 @@ def list_honourees(request: HttpRequest, filters: Query[HonoureeFilters]) -> Any
 @router.get("/honours/honourees/{honouree_id}", response=HonoureeOut)
 def get_honouree(request: HttpRequest, honouree_id: int) -> Any:
     return get_honouree_for_user(request.user, honouree_id)
+
+
+@router.patch(
+    "/honours/honourees/{honouree_id}",
+    response=HonoureeOut,
+    summary="Change the story, publication consent, allowance, retirement or hardship (sent fields)",
+)
+def update_honouree(request: HttpRequest, honouree_id: int, payload: HonoureeEditIn) -> Any:
+    honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
+    facts: dict[str, Any] = {
+        "story": honouree.story,
+        "publication_consent": honouree.publication_consent,
+        "receives_allowance": honouree.receives_allowance,
+        "retired_on": honouree.retired_on,
+        "is_in_hardship": honouree.is_in_hardship,
+    }
+    sent = payload.dict(exclude_unset=True)
+    # a retirement date may be cleared with null; the other facts cannot be null
+    facts.update({k: v for k, v in sent.items() if v is not None or k == "retired_on"})
+    return actions.update_honouree(by=request.user, honouree=honouree, **facts)
 
 
 @router.get(

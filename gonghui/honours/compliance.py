@@ -1,9 +1,12 @@
 """Proportion rules against a list of nominees: each rule's figure, threshold and verdict.
 
 A rule counts, among the nominees of a subset (all, enterprise staff …), those who meet a
-condition, and compares the share with the rule's percentage. The facts come from the
-roster: the person's flags, gender (derived from the identity number), skill level and
-employer (an enterprise is a unit whose credit code was issued by market regulation: "9").
+condition, and compares the share with the rule's percentage; or, measured against the
+quota, counts every nominee on the list meeting the condition and divides by the quota of
+the union whose list it is. The facts come from the roster: the person's flags, gender
+(derived from the identity number), skill level and employer (an enterprise is a unit whose
+credit code was issued by market regulation: "9"); being a farmer is recorded on the
+nomination, and a migrant worker (农民工) counts as one.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ def is_enterprise_staff(person: Person) -> bool:
     return unit is not None and unit.credit_code.startswith("9")
 
 
-def meets(person: Person | None, condition: str) -> bool:
+def meets(nomination: Nomination, condition: str) -> bool:
     """Whether a nominee meets a condition; a collective meets only "all"."""
     if condition == Condition.ALL:
         return True
+    person = nomination.person
     if person is None:
         return False
     match condition:
@@ -44,14 +48,17 @@ def meets(person: Person | None, condition: str) -> bool:
             return person.gender == Gender.FEMALE
         case Condition.TECHNICIAN:
             return person.skill_level in TECHNICIAN_LEVELS
+        case Condition.FARMER:
+            return nomination.is_farmer or person.is_migrant
     raise ValueError(f"unknown condition {condition!r}")
 
 
 @dataclass(frozen=True)
 class RuleFigure:
     rule: ProportionRule
-    base: int  # nominees in the subset
-    matching: int  # of those, nominees meeting the condition
+    base: int  # nominees in the subset, or the quota
+    matching: int  # of those, nominees meeting the condition (of the whole list, for a quota)
+    has_quota: bool = True  # False: measured against a quota the union was never given
 
     @property
     def percent(self) -> Decimal | None:
@@ -77,12 +84,24 @@ class RuleFigure:
 
 
 def evaluate(
-    rules: Iterable[ProportionRule], nominations: Iterable[Nomination]
+    rules: Iterable[ProportionRule], nominations: Iterable[Nomination], quota: int | None = None
 ) -> list[RuleFigure]:
-    people = [n.person for n in nominations]
+    """Each rule's figure for the list `nominations`, whose union has `quota` places."""
+    listed = list(nominations)
     figures = []
     for rule in rules:
-        subset = [p for p in people if meets(p, rule.subset)]
+        if rule.is_of_quota:
+            # without a quota there is nothing to measure against: shown, never blocking
+            figures.append(
+                RuleFigure(
+                    rule=rule,
+                    base=quota or 0,
+                    matching=sum(1 for n in listed if meets(n, rule.condition)),
+                    has_quota=quota is not None,
+                )
+            )
+            continue
+        subset = [n for n in listed if meets(n, rule.subset)]
         figures.append(
             RuleFigure(
                 rule=rule,

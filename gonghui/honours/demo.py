@@ -23,6 +23,7 @@ from gonghui.core import audit
 from gonghui.core.validators import identity_check_character
 from gonghui.honours import actions, lists
 from gonghui.honours.models import (
+    QUOTA,
     BenefitKind,
     CalendarDay,
     Campaign,
@@ -246,9 +247,10 @@ def _calendar() -> None:
 def _rules(campaign: Campaign, by: User) -> None:
     """The 2015 national rules, as data on the campaign."""
     for subset, condition, direction, percent in [
-        (Condition.ALL, Condition.ENTERPRISE, Direction.AT_LEAST, "45"),
+        (QUOTA, Condition.ENTERPRISE, Direction.AT_LEAST, "45"),
         (Condition.ENTERPRISE, Condition.FRONTLINE_OR_TECHNICIAN, Direction.AT_LEAST, "57"),
         (Condition.ENTERPRISE, Condition.ENTERPRISE_HEAD, Direction.AT_MOST, "20"),
+        (Condition.FARMER, Condition.MIGRANT, Direction.AT_LEAST, "25"),
     ]:
         actions.add_rule(
             by=by,

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.honours.models import (
+    BASE_CHOICES,
     BenefitKind,
     Condition,
     Direction,
@@ -84,7 +86,14 @@ class CampaignForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    subset = forms.ChoiceField(label=_("Among"), choices=Condition.choices)
+    subset = forms.ChoiceField(
+        label=_("Among"),
+        choices=BASE_CHOICES,
+        help_text=_(
+            "Choose the quota at each level to measure against the quota of the union whose "
+            "list it is (the campaign's total quota for the organiser)."
+        ),
+    )
     condition = forms.ChoiceField(label=_("the share of"), choices=Condition.choices[1:])
     direction = forms.ChoiceField(label=_("is"), choices=Direction.choices)
     percent = forms.DecimalField(
@@ -142,6 +151,14 @@ class NominationForm(forms.Form):
     )
     publication_consent = forms.BooleanField(
         label=_("The nominee consents to publication"), required=False
+    )
+    is_farmer = forms.BooleanField(
+        label=_("The nominee is a farmer (agricultural worker)"),
+        required=False,
+        help_text=_(
+            "For proportion rules on farmers. Migrant workers on the roster count as farmers "
+            "without this."
+        ),
     )
 
     def __init__(self, *args: Any, organisations: Any, collective: bool, **kwargs: Any) -> None:
@@ -274,12 +291,13 @@ class SessionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
-    dry_run = forms.BooleanField(label=_("Check only; write nothing"), required=False)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Choose an .xlsx or .csv file."))
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than the import limit."))
         return upload
 
 

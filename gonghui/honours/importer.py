@@ -3,8 +3,10 @@ every bad row reported with its number and reason, nothing written unless all ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
-from gonghui.core.tabular import Column, RowError, Spec, Table
+from gonghui.core.tabular import Column, RowError, Spec, Table, open_table
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.people.actions import identity_digest
@@ -67,6 +69,7 @@ NO = {"", "否", "n", "no", "false", "0", "不同意"}
 class HonoureePlan:
     rows: list[Honouree] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    rows_checked: int = 0
 
     @property
     def is_clean(self) -> bool:
@@ -90,8 +93,19 @@ def _prefecture(org: Organisation, cache: dict[str, Organisation]) -> Organisati
     return None
 
 
-def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> HonoureePlan:
-    """Check every row; `allowed` is the queryset of unions the importer may write to."""
+PROGRESS_EVERY = 200  # rows between two progress reports
+
+
+def plan_honouree_import(
+    table: Table | Iterable[Any],
+    *,
+    allowed: Any,
+    progress: Callable[[int], None] | None = None,
+) -> HonoureePlan:
+    """Check every row; `allowed` is the queryset of unions the importer may write to.
+
+    `progress`, if given, hears the number of rows checked so far, now and then and at the end.
+    """
     plan = HonoureePlan()
     kinds = {k.name: k for k in HonourKind.objects.all()}
     orgs = {o.code: o for o in allowed}
@@ -99,7 +113,11 @@ def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> Honou
     seen: set[tuple[str, int, int, str]] = set()
     existing = set(Honouree.objects.values_list("name", "kind_id", "year", "organisation_id"))
     header = HONOUREE_SPEC.header
+    checked = 0
     for row in table:
+        checked += 1
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked)
         v = row.values
         errors: list[RowError] = []
 
@@ -181,6 +199,9 @@ def plan_honouree_import(table: Table | Iterable[Any], *, allowed: Any) -> Honou
                 story=v.get("story", "").strip(),
             )
         )
+    plan.rows_checked = checked
+    if progress is not None:
+        progress(checked)
     return plan
 
 
@@ -197,3 +218,29 @@ def apply_honouree_import(*, plan: HonoureePlan, by: Any, source: str) -> int:
         ]
     )
     return len(created)
+
+
+@dataclass(frozen=True)
+class HonoureeImport:
+    plan: HonoureePlan
+    created: int  # 0 on a dry run or when any row is bad
+
+
+def import_uploaded_honourees(
+    upload: Any, *, allowed: Any, by: Any, dry_run: bool
+) -> HonoureeImport:
+    """Check an uploaded .xlsx/.csv and, when every row is good (and not a dry run), write it.
+
+    The pipeline the page and the API share; raises UnreadableFile for a file it cannot read.
+    """
+    suffix = Path(str(upload.name)).suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        with open_table(handle.name, spec=HONOUREE_SPEC) as table, transaction.atomic():
+            plan = plan_honouree_import(table, allowed=allowed)
+            created = 0
+            if plan.is_clean and not dry_run:
+                created = apply_honouree_import(plan=plan, by=by, source=str(upload.name))
+    return HonoureeImport(plan=plan, created=created)

@@ -76,7 +76,7 @@ def quota_of(campaign: Campaign, org: Organisation) -> int | None:
 
 
 def figures_at(campaign: Campaign, org: Organisation) -> list[RuleFigure]:
-    return evaluate(campaign.rules.all(), list_at(campaign, org))
+    return evaluate(campaign.rules.all(), list_at(campaign, org), quota_of(campaign, org))
 
 
 def is_justified(campaign: Campaign, org: Organisation, figures: list[RuleFigure]) -> bool:
@@ -109,12 +109,13 @@ class LevelPanel:
 def panel(campaign: Campaign, org: Organisation) -> LevelPanel:
     nominations = _candidates(campaign, org)
     reached = [n for n in nominations if has_reached(n, org)]
-    figures = evaluate(campaign.rules.all(), reached)
+    quota = quota_of(campaign, org)
+    figures = evaluate(campaign.rules.all(), reached, quota)
     return LevelPanel(
         organisation=org,
         size=len(reached),
         sent_up=sum(1 for n in nominations if has_passed(n, org)),
-        quota=quota_of(campaign, org),
+        quota=quota,
         figures=figures,
         is_justified=is_justified(campaign, org, figures),
     )

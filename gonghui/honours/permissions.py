@@ -16,6 +16,7 @@ from gonghui.accounts.models import BUSINESS_ROLES, Role
 from gonghui.honours.models import (
     Campaign,
     Honouree,
+    HonoureeImport,
     HonoureeQuerySet,
     Nomination,
     NominationQuerySet,
@@ -25,7 +26,14 @@ from gonghui.honours.models import (
     SanatoriumSession,
 )
 from gonghui.orgs.models import SEGMENT, Organisation
-from gonghui.orgs.permissions import assignments, can, deny, first_or_404, scope
+from gonghui.orgs.permissions import (
+    assignments,
+    can,
+    deny,
+    first_or_404,
+    orgs_for_action,
+    scope,
+)
 
 OFFICER = frozenset({Role.OFFICER})
 
@@ -184,3 +192,15 @@ def get_session_for_user(user: Any, pk: int, action: str = "view") -> Sanatorium
     if action == "manage" and not can(user, session.organisation, "edit"):
         deny(user, action=action, object_type="honours.session", object_id=str(pk), not_found=False)
     return session
+
+
+def kept_federation(user: Any) -> Organisation | None:
+    """The regional federation whose honour kinds and holiday calendar `user` keeps, if any."""
+    return orgs_for_action(user, "edit").filter(parent__isnull=True).first()
+
+
+def get_honouree_import_for_user(user: Any, pk: int) -> HonoureeImport:
+    """A web import of past honourees: its file held personal data, so only its uploader sees it."""
+    return first_or_404(
+        HonoureeImport.objects.filter(pk=pk, created_by=user), user, action="view", object_id=pk
+    )

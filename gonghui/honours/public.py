@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gonghui.core.forms import add_validation_errors
@@ -30,9 +30,14 @@ IN_NOTICE = [NominationStatus.IN_NOTICE, NominationStatus.OBJECTION]
 RESULTS_SHOWN_FOR = timedelta(days=90)
 # Reports accepted from one address in an hour: enough for an office, not for a script.
 OBJECTIONS_PER_HOUR = 5
+TOO_MANY_OBJECTIONS = gettext_lazy(
+    "Too many reports have come from this address in the last hour. Please try again "
+    "later, or send your report by letter to the organising federation."
+)
 
 
-def _too_many_from(request: HttpRequest) -> bool:
+def too_many_objections_from(request: HttpRequest) -> bool:
+    """Whether this address has filed its hour's worth of objections (page and API alike)."""
     ip = client_ip(request)
     if ip is None:
         return False
@@ -72,9 +77,8 @@ def notices(request: HttpRequest) -> HttpResponse:
     return render(request, "honours/public_notices.html", context)
 
 
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def objection(request: HttpRequest, pk: int) -> HttpResponse:
+def nomination_open_to_objection(pk: int) -> Nomination:
+    """A nominee shown on an open public notice, or 404: nobody else can be objected to."""
     nomination = (
         Nomination.objects.publishable()
         .filter(pk=pk, status__in=IN_NOTICE)
@@ -83,14 +87,18 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if nomination is None or not nomination.campaign.is_notice_open(timezone.localdate()):
         raise Http404
+    return nomination
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def objection(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = nomination_open_to_objection(pk)
     form = ObjectionForm(request.POST or None)
-    if request.method == "POST" and _too_many_from(request):
+    if request.method == "POST" and too_many_objections_from(request):
         form.add_error(
             None,
-            _(
-                "Too many reports have come from this address in the last hour. Please try again "
-                "later, or send your report by letter to the organising federation."
-            ),
+            TOO_MANY_OBJECTIONS,
         )
     elif request.method == "POST" and form.is_valid():
         try:

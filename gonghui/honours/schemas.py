@@ -107,6 +107,9 @@ class QuotaOut(Schema):
 
 class FigureOut(Schema):
     rule: str
+    rule_id: int
+    of_quota: bool
+    has_quota: bool
     base: int
     matching: int
     percent: Decimal | None
@@ -138,6 +141,7 @@ class NominationOut(Schema):
     summary: str
     democratic_record: str
     publication_consent: bool
+    is_farmer: bool
     status: str
     reviewer_code: str | None
     last_reason: str
@@ -170,6 +174,7 @@ class NominationIn(Schema):
     summary: str = Field(max_length=300)
     democratic_record: str
     publication_consent: bool = False
+    is_farmer: bool = False
     unit_name: str = ""
     trade: str = ""
 
@@ -238,6 +243,8 @@ class HonoureeOut(Schema):
     retired_on: date | None
     is_in_hardship: bool
     publication_consent: bool
+    has_photo: bool
+    story: str
 
     @staticmethod
     def resolve_organisation_code(obj: Honouree) -> str:
@@ -246,6 +253,10 @@ class HonoureeOut(Schema):
     @staticmethod
     def resolve_kind(obj: Honouree) -> str:
         return obj.kind.name
+
+    @staticmethod
+    def resolve_has_photo(obj: Honouree) -> bool:
+        return bool(obj.photo)
 
 
 class HonoureeFilters(Schema):
@@ -283,6 +294,78 @@ class KindOut(Schema):
     name: str
     level: str
     is_collective: bool
+
+
+class KindIn(Schema):
+    name: str = Field(max_length=64)
+    level: Literal["national", "regional", "prefecture", "county"]
+    is_collective: bool = False
+
+
+class CalendarDayOut(Schema):
+    date: date
+    is_workday: bool
+    name: str
+
+
+class CalendarDayIn(Schema):
+    is_workday: bool = False
+    name: str = Field(default="", max_length=64)
+
+
+class CampaignSettingsIn(Schema):
+    """Only the fields sent change; the honour, year and organiser stay."""
+
+    name: str | None = Field(default=None, max_length=128)
+    total_quota: int | None = None
+    review_levels: list[str] | None = None
+    notice_days: int | None = None
+    pass_numerator: int | None = None
+    pass_denominator: int | None = None
+    clearance_types: list[str] | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    title: str
+    size: int
+    uploaded_at: Any
+    download: str
+
+    @staticmethod
+    def resolve_size(obj: Any) -> int:
+        return int(obj.file.size) if obj.file else 0
+
+    @staticmethod
+    def resolve_download(obj: Any) -> str:
+        return f"/api/v1/honours/nominations/{obj.nomination_id}/attachments/{obj.pk}/file"
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    detail: str
+    dry_run: bool
+    ready: int
+    created: int
+    errors: list[ImportErrorOut]
+
+
+class ObjectionIn(Schema):
+    """A member of the public's report; the name may be left out and is kept confidential."""
+
+    reporter: str = Field(default="", max_length=64)
+    contact: str = Field(max_length=128)
+    facts: str = Field(max_length=5000)
+
+
+class ObjectionFiledOut(Schema):
+    filed: bool
+    message: str
 
 
 class NominationFilters(Schema):
@@ -341,3 +424,38 @@ class BatchOut(Schema):
     @staticmethod
     def resolve_download(obj: CertificateBatch) -> str | None:
         return f"{obj.get_absolute_url()}?download=1" if obj.state == BatchState.DONE else None
+
+
+class NominationEditIn(Schema):
+    """A draft's or a returned nomination's details; only the fields sent change."""
+
+    achievements: str | None = None
+    summary: str | None = Field(default=None, max_length=300)
+    democratic_record: str | None = None
+    publication_consent: bool | None = None
+    is_farmer: bool | None = None
+    unit_name: str | None = Field(default=None, max_length=128)
+    trade: str | None = Field(default=None, max_length=64)
+
+
+class HonoureeEditIn(Schema):
+    """What the register keeps beside the honour; only the fields sent change."""
+
+    story: str | None = None
+    publication_consent: bool | None = None
+    receives_allowance: bool | None = None
+    retired_on: date | None = None
+    is_in_hardship: bool | None = None
+
+
+class ByMembersIn(Schema):
+    parent_code: str
+
+
+class RateOut(Schema):
+    level: str
+    monthly_amount: Decimal
+
+
+class RateIn(Schema):
+    monthly_amount: Decimal

@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from gonghui.core import pdf
+from gonghui.core.models import AuditEvent
 from gonghui.honours import actions
 from gonghui.honours.certificates import certificate_pdf, chinese_date
 from gonghui.honours.models import BatchState, CertificateBatch, Honouree
 from tests.conftest import PASSWORD
+from tests.honours.test_api import _api
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +86,17 @@ def test_one_certificate_from_the_register_page(world, honouree) -> None:
     charlie = Client()
     charlie.login(username="charlie", password=PASSWORD)
     assert charlie.get(f"/honours/register/{honouree.pk}/certificate.pdf").status_code == 404
+
+
+def test_one_certificate_through_the_api(world, honouree) -> None:
+    response = _api("dave").get(f"/api/v1/honours/honourees/{honouree.pk}/certificate")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Content-Type"] == "application/pdf"
+    assert AuditEvent.objects.filter(action="certificate.print", actor=world.grassroots_officer)
+    assert (
+        _api("bob").get(f"/api/v1/honours/honourees/{honouree.pk}/certificate").status_code == 403
+    )
+    assert (
+        _api("charlie").get(f"/api/v1/honours/honourees/{honouree.pk}/certificate").status_code
+        == 404
+    )

@@ -11,7 +11,11 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from gonghui.core.models import AuditEvent
-from gonghui.honours.models import Honouree
+from gonghui.core.tabular import open_table
+from gonghui.honours.importer import HONOUREE_SPEC, plan_honouree_import
+from gonghui.honours.models import Honouree, HonoureeImport
+from gonghui.orgs.models import Organisation
+from gonghui.people.models import JobStage
 from tests.conftest import PASSWORD
 from tests.honours.conftest import member
 
@@ -80,22 +84,130 @@ def test_dry_run_writes_nothing(world, honours, tmp_path) -> None:
     assert "1" in out.getvalue() and Honouree.objects.count() == 0
 
 
-def test_web_import_is_limited_to_the_officers_scope(world, honours, tmp_path) -> None:
+def _upload(client: Client, path: Path):
+    with path.open("rb") as upload:
+        return client.post("/honours/register/import/", {"file": upload})
+
+
+@pytest.fixture
+def tasks_inline(settings, tmp_path) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def test_web_import_is_checked_in_the_background_then_applied_on_confirmation(
+    world, honours, tmp_path, tasks_inline
+) -> None:
     client = Client()
     client.login(username="dave", password=PASSWORD)
-    path = _file(
-        tmp_path,
-        "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n乙,自治区劳动模范,自治区,2015,CA-3,,保持,,是,否,\n",
+    response = _upload(
+        client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n")
     )
-    with path.open("rb") as upload:
-        response = client.post("/honours/register/import/", {"file": upload})
-    assert response.status_code == 200
-    assert "No union with this code within your scope" in response.content.decode()
-    assert Honouree.objects.count() == 0
-    path = _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n")
-    with path.open("rb") as upload:
-        response = client.post("/honours/register/import/", {"file": upload})
-    assert response.status_code == 302 and Honouree.objects.count() == 1
-    outsider = Client()
-    outsider.login(username="bob", password=PASSWORD)
-    assert outsider.get("/honours/register/import/").status_code == 403
+    job = HonoureeImport.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert (job.stage, job.rows_checked, job.rows_ready, job.error_count) == (
+        JobStage.CHECKED,
+        1,
+        1,
+        0,
+    )
+    assert not Honouree.objects.exists()  # checked, not written
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-testid="import-ready"' in page and 'data-testid="apply"' in page
+    status = client.get(job.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in status and 'data-testid="apply"' in status  # the polled fragment
+    client.post(f"/honours/register/import/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.stage == JobStage.DONE and job.created == 1
+    assert Honouree.objects.get().organisation == world.gr_a1
+    assert AuditEvent.objects.filter(action="honouree.import", actor=world.grassroots_officer)
+    assert not Path(job.stored_path).exists()  # the upload is deleted once imported
+    client.post(f"/honours/register/import/{job.pk}/apply/")  # a second click does nothing
+    assert Honouree.objects.count() == 1
+
+
+def test_web_import_lists_every_bad_row_and_writes_nothing(
+    world, honours, tmp_path, tasks_inline
+) -> None:
+    client = Client()
+    client.login(username="dave", password=PASSWORD)
+    _upload(
+        client,
+        _file(
+            tmp_path,
+            "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"
+            "乙,自治区劳动模范,自治区,2015,CA-3,,保持,,是,否,\n"
+            ",自治区劳动模范,自治区,20,CA-K-1,,保持,,是,否,\n",
+        ),
+    )
+    job = HonoureeImport.objects.get()
+    assert job.stage == JobStage.CHECKED and not job.can_apply
+    assert [e[0] for e in job.errors] == [3, 4, 4]
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "No union with this code within your scope" in page  # CA-3 is not under dave
+    assert 'data-testid="apply"' not in page
+    assert client.post(f"/honours/register/import/{job.pk}/apply/").status_code == 302
+    job.refresh_from_db()
+    assert job.stage == JobStage.CHECKED and not Honouree.objects.exists()
+    assert not Path(job.stored_path).exists()  # nothing will be written: the file is gone
+
+
+def test_web_import_is_rechecked_when_confirmed(world, honours, tmp_path, tasks_inline) -> None:
+    client = Client()
+    client.login(username="dave", password=PASSWORD)
+    _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
+    job = HonoureeImport.objects.get()
+    # someone enters the same honour before the officer confirms
+    Honouree.objects.create(
+        name="甲", organisation=world.gr_a1, kind=honours.kind, level="regional", year=2015
+    )
+    client.post(f"/honours/register/import/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.stage == JobStage.CHECKED and job.error_count == 1 and "changed" in job.message
+    assert Honouree.objects.count() == 1
+
+
+def test_an_unreadable_file_fails_with_a_reason(world, honours, tmp_path, tasks_inline) -> None:
+    client = Client()
+    client.login(username="dave", password=PASSWORD)
+    broken = tmp_path / "名单.xlsx"
+    broken.write_bytes(b"not a workbook")
+    _upload(client, broken)
+    job = HonoureeImport.objects.get()
+    assert job.stage == JobStage.FAILED and job.message
+    assert not Path(job.stored_path).exists()
+
+
+def test_a_web_import_is_seen_and_used_by_its_uploader_only(
+    world, honours, tmp_path, tasks_inline
+) -> None:
+    client = Client()
+    client.login(username="dave", password=PASSWORD)
+    _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
+    job = HonoureeImport.objects.get()
+    for username in ("charlie", "carol"):
+        other = Client()
+        other.login(username=username, password=PASSWORD)
+        assert other.get(job.get_absolute_url()).status_code == 404
+        assert other.post(f"/honours/register/import/{job.pk}/apply/").status_code == 404
+        assert other.post(f"/honours/register/import/{job.pk}/cancel/").status_code == 404
+    assert not Honouree.objects.exists()
+    viewer = Client()
+    viewer.login(username="bob", password=PASSWORD)
+    assert viewer.get("/honours/register/import/").status_code == 403
+    # the uploader cancels: the file is deleted, and the import can no longer be applied
+    client.post(f"/honours/register/import/{job.pk}/cancel/")
+    job.refresh_from_db()
+    assert job.stage == JobStage.CANCELLED and not Path(job.stored_path).exists()
+    client.post(f"/honours/register/import/{job.pk}/apply/")
+    assert not Honouree.objects.exists()
+
+
+def test_the_check_reports_its_progress(world, honours, tmp_path) -> None:
+    rows = "".join(f"人{i},自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n" for i in range(450))
+    heard: list[int] = []
+    with open_table(_file(tmp_path, rows), spec=HONOUREE_SPEC) as table:
+        plan = plan_honouree_import(
+            table, allowed=Organisation.objects.all(), progress=heard.append
+        )
+    assert heard == [200, 400, 450] and plan.rows_checked == 450 and len(plan.rows) == 450

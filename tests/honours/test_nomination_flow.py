@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from gonghui.core.models import AuditEvent
@@ -167,6 +168,28 @@ def test_return_needs_a_reason_and_the_nomination_comes_back_for_changes(world, 
     actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
     nomination.refresh_from_db()
     assert nomination.status == S.SUBMITTED and nomination.reviewer == world.county_a
+
+
+def test_a_nomination_returned_from_a_higher_level_is_reviewed_again_from_the_first(
+    world, honours
+) -> None:
+    nomination = nominate(world, honours, member(world.gr_a1, "钱进"))
+    actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
+    actions.approve_nomination(by=world.county_officer, nomination=nomination)
+    actions.return_nomination(by=world.city_officer, nomination=nomination, reason="补充获奖证书")
+    nomination.refresh_from_db()
+    assert nomination.status == S.RETURNED and nomination.reviewer is None
+    client = Client()
+    client.force_login(world.grassroots_officer)
+    page = client.get(nomination.get_absolute_url()).content.decode()
+    assert 'data-testid="resubmit-note"' in page and "补充获奖证书" in page
+    actions.update_nomination(by=world.grassroots_officer, nomination=nomination, details=DETAILS)
+    actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
+    nomination.refresh_from_db()
+    # the county signs off the changed dossier before the city sees it again
+    assert (nomination.reviewer, nomination.level) == (world.county_a, 0)
+    with pytest.raises(TransitionRefused):
+        actions.approve_nomination(by=world.city_officer, nomination=nomination)
 
 
 def test_rejected_is_final(world, honours) -> None:

@@ -18,6 +18,7 @@ from gonghui.honours.actions.common import require as _require
 from gonghui.honours.actions.common import require_organiser as _require_organiser
 from gonghui.honours.models import (
     PAST_REVIEW,
+    QUOTA,
     CalendarDay,
     Campaign,
     Condition,
@@ -177,9 +178,9 @@ def add_rule(
     direction: str,
     percent: Decimal,
 ) -> ProportionRule:
-    """Add a proportion rule to a campaign."""
+    """Add a proportion rule to a campaign: a share of a group of nominees, or of the quota."""
     _require_organiser(by, campaign)
-    if subset not in Condition.values or condition not in Condition.values:
+    if (subset != QUOTA and subset not in Condition.values) or condition not in Condition.values:
         raise ValidationError(_("Unknown condition."))
     if direction not in Direction.values:
         raise ValidationError(_("Unknown direction."))

@@ -40,6 +40,7 @@ class NominationDetails:
     publication_consent: bool
     unit_name: str = ""
     trade: str = ""
+    is_farmer: bool = False
 
 
 def _check_eligible(campaign: Campaign, person: Person) -> None:
@@ -69,6 +70,7 @@ def _apply_details(nomination: Nomination, details: NominationDetails) -> None:
     nomination.publication_consent = details.publication_consent
     nomination.unit_name = details.unit_name.strip()[:128]
     nomination.trade = details.trade.strip()[:64]
+    nomination.is_farmer = details.is_farmer
     errors = {}
     if not nomination.achievements:
         errors["achievements"] = _("Describe the achievements.")
@@ -137,16 +139,15 @@ def update_nomination(*, by: Any, nomination: Nomination, details: NominationDet
     _require(by, locked.organisation)
     if locked.status not in {S.DRAFT, S.RETURNED}:
         raise ValidationError(_("Only a draft or a returned nomination can be changed."))
-    before = {"summary": locked.summary, "consent": locked.publication_consent}
+
+    def facts(n: Nomination) -> dict[str, Any]:
+        return {"summary": n.summary, "consent": n.publication_consent, "farmer": n.is_farmer}
+
+    before = facts(locked)
     _apply_details(locked, details)
     locked.save()
     audit.record(
-        action="nomination.update",
-        by=by,
-        obj=locked,
-        changes=audit.diff(
-            before, {"summary": locked.summary, "consent": locked.publication_consent}
-        ),
+        action="nomination.update", by=by, obj=locked, changes=audit.diff(before, facts(locked))
     )
     return locked
 
@@ -175,6 +176,19 @@ def record_clearance(
 
 
 ALLOWED_ATTACHMENTS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd")
+# What each kind of file starts with: a renamed file (an .exe called .pdf) is refused.
+_ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ATTACHMENT_SIGNATURES = {
+    ".pdf": b"%PDF-",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".png": b"\x89PNG\r\n\x1a\n",
+    ".doc": _OLE,
+    ".xls": _OLE,
+    ".docx": _ZIP,
+    ".xlsx": _ZIP,
+    ".ofd": _ZIP,
+}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -188,6 +202,13 @@ def add_attachment(*, by: Any, nomination: Nomination, title: str, upload: Any) 
         raise ValidationError({"file": _("Attach a PDF, image, Word, Excel or OFD file.")})
     if getattr(upload, "size", 0) > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": _("An attachment is at most 20 MB.")})
+    head = upload.read(16)
+    upload.seek(0)
+    extension = "." + name.lower().rsplit(".", 1)[-1]
+    if not head.startswith(ATTACHMENT_SIGNATURES[extension]):
+        raise ValidationError(
+            {"file": _("The file's content is not a %(type)s file.") % {"type": extension[1:]}}
+        )
     attachment = Attachment.objects.create(
         nomination=nomination, title=title.strip()[:128], file=upload
     )

@@ -5,6 +5,8 @@ types, proportion rules) is data on the campaign, never a constant in code.
 """
 
 from gonghui.honours.models.campaigns import (
+    BASE_CHOICES,
+    QUOTA,
     CalendarDay,
     Campaign,
     CampaignQuerySet,
@@ -42,14 +44,17 @@ from gonghui.honours.models.register import (
     Booking,
     CertificateBatch,
     Honouree,
+    HonoureeImport,
     HonoureeQuerySet,
     HonoureeStatus,
     SanatoriumSession,
 )
 
 __all__ = [
+    "BASE_CHOICES",
     "FINAL_STATES",
     "PAST_REVIEW",
+    "QUOTA",
     "AllowanceRate",
     "Attachment",
     "BatchState",
@@ -67,6 +72,7 @@ __all__ = [
     "HonourKind",
     "HonourLevel",
     "Honouree",
+    "HonoureeImport",
     "HonoureeQuerySet",
     "HonoureeStatus",
     "Justification",

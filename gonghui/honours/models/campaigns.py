@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.models import Organisation, OrgType
@@ -167,6 +169,13 @@ class Condition(models.TextChoices):
     ENTERPRISE_HEAD = "enterprise_head", _("Enterprise heads")
     WOMAN = "woman", _("Women")
     TECHNICIAN = "technician", _("Technician or above")
+    FARMER = "farmer", _("Farmers (incl. migrant workers)")
+
+
+# A rule's share may be of the quota of the list's union instead of a group of its nominees
+# ("enterprise staff at least 45 % of the quota").
+QUOTA = "quota"
+BASE_CHOICES = [(QUOTA, _("The quota at each level")), *Condition.choices]
 
 
 class Direction(models.TextChoices):
@@ -175,11 +184,12 @@ class Direction(models.TextChoices):
 
 
 class ProportionRule(models.Model):
-    """Among the nominees in `subset`, those meeting `condition` are at least/at most `percent`."""
+    """Among the nominees in `subset`, those meeting `condition` are at least/at most `percent`;
+    or, with `subset` QUOTA, the nominees meeting `condition` against the list's quota."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rules")
     subset = models.CharField(
-        _("share of"), max_length=24, choices=Condition.choices, default=Condition.ALL
+        _("share of"), max_length=24, choices=BASE_CHOICES, default=Condition.ALL
     )
     condition = models.CharField(_("who"), max_length=24, choices=Condition.choices)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
@@ -189,7 +199,21 @@ class ProportionRule(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_condition_display()} {self.get_direction_display()} {self.percent}% ({self.get_subset_display()})"
+        values = {
+            "who": self.get_condition_display(),
+            "direction": self.get_direction_display(),
+            "percent": format(Decimal(self.percent).normalize(), "f"),
+        }
+        if self.is_of_quota:
+            return gettext("%(who)s %(direction)s %(percent)s%% of the quota") % values
+        return gettext("%(who)s %(direction)s %(percent)s%% of %(among)s") % {
+            **values,
+            "among": self.get_subset_display(),
+        }
+
+    @property
+    def is_of_quota(self) -> bool:
+        return self.subset == QUOTA
 
     @property
     def audit_organisation(self) -> Organisation:

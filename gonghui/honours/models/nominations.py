@@ -87,6 +87,9 @@ class Nomination(models.Model):
     summary = models.CharField(_("short summary for the public notice"), max_length=300)
     democratic_record = models.TextField(_("democratic recommendation record"))
     publication_consent = models.BooleanField(_("consents to publication"), default=False)
+    # Who counts as a farmer (农民) is the nominating union's call, recorded per nomination:
+    # the roster has no such flag, and migrant workers count as farmers without it.
+    is_farmer = models.BooleanField(_("farmer (agricultural worker)"), default=False)
     status = models.CharField(
         _("status"),
         max_length=16,

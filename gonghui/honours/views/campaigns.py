@@ -40,6 +40,7 @@ from gonghui.honours.models import (
 from gonghui.honours.permissions import (
     can_manage_campaign,
     get_campaign_for_user,
+    kept_federation,
     nominating_orgs,
     visible_campaigns,
     visible_nominations,
@@ -363,13 +364,9 @@ def certificates_batch(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return render(request, template, {"batch": batch})
 
 
-def _federation(user: Any) -> Organisation | None:
-    return orgs_for_action(user, "edit").filter(parent__isnull=True).first()
-
-
 def settings_page(request: AuthedRequest) -> HttpResponse:
     """Honour kinds and the holiday calendar: the regional federation keeps both."""
-    federation = _federation(request.user)
+    federation = kept_federation(request.user)
     kind_form = HonourKindForm(request.POST if "kind" in request.POST else None, prefix="kind")
     day_form = CalendarDayForm(request.POST if "day" in request.POST else None, prefix="day")
     if request.method == "POST":

@@ -82,6 +82,7 @@ def _details(data: dict[str, Any]) -> actions.NominationDetails:
         publication_consent=data.get("publication_consent", False),
         unit_name=data.get("unit_name", ""),
         trade=data.get("trade", ""),
+        is_farmer=data.get("is_farmer", False),
     )
 
 
@@ -160,6 +161,7 @@ def nomination_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "summary": nomination.summary,
         "democratic_record": nomination.democratic_record,
         "publication_consent": nomination.publication_consent,
+        "is_farmer": nomination.is_farmer,
     }
     form = NominationEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,14 +1,9 @@
-"""The register of honourees: list, import, export, benefits and allowances, sanatorium sessions, certificates."""
+"""The register of honourees: list, export, benefits and allowances, sanatorium sessions, certificates."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
@@ -22,7 +17,6 @@ from gonghui.core import audit
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.pdf import FontMissing
 from gonghui.core.tables import query_without, quick_page
-from gonghui.core.tabular import UnreadableFile, open_table
 from gonghui.core.types import AuthedRequest
 from gonghui.honours import actions, lists
 from gonghui.honours.certificates import certificate_pdf
@@ -31,12 +25,10 @@ from gonghui.honours.forms import (
     BenefitForm,
     HonoureeForm,
     HonoureeStatusForm,
-    ImportForm,
     PhotoForm,
     RateForm,
     SessionForm,
 )
-from gonghui.honours.importer import HONOUREE_SPEC, apply_honouree_import, plan_honouree_import
 from gonghui.honours.models import (
     AllowanceRate,
     BenefitEntry,
@@ -279,44 +271,6 @@ def session_book(request: AuthedRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(session)
-
-
-def honouree_import(request: AuthedRequest) -> HttpResponse:
-    """Past honourees from a spreadsheet, into unions the officer may edit; all or nothing."""
-    allowed = orgs_for_action(request.user, "edit")
-    if not allowed.exists():
-        deny(
-            request.user,
-            action="import",
-            object_type="honours.honouree",
-            object_id="",
-            not_found=False,
-        )
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "headers": HONOUREE_SPEC.headers}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            try:
-                with open_table(handle.name, spec=HONOUREE_SPEC) as table, transaction.atomic():
-                    plan = plan_honouree_import(table, allowed=allowed)
-                    if plan.is_clean and not form.cleaned_data["dry_run"]:
-                        n = apply_honouree_import(plan=plan, by=request.user, source=upload.name)
-                        messages.success(
-                            request, _("%(n)s honourees added to the register.") % {"n": n}
-                        )
-                        return redirect("honours:register")
-            except UnreadableFile as error:
-                form.add_error("file", error.message)
-            else:
-                context.update(
-                    errors=plan.errors[:500], error_count=len(plan.errors), ready=len(plan.rows)
-                )
-    return render(request, "honours/honouree_import.html", context)
 
 
 def certificate_one(request: AuthedRequest, pk: int) -> HttpResponseBase:

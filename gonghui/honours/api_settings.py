@@ -1,0 +1,125 @@
+"""The honours API's settings: removing a proportion rule, quotas by member counts, the
+holiday calendar and the monthly allowance rates.
+
+The calendar and the rates are read by every signed-in user and kept by the regional
+federation's officers, as on the settings and benefits pages. (Changing a campaign and adding an honour kind live in
+`api.py`, beside the reads on the same paths: django-ninja routes a path from one router.)
+"""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from gonghui.honours import actions
+from gonghui.honours.models import AllowanceRate, CalendarDay, HonourLevel, ProportionRule
+from gonghui.honours.permissions import get_campaign_for_user, kept_federation
+from gonghui.honours.schemas import (
+    ByMembersIn,
+    CalendarDayIn,
+    CalendarDayOut,
+    QuotaOut,
+    RateIn,
+    RateOut,
+)
+from gonghui.orgs.models import Organisation
+from gonghui.orgs.permissions import deny, get_org_for_user
+
+router = Router(tags=["honours"])
+
+
+def _federation(request: HttpRequest, object_type: str) -> Organisation:
+    federation = kept_federation(request.user)
+    if federation is None:
+        deny(request.user, action="edit", object_type=object_type, object_id="", not_found=False)
+    return federation
+
+
+@router.delete(
+    "/honours/campaigns/{campaign_id}/rules/{rule_id}",
+    response={204: None},
+    summary="Remove a proportion rule",
+)
+def remove_rule(request: HttpRequest, campaign_id: int, rule_id: int) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
+    rule = ProportionRule.objects.filter(campaign=campaign, pk=rule_id).first()
+    if rule is None:
+        deny(
+            request.user,
+            action="manage",
+            object_type="honours.proportionrule",
+            object_id=str(rule_id),
+            not_found=True,
+        )
+    actions.remove_rule(by=request.user, rule=rule)
+    return 204, None
+
+
+@router.get(
+    "/honours/calendar",
+    response=list[CalendarDayOut],
+    summary="Public holidays and weekends made working days, for one year",
+)
+def list_calendar(request: HttpRequest, year: int | None = None) -> Any:
+    return CalendarDay.objects.filter(date__year=year or timezone.localdate().year)
+
+
+@router.put(
+    "/honours/calendar/{day}",
+    response=CalendarDayOut,
+    summary="Record a public holiday, or a weekend made a working day (调休)",
+)
+def set_calendar_day(request: HttpRequest, day: date, payload: CalendarDayIn) -> Any:
+    federation = _federation(request, "honours.calendarday")
+    return actions.set_calendar_day(
+        by=request.user,
+        federation=federation,
+        day=day,
+        is_workday=payload.is_workday,
+        name=payload.name,
+    )
+
+
+@router.delete(
+    "/honours/calendar/{day}",
+    response={204: None},
+    summary="Make a day ordinary again (Monday to Friday work, weekends rest)",
+)
+def remove_calendar_day(request: HttpRequest, day: date) -> Any:
+    federation = _federation(request, "honours.calendarday")
+    actions.remove_calendar_day(by=request.user, federation=federation, day=day)
+    return 204, None
+
+
+@router.post(
+    "/honours/campaigns/{campaign_id}/quotas/by-members",
+    response=list[QuotaOut],
+    summary="Share an organisation's quota among those beneath it by their member counts",
+)
+def allocate_by_members(request: HttpRequest, campaign_id: int, payload: ByMembersIn) -> Any:
+    campaign = get_campaign_for_user(request.user, campaign_id)
+    parent = get_org_for_user(request.user, payload.parent_code, action="edit")
+    return actions.allocate_by_members(by=request.user, campaign=campaign, parent=parent)
+
+
+@router.get(
+    "/honours/allowance-rates",
+    response=list[RateOut],
+    summary="The monthly honour allowance for each honour level",
+)
+def list_rates(request: HttpRequest) -> Any:
+    return AllowanceRate.objects.all()
+
+
+@router.put(
+    "/honours/allowance-rates/{level}",
+    response=RateOut,
+    summary="Set the monthly honour allowance for a level",
+)
+def set_rate(request: HttpRequest, level: HonourLevel, payload: RateIn) -> Any:
+    federation = _federation(request, "honours.allowancerate")
+    return actions.set_allowance_rate(
+        by=request.user, organisation=federation, level=level, amount=payload.monthly_amount
+    )

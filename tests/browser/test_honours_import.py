@@ -1,0 +1,57 @@
+"""Past honourees imported in a real browser: the page follows the background check and the
+import as they happen (htmx polling), and the officer confirms in between."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from gonghui.honours import tasks
+from gonghui.honours.models import Honouree, HonoureeImport
+from tests.honours.conftest import Honours, make_honours
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.xdist_group("browser"),
+]
+
+ROWS = (
+    "姓名,荣誉名称,荣誉级别,年度,工会代码,荣誉状态,原因,同意公开,享受津贴\n"
+    "王建国,自治区劳动模范,自治区,2015,CA-K-1,保持,,是,是\n"
+    "李秀英,自治区劳动模范,自治区,2010,CA-K-1,已故,2024年病故,否,否\n"
+)
+
+
+@pytest.fixture
+def honours(world: Any) -> Honours:
+    return make_honours(world)
+
+
+def test_an_officer_imports_past_honourees_and_watches_the_progress(
+    world: Any, honours: Any, session: Any, sign_in: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    sheet = tmp_path / "往届劳模.csv"
+    sheet.write_text(ROWS, encoding="utf-8")
+    page = session.new_page()
+    sign_in(page, "dave")
+    page.goto("/honours/register/")
+    page.get_by_role("link", name="导入历年荣誉获得者").click()
+    page.locator('input[name="file"]').set_input_files(str(sheet))
+    page.get_by_role("button", name="上传并校验").click()
+    # the check waits for the task worker; the page keeps asking until it has run
+    expect(page.get_by_test_id("import-stage")).to_have_text("等待校验")
+    job = HonoureeImport.objects.get()
+    tasks.check_honourees_file.call(job.pk)
+    expect(page.get_by_test_id("import-ready")).to_contain_text("2")
+    page.get_by_test_id("apply").click()
+    expect(page.get_by_test_id("import-stage")).to_have_text("导入中")
+    assert not Honouree.objects.exists()  # nothing is written before the import runs
+    tasks.import_honourees_file.call(job.pk)
+    expect(page.get_by_test_id("import-done")).to_contain_text("2")
+    assert set(Honouree.objects.values_list("name", flat=True)) == {"王建国", "李秀英"}
+    assert session.foreign_requests() == [] and session.console_errors == []
