@@ -11,22 +11,9 @@ from collections.abc import Sequence
 
 from gonghui.contests.marking import ResultLine
 from gonghui.contests.models import Contest
-from gonghui.core.pdf import FontMissing, cjk_font
+from gonghui.core.pdf import FontMissing, cjk_font, wrap_chinese
 
 __all__ = ["FontMissing", "render_certificates"]
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break Chinese text (no spaces to break at) into lines no wider than `width`."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    lines, current = [], ""
-    for character in text:
-        if current and stringWidth(current + character, font, size) > width:
-            lines.append(current)
-            current = ""
-        current += character
-    return [*lines, current] if current else lines
 
 
 def render_certificates(contest: Contest, lines: Sequence[ResultLine]) -> bytes:
@@ -56,10 +43,10 @@ def render_certificates(contest: Contest, lines: Sequence[ResultLine]) -> bytes:
         pdf.drawString(110, height - 210, f"{line.competitor.person.name} 同志：")
         text = f"在{contest.name}“{line.skill.name}”赛项中，成绩第 {line.rank} 名，荣获"
         size = next(
-            (s for s in (18, 16, 14, 12) if len(_wrap(text, font, s, width - 260)) <= 3), 10
+            (s for s in (18, 16, 14, 12) if len(wrap_chinese(text, font, s, width - 260)) <= 3), 10
         )
         pdf.setFont(font, size)
-        for row, part in enumerate(_wrap(text, font, size, width - 260)):
+        for row, part in enumerate(wrap_chinese(text, font, size, width - 260)):
             pdf.drawString(150, height - 260 - (size + 14) * row, part)
         pdf.setFont(font, 34)
         pdf.setFillColorRGB(0.7, 0.15, 0.12)

@@ -10,6 +10,7 @@ formal documents) and WenQuanYi Micro Hei. GONGHUI_PDF_FONT names another .ttf/.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,3 +76,31 @@ def cjk_font() -> CJKFont:
         "GONGHUI_PDF_FONT to a .ttf/.ttc file with TrueType outlines (Noto CJK is CFF and "
         "cannot be embedded)."
     )
+
+
+# Chinese line breaking (GB/T 15834, 标点符号用法): a closing mark never starts a line — it
+# hangs at the end of the line before; an opening mark never ends a line — it moves down with
+# what it opens. Runs of Latin letters and digits (years, codes) stay whole.
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…—·%,.;:?!)]}")
+NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+_TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*|.", re.DOTALL)
+
+
+def wrap_chinese(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break text with no spaces to break at into lines no wider than `width` points."""
+    lines: list[str] = []
+    current = ""
+    for token in _TOKENS.findall(text):
+        fits = pdfmetrics.stringWidth(current + token, font, size) <= width
+        if fits or not current or token[0] in NO_LINE_START:
+            current += token
+            continue
+        moved = ""
+        while current and current[-1] in NO_LINE_END:
+            current, moved = current[:-1], current[-1] + moved
+        if current:
+            lines.append(current)
+        current = moved + token
+    if current:
+        lines.append(current)
+    return lines

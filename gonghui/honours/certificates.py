@@ -17,7 +17,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
 from gonghui.core import audit
-from gonghui.core.pdf import FontMissing, cjk_font
+from gonghui.core.pdf import FontMissing, cjk_font, wrap_chinese
 from gonghui.honours.models import BatchState, CertificateBatch, Honouree
 
 RED = Color(0.70, 0.15, 0.12)
@@ -47,20 +47,6 @@ def certificate_number(honouree: Honouree) -> str:
     return f"{honouree.year}-{honouree.kind_id:03d}-{honouree.pk:06d}"
 
 
-def _wrap(text: str, font: str, size: float, width: float, canvas: Canvas) -> list[str]:
-    """Chinese wraps between any two characters."""
-    lines, line = [], ""
-    for char in text:
-        if canvas.stringWidth(line + char, font, size) > width:
-            lines.append(line)
-            line = char
-        else:
-            line += char
-    if line:
-        lines.append(line)
-    return lines
-
-
 def _page(canvas: Canvas, honouree: Honouree, font: str, issuer: str, issued: object) -> None:
     width, height = landscape(A4)
     canvas.setStrokeColor(RED)
@@ -86,7 +72,7 @@ def _page(canvas: Canvas, honouree: Honouree, font: str, issuer: str, issued: ob
         "特发此证，以资鼓励。"
     )
     y = height - 270
-    for line in _wrap("　　" + body, font, 22, width - 2 * left, canvas):
+    for line in wrap_chinese("　　" + body, font, 22, width - 2 * left):
         canvas.setFont(font, 22)
         canvas.drawString(left, y, line)
         y -= 38
