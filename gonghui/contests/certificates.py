@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from gonghui.contests.marking import ResultLine
 from gonghui.contests.models import Contest
-from gonghui.core.pdf import FontMissing, cjk_font, wrap_chinese
+from gonghui.core.pdf import FontMissing, chinese_date, cjk_font, wrap_chinese
 
 __all__ = ["FontMissing", "render_certificates"]
 
@@ -56,7 +56,7 @@ def render_certificates(contest: Contest, lines: Sequence[ResultLine]) -> bytes:
         pdf.drawString(150, height - 410, "特发此证，以资鼓励。")
         pdf.setFont(font, 18)
         pdf.drawRightString(width - 110, 130, contest.organiser.name)
-        pdf.drawRightString(width - 110, 100, f"{contest.ends_on:%Y年%m月%d日}")
+        pdf.drawRightString(width - 110, 100, chinese_date(contest.ends_on))
         pdf.setFont(font, 10)
         pdf.drawString(
             60, 56, f"证书编号 {contest.code}-{line.skill.code}-{line.competitor.number}"

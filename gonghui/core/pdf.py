@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -104,3 +105,23 @@ def wrap_chinese(text: str, font: str, size: float, width: float) -> list[str]:
     if current:
         lines.append(current)
     return lines
+
+
+CHINESE_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_date(day: date) -> str:
+    """二〇二六年五月一日, as certificates are dated."""
+    year, month, date_of_month = day.year, day.month, day.day
+
+    def small(n: int) -> str:
+        if n < 10:
+            return CHINESE_DIGITS[n]
+        tens, units = divmod(n, 10)
+        return (
+            ("" if tens == 1 else CHINESE_DIGITS[tens])
+            + "十"
+            + (CHINESE_DIGITS[units] if units else "")
+        )
+
+    return f"{''.join(CHINESE_DIGITS[int(d)] for d in str(year))}年{small(month)}月{small(date_of_month)}日"

@@ -7,6 +7,7 @@ file); `print_batch` is the background task behind the batch page.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from io import BytesIO
 
 from django.core.files.base import ContentFile
@@ -17,37 +18,19 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
 from gonghui.core import audit
-from gonghui.core.pdf import FontMissing, cjk_font, wrap_chinese
+from gonghui.core.pdf import FontMissing, chinese_date, cjk_font, wrap_chinese
 from gonghui.honours.models import BatchState, CertificateBatch, Honouree
 
 RED = Color(0.70, 0.15, 0.12)
 GOLD = Color(0.79, 0.64, 0.15)
 INK = Color(0.12, 0.14, 0.16)
-CHINESE_DIGITS = "〇一二三四五六七八九"
-
-
-def chinese_date(day: object) -> str:
-    """二〇二六年五月一日, as certificates are dated."""
-    year, month, date_of_month = day.year, day.month, day.day  # type: ignore[attr-defined]
-
-    def small(n: int) -> str:
-        if n < 10:
-            return CHINESE_DIGITS[n]
-        tens, units = divmod(n, 10)
-        return (
-            ("" if tens == 1 else CHINESE_DIGITS[tens])
-            + "十"
-            + (CHINESE_DIGITS[units] if units else "")
-        )
-
-    return f"{''.join(CHINESE_DIGITS[int(d)] for d in str(year))}年{small(month)}月{small(date_of_month)}日"
 
 
 def certificate_number(honouree: Honouree) -> str:
     return f"{honouree.year}-{honouree.kind_id:03d}-{honouree.pk:06d}"
 
 
-def _page(canvas: Canvas, honouree: Honouree, font: str, issuer: str, issued: object) -> None:
+def _page(canvas: Canvas, honouree: Honouree, font: str, issuer: str, issued: date) -> None:
     width, height = landscape(A4)
     canvas.setStrokeColor(RED)
     canvas.setLineWidth(6)

@@ -10,8 +10,9 @@ from django.test import Client
 
 from gonghui.core import pdf
 from gonghui.core.models import AuditEvent
+from gonghui.core.pdf import chinese_date
 from gonghui.honours import actions
-from gonghui.honours.certificates import certificate_pdf, chinese_date
+from gonghui.honours.certificates import certificate_pdf
 from gonghui.honours.models import BatchState, CertificateBatch, Honouree
 from tests.conftest import PASSWORD
 from tests.honours.test_api import _api
