@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.contest_list, name="list"),
     path("new/", views.contest_create, name="create"),
     path("import/", views_import.workbook_import, name="import"),
+    path("import/errors.csv", views_import.workbook_errors, name="import_errors"),
     path("skills/<int:pk>/", views.skill_detail, name="skill"),
     path("skills/<int:pk>/edit/", views.skill_edit, name="skill_edit"),
     path("skills/<int:pk>/scheme/", views.skill_scheme, name="scheme"),

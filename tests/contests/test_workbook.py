@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,35 @@ def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(world, 
     bob = Client()
     bob.force_login(world.city_viewer)
     assert bob.get("/contests/import/").status_code == 403
+
+
+def test_web_import_offers_its_problems_as_a_file(world, tmp_path) -> None:
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    _clean, broken = write_sample_workbooks(tmp_path, unions=[world.gr_a1])
+    alice = Client()
+    alice.force_login(world.city_officer)
+    with broken.open("rb") as handle:
+        page = alice.post(
+            "/contests/import/",
+            {"file": SimpleUploadedFile(broken.name, handle.read()), "organiser": "CA-K"},
+        )
+    signed = re.search(r'name="report" value="([^"]+)"', page.content.decode())[1]
+
+    download = alice.post("/contests/import/errors.csv", {"report": signed})
+    assert download.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["工作表", "行号", "列", "错误"] and len(rows) == 5
+    assert any("99.50" in row[3] for row in rows)
+
+    tampered = alice.post("/contests/import/errors.csv", {"report": signed[:-2] + "xx"})
+    assert tampered.status_code == 400
+    carol = Client()
+    carol.force_login(world.county_officer)  # someone else's report is not theirs to fetch
+    assert carol.post("/contests/import/errors.csv", {"report": signed}).status_code == 400
+    bob = Client()
+    bob.force_login(world.city_viewer)
+    assert bob.post("/contests/import/errors.csv", {"report": signed}).status_code == 403
