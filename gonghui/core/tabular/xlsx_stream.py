@@ -247,6 +247,10 @@ class Stream:
         else:
             found = _VALUE.search(content)
             raw = found[1] if found else b""
+        return self._raw_value(kind, style, raw)
+
+    def _raw_value(self, kind: bytes | None, style: bytes | None, raw: bytes) -> str:
+        """The text of a cell from the content of its <v> element."""
         if kind == b"s":
             return self._strings[int(raw)] if raw else ""
         if kind == b"e":
@@ -399,17 +403,13 @@ class Stream:
         return _Template(pattern, converters, columns)
 
     def _converter(self, kind: bytes | None, style: bytes | None) -> Callable[[bytes], str]:
-        value = self._value
-
-        def convert(raw: bytes) -> str:
-            return value(kind, style, b"<v>" + raw + b"</v>") if raw else ""
-
         if kind == b"s":
             strings = self._strings
             return lambda raw: strings[int(raw)] if raw else ""
         if kind in {None, b"n"} and not (style and style in self._styles):
             return lambda raw: _number_text(float(raw)) if raw else ""
-        return convert
+        raw_value = self._raw_value
+        return lambda raw: raw_value(kind, style, raw) if raw else ""
 
 
 class _Template:
