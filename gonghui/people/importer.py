@@ -181,26 +181,31 @@ class _Existing:
     current: dict[int, Membership]
 
 
-def _existing(digests: list[str]) -> _Existing:
-    """The people among these identity digests who are registered already, and their memberships.
-
-    The look-up is one plain query per thousand digests: on a fresh roster it finds nobody,
-    and the ORM's per-parameter work would cost more than the search.
-    """
-    ids: list[int] = []
+def _ids_by_digest(cursor: Any, digests: list[str]) -> dict[str, int]:
+    """The ids of the people with these identity digests, in plain queries: on a fresh roster
+    it finds nobody, and the ORM's per-parameter work would cost more than the search."""
     table = Person._meta.db_table
+    if cursor.db.vendor == "postgresql":  # one array parameter, not thousands
+        cursor.execute(
+            f"SELECT identity_hash, id FROM {table} WHERE identity_hash = ANY(%s)",  # noqa: S608 - fixed names
+            [digests],
+        )
+        return dict(cursor.fetchall())
+    found: dict[str, int] = {}
+    for start in range(0, len(digests), 900):  # under SQLite's old 999-parameter default
+        part = digests[start : start + 900]
+        cursor.execute(
+            f"SELECT identity_hash, id FROM {table} WHERE identity_hash IN ({', '.join(['%s'] * len(part))})",  # noqa: S608 - fixed names
+            part,
+        )
+        found.update(cursor.fetchall())
+    return found
+
+
+def _existing(digests: list[str]) -> _Existing:
+    """The people among these identity digests who are registered already, and their memberships."""
     with transaction.get_connection().cursor() as cursor:
-        if cursor.db.vendor == "postgresql":  # one array parameter, not thousands
-            cursor.execute(f"SELECT id FROM {table} WHERE identity_hash = ANY(%s)", [digests])  # noqa: S608 - fixed names
-            ids = [pk for (pk,) in cursor.fetchall()]
-        else:
-            for start in range(0, len(digests), 1000):
-                part = digests[start : start + 1000]
-                cursor.execute(
-                    f"SELECT id FROM {table} WHERE identity_hash IN ({', '.join(['%s'] * len(part))})",  # noqa: S608 - fixed names
-                    part,
-                )
-                ids += [pk for (pk,) in cursor.fetchall()]
+        ids = list(_ids_by_digest(cursor, digests).values())
     if not ids:
         return _Existing({}, {})
     people = {p.identity_hash: p for p in Person.objects.filter(pk__in=ids)}
@@ -539,14 +544,7 @@ def _written_ids(cursor: Any, table: str, digests: list[str]) -> list[int]:
     )
     if dict(cursor.fetchall()) == {ids[0]: digests[0], ids[-1]: digests[-1]}:
         return ids
-    found: dict[str, int] = {}
-    for start in range(0, len(digests), 900):
-        part = digests[start : start + 900]
-        cursor.execute(
-            f"SELECT identity_hash, id FROM {table} WHERE identity_hash IN ({', '.join(['%s'] * len(part))})",  # noqa: S608
-            part,
-        )
-        found.update(cursor.fetchall())
+    found = _ids_by_digest(cursor, digests)
     return [found[digest] for digest in digests]
 
 
