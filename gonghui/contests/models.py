@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gonghui.contests.scoring import AspectKind, MedalPolicy
+from gonghui.core.validators import refuse_reserved_code
 from gonghui.orgs.models import code_validator
 
 # Codes that are the names of pages beside the contests' own (/contests/<code>/).
@@ -25,11 +25,7 @@ RESERVED_CONTEST_CODES = frozenset({"new", "import", "skills"})
 
 
 def validate_contest_code_not_reserved(value: str) -> None:
-    if value in RESERVED_CONTEST_CODES:
-        raise ValidationError(
-            _("%(code)s names a page of the system; choose another code.") % {"code": value},
-            code="reserved",
-        )
+    refuse_reserved_code(value, RESERVED_CONTEST_CODES)
 
 
 class ContestLevel(models.TextChoices):

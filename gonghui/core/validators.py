@@ -159,3 +159,13 @@ def validate_identity_number(value: str, *, today: date | None = None) -> None:
             % {"expected": expected, "got": number[17]},
             code="check",
         )
+
+
+def refuse_reserved_code(value: str, reserved: frozenset[str]) -> None:
+    """A code that is also the name of a page beside the objects' own (/orgs/import/) would be
+    shadowed by that page: refuse it with the reason."""
+    if value in reserved:
+        raise ValidationError(
+            _("%(code)s names a page of the system; choose another code.") % {"code": value},
+            code="reserved",
+        )

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.validators import validate_credit_code, validate_division_code
+from gonghui.core.validators import (
+    refuse_reserved_code,
+    validate_credit_code,
+    validate_division_code,
+)
 
 SEGMENT = 10  # digits per path segment: ids up to 9,999,999,999
 
@@ -86,11 +89,7 @@ RESERVED_CODES = frozenset({"import", "export.csv", "export.xlsx"})
 
 
 def validate_code_not_reserved(value: str) -> None:
-    if value in RESERVED_CODES:
-        raise ValidationError(
-            _("%(code)s names a page of the system; choose another code.") % {"code": value},
-            code="reserved",
-        )
+    refuse_reserved_code(value, RESERVED_CODES)
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
