@@ -169,6 +169,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
+# the pages of signing in: an htmx request redirected to one goes there as a whole page
+SIGN_IN_STEPS = [LOGIN_URL, "accounts:mfa_verify", "accounts:mfa_setup"]
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [

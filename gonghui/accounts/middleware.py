@@ -47,8 +47,7 @@ class SecondFactorMiddleware:
 
     An account with an authenticator gives a code before anything else; with GONGHUI_MFA=required
     an account without one sets it up first. Until then only the two-step pages, signing out
-    and the public pages answer; htmx requests are sent there as whole pages and API calls
-    made with the session get 403.
+    and the public pages answer; API calls made with the session get 403.
     """
 
     OPEN = frozenset(
@@ -97,9 +96,7 @@ class SecondFactorMiddleware:
                 {"detail": "two-step verification is needed: sign in again in the web"},
                 status=403,
             )
-        location = f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"
-        if request.headers.get("HX-Request") == "true":
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = location
-            return response
-        return HttpResponseRedirect(location)
+        # an htmx request is turned into a whole-page move by HtmxSignInRedirectMiddleware
+        return HttpResponseRedirect(
+            f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"
+        )

@@ -75,7 +75,8 @@ class SecurityHeadersMiddleware:
 
 
 class HtmxSignInRedirectMiddleware:
-    """Send an htmx request that needs signing in to the sign-in page as a whole page.
+    """Send an htmx request that needs signing in to the sign-in page (or to a later step of
+    signing in, settings.SIGN_IN_STEPS) as a whole page.
 
     Without this, htmx follows the redirect and swaps the sign-in page into a table.
     """
@@ -88,7 +89,9 @@ class HtmxSignInRedirectMiddleware:
         if (
             request.headers.get("HX-Request") == "true"
             and response.status_code == 302
-            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+            and response["Location"].startswith(
+                tuple(resolve_url(step) for step in settings.SIGN_IN_STEPS)
+            )
         ):
             location = response["Location"]
             response = HttpResponse(status=204)
