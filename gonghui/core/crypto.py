@@ -65,7 +65,12 @@ def blind_indexer(field: str) -> Callable[[str], str]:
     """`blind_index` for one field, for loops over many values: HMAC-SHA256 (RFC 2104) with
     the key's inner and outer pads hashed once, so that each value costs two short hashes
     (a third of `hmac.digest`, which sets the key up again for every value)."""
-    key = _derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1").ljust(64, b"\0")
+    return _indexer(settings.FIELD_ENCRYPTION_KEY, field)
+
+
+@lru_cache(maxsize=16)
+def _indexer(secret: str, field: str) -> Callable[[str], str]:
+    key = _derive(secret, b"gonghui blind index v1").ljust(64, b"\0")
     inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
     prefix = f"{field}:"
