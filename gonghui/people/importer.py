@@ -1,20 +1,15 @@
-"""Importing a roster: read → check → plan → apply, all-or-nothing by default, in batches.
+"""Importing a roster: read → check → plan → write, in one pass and one transaction.
 
-Pass one reads the file once, checks every row (against the file itself and the database)
-and spools the good rows, sealed with a key that lives only in this process, to an
-anonymous temporary file. Nothing is written unless the file is clean (or `skip_invalid`).
-Pass two applies the spooled rows chunk by chunk, each chunk one transaction that re-checks
-its rows against the database: a process killed half-way leaves whole chunks, which the next
-run finds unchanged, so running it again completes the import without duplicates.
+The file side (reading, checking every row, finding people named twice, sealing the personal
+data) needs nothing from the database; for a large file it runs in a child process, on the
+other core, while this process plans each chunk against the database and writes it. All of
+it happens in one transaction: a bad row (unless `skip_invalid`), a crash or a power cut at any
+moment leaves the database as it was, and running the import again does it all, once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
-import struct
-import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,18 +17,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
-from gonghui.core.crypto import encrypt, sealer
-from gonghui.core.personal import mask_identity_number, mask_phone
-from gonghui.core.tabular import RowError, open_table
+from gonghui.core.background import in_child
+from gonghui.core.tabular import RowError, Table, open_table
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.people.actions import check_member_union
 from gonghui.people.models import (
@@ -44,9 +37,21 @@ from gonghui.people.models import (
     MembershipStatus,
     Person,
 )
-from gonghui.people.tabular import MEMBER_SPEC, MemberRow, MemberRowChecker
+from gonghui.people.tabular import (
+    MEMBER_SPEC,
+    PERSON_FIELDS,
+    MemberRowChecker,
+    SealedRow,
+    row_sealer,
+)
 
 CHUNK = 5000
+# Files from this size on are read and checked in a child process beside the writing; below it
+# the fork would cost more than it saves.
+PARALLEL_FROM_BYTES = 1 << 20
+# Audit events of changed people wait for the end of the import (so that the chain's lock is
+# not held while it writes), up to this many; beyond, they are recorded as they come.
+PENDING_EVENTS = 20_000
 # what a row did -> the batch's counter of it
 BATCH_COUNTERS = {
     "create": "created",
@@ -66,6 +71,8 @@ UPDATABLE = {
     "is_migrant": ("is_migrant",),
     "is_enterprise_head": ("is_enterprise_head",),
 }
+# the row's field for each person field it sets, where the names differ
+_ROW_FIELD = {"phone_hash": "phone_digest"}
 # what a revision keeps to put a person back: every field an import may change
 RESTORABLE = (*(name for names in UPDATABLE.values() for name in names), "unit_id")
 
@@ -82,30 +89,6 @@ class ImportReport:
     @property
     def clean(self) -> bool:
         return not self.errors
-
-
-class _Spool:
-    """Good rows between the passes: marshalled, sealed with a key that never leaves memory."""
-
-    def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="gonghui-import-")  # noqa: SIM115
-        self._aead = AESGCM(AESGCM.generate_key(bit_length=256))
-
-    def write(self, rows: list[MemberRow]) -> None:
-        nonce = os.urandom(12)
-        frame = nonce + self._aead.encrypt(nonce, marshal.dumps([r.dump() for r in rows]), None)
-        self._file.write(struct.pack(">I", len(frame)) + frame)
-
-    def __iter__(self) -> Iterator[list[MemberRow]]:
-        self._file.seek(0)
-        while header := self._file.read(4):
-            frame = self._file.read(struct.unpack(">I", header)[0])
-            # our own frames, authenticated by the process-only key: nothing else can be in them
-            values = marshal.loads(self._aead.decrypt(frame[:12], frame[12:], None))  # noqa: S302
-            yield [MemberRow.load(v) for v in values]
-
-    def close(self) -> None:
-        self._file.close()
 
 
 class FirstRows:
@@ -164,21 +147,41 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 @dataclass
-class _Existing:
-    people: dict[str, Person]
-    current: dict[int, Membership]
+class Checked:
+    """A chunk of the file, checked: its good rows (sealed) and the problems of the others."""
+
+    rows: list[SealedRow]
+    errors: list[RowError]
+    read: int  # rows of the file in this chunk, good and bad
+
+
+def checked_chunks(table: Table, *, today: date) -> Iterator[Checked]:
+    """The file side of an import: every row checked, people named twice found, the good rows
+    sealed. Touches no database (it may run in a child process)."""
+    check = MemberRowChecker(today=today)
+    seal = row_sealer()
+    seen = FirstRows()
+    header = MEMBER_SPEC.header("identity_number")
+    rows: list[SealedRow] = []
+    errors: list[RowError] = []
+    read = 0
+    for raw in table:
+        read += 1
+        row, problems = check(raw.number, raw.values)
+        if row is None:
+            errors += problems
+        elif (first := seen.first(int(row.digest[:16], 16), row.number)) != row.number:
+            errors.append(
+                RowError(row.number, header, _("The same person as row %(row)d.") % {"row": first})
+            )
+        else:
+            rows.append(seal(row))
+        if read == CHUNK:
+            yield Checked(rows, errors, read)
+            rows, errors, read = [], [], 0
+    if read:
+        yield Checked(rows, errors, read)
 
 
 def _ids_by_digest(cursor: Any, digests: list[str]) -> dict[str, int]:
@@ -202,13 +205,23 @@ def _ids_by_digest(cursor: Any, digests: list[str]) -> dict[str, int]:
     return found
 
 
-def _existing(digests: list[str]) -> _Existing:
-    """The people among these identity digests who are registered already, and their memberships."""
+@dataclass
+class _Existing:
+    people: dict[str, Person]
+    current: dict[int, Membership]
+
+
+def _existing(digests: list[str], *, lock: bool) -> _Existing:
+    """The people among these identity digests who are registered already, and their current
+    memberships; locked (PostgreSQL) when they are about to be written."""
     with transaction.get_connection().cursor() as cursor:
         ids = list(_ids_by_digest(cursor, digests).values())
     if not ids:
         return _Existing({}, {})
-    people = {p.identity_hash: p for p in Person.objects.filter(pk__in=ids)}
+    people_query = Person.objects.filter(pk__in=ids)
+    if lock:
+        people_query = people_query.select_for_update()
+    people = {p.identity_hash: p for p in people_query}
     current = {
         m.person_id: m
         for m in Membership.objects.filter(
@@ -218,37 +231,7 @@ def _existing(digests: list[str]) -> _Existing:
     return _Existing(people, current)
 
 
-def _classify(
-    row: MemberRow, found: _Existing, union: Organisation, present: frozenset[str], units: _Units
-) -> tuple[str, list[str]]:
-    """create, join, update, transfer, unchanged, or conflict; and the person fields that change."""
-    person = found.people.get(row.digest)
-    if person is None:
-        return "create", []
-    changed = [
-        name
-        for column, names in UPDATABLE.items()
-        if column in present and _differs(person, row, column)
-        for name in names
-    ]
-    unit = units.for_row(row)
-    if unit is not None and unit.pk != person.unit_id:
-        changed.append("unit_id")
-    current = found.current.get(person.pk)
-    if current is None:
-        return "join", changed
-    if current.union_id != union.pk:
-        return "conflict", changed
-    return ("update" if changed else "unchanged"), changed
-
-
-def _differs(person: Person, row: MemberRow, column: str) -> bool:
-    if column == "phone":
-        return person.phone_hash != row.phone_digest
-    return bool(getattr(person, column) != getattr(row, column))
-
-
-class _Units:
+class Units:
     """Employer units named by the rows: found by credit code (created under the union when new)
     or by name among the union's units."""
 
@@ -260,14 +243,14 @@ class _Units:
             names.setdefault(unit.name, []).append(unit)
         self.by_name = {name: units[0] for name, units in names.items() if len(units) == 1}
 
-    def load(self, rows: list[MemberRow]) -> None:
+    def load(self, rows: list[SealedRow]) -> None:
         codes = {r.unit_credit_code for r in rows if r.unit_credit_code} - set(self.by_code)
         if codes:
             self.by_code.update(
                 {u.credit_code: u for u in EmployerUnit.objects.filter(credit_code__in=codes)}
             )
 
-    def missing(self, rows: list[MemberRow]) -> dict[str, str]:
+    def missing(self, rows: list[SealedRow]) -> dict[str, str]:
         """New credit codes in these rows, with the name each first comes with."""
         out: dict[str, str] = {}
         for r in rows:
@@ -275,7 +258,7 @@ class _Units:
                 out.setdefault(r.unit_credit_code, r.unit_name or r.unit_credit_code)
         return out
 
-    def for_row(self, row: MemberRow) -> EmployerUnit | None:
+    def for_row(self, row: SealedRow) -> EmployerUnit | None:
         if row.unit_credit_code:
             return self.by_code.get(row.unit_credit_code)
         if row.unit_name:
@@ -283,78 +266,91 @@ class _Units:
         return None
 
 
-def plan_import(
+@dataclass
+class Plan:
+    """What writing a chunk would do: each row's kind, the person fields it changes."""
+
+    steps: list[tuple[str, SealedRow, list[str]]] = field(default_factory=list)
+    found: _Existing = field(default_factory=lambda: _Existing({}, {}))
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def _differs(person: Person, row: SealedRow, column: str) -> bool:
+    if column == "phone":
+        return person.phone_hash != row.phone_digest
+    return bool(getattr(person, column) != getattr(row, column))
+
+
+def plan_rows(
     *,
-    path: Path,
+    rows: list[SealedRow],
     union: Organisation,
+    present: frozenset[str],
+    units: Units,
     transfer: bool,
-    spool: _Spool | None,
-    progress: Callable[[int], None] | None = None,
-) -> tuple[ImportReport, frozenset[str]]:
-    """Pass one: check every row; count what applying would do; spool the good rows."""
-    report = ImportReport()
-    seen = FirstRows()
-    units = _Units(union)
-    check = MemberRowChecker(today=timezone.localdate())
-    with open_table(path, spec=MEMBER_SPEC) as table:
-        present = table.present
-        for chunk in _chunks(iter(table), CHUNK):
-            good: list[MemberRow] = []
-            for raw in chunk:
-                report.rows += 1
-                row, errors = check(raw.number, raw.values)
-                if row is None:
-                    report.errors.extend(errors)
-                    continue
-                if (first := seen.first(int(row.digest[:16], 16), row.number)) != row.number:
-                    report.errors.append(
-                        RowError(
-                            row.number,
-                            MEMBER_SPEC.header("identity_number"),
-                            _("The same person as row %(row)d.") % {"row": first},
+    lock: bool = False,
+) -> Plan:
+    """Classify checked rows against the database: create, join, update, transfer, unchanged;
+    a member of another union is an error unless `transfer`."""
+    units.load(rows)
+    found = _existing([r.digest for r in rows], lock=lock)
+    plan = Plan(found=found)
+    header = MEMBER_SPEC.header("identity_number")
+    for row in rows:
+        person = found.people.get(row.digest)
+        changed: list[str] = []
+        if person is None:
+            kind = "create"
+        else:
+            changed = [
+                name
+                for column, names in UPDATABLE.items()
+                if column in present and _differs(person, row, column)
+                for name in names
+            ]
+            unit = units.for_row(row)
+            if unit is not None and unit.pk != person.unit_id:
+                changed.append("unit_id")
+            current = found.current.get(person.pk)
+            if current is None:
+                kind = "join"
+            elif current.union_id == union.pk:
+                kind = "update" if changed else "unchanged"
+            elif transfer:
+                kind = "transfer"
+            else:
+                plan.errors.append(
+                    RowError(
+                        row.number,
+                        header,
+                        _(
+                            "Already a member of %(union)s (%(code)s); import with the transfer option to move the membership here."
                         )
+                        % {"union": current.union.name, "code": current.union.code},
                     )
-                    continue
-                good.append(row)
-            units.load(good)
-            found = _existing([r.digest for r in good])
-            kept: list[MemberRow] = []
-            for row in good:
-                kind, _changed = _classify(row, found, union, present, units)
-                if kind == "conflict":
-                    current = found.current[found.people[row.digest].pk]
-                    if not transfer:
-                        report.errors.append(
-                            RowError(
-                                row.number,
-                                MEMBER_SPEC.header("identity_number"),
-                                _(
-                                    "Already a member of %(union)s (%(code)s); import with the transfer option to move the membership here."
-                                )
-                                % {"union": current.union.name, "code": current.union.code},
-                            )
-                        )
-                        continue
-                    kind = "transfer"
-                if row.unit_name and not row.unit_credit_code and units.for_row(row) is None:
-                    report.warnings.append(
-                        RowError(
-                            row.number,
-                            MEMBER_SPEC.header("unit_name"),
-                            _(
-                                "%(name)s is not a registered employer unit of this union; give its credit code to register it. The member is imported without a unit."
-                            )
-                            % {"name": row.unit_name},
-                        )
+                )
+                continue
+        if row.unit_name and not row.unit_credit_code and units.for_row(row) is None:
+            plan.warnings.append(
+                RowError(
+                    row.number,
+                    MEMBER_SPEC.header("unit_name"),
+                    _(
+                        "%(name)s is not a registered employer unit of this union; give its credit code to register it. The member is imported without a unit."
                     )
-                report.counts[kind] += 1
-                kept.append(row)
-            if spool is not None and kept:
-                spool.write(kept)
-            if progress is not None:
-                progress(report.rows)
-    report.counts["rejected"] = len({e.row for e in report.errors})
-    return report, present
+                    % {"name": row.unit_name},
+                )
+            )
+        plan.counts[kind] += 1
+        plan.steps.append((kind, row, changed))
+    plan.counts["rejected"] = len({e.row for e in plan.errors})
+    return plan
+
+
+class _Abandoned(Exception):
+    """Raised inside the import's transaction to undo it: some rows are bad."""
 
 
 def import_members(
@@ -371,48 +367,80 @@ def import_members(
     """Import a roster file into `union`. Raises UnreadableFile when the file cannot be read."""
     path = Path(path)
     check_member_union(union)
-    spool = None if dry_run else _Spool()
-    try:
-        report, present = plan_import(
-            path=path,
-            union=union,
-            transfer=transfer,
-            spool=spool,
-            progress=(lambda n: progress("check", n)) if progress else None,
-        )
-        if dry_run or (report.errors and not skip_invalid):
-            return report
-        assert spool is not None
-        batch = _start_batch(
-            path=path,
-            union=union,
-            by=by,
-            report=report,
-            file_name=file_name,
-            options={"skip_invalid": skip_invalid, "transfer": transfer},
-        )
-        report.batch = batch
-        with _bulk_writing():
-            for rows in spool:
-                report.errors += apply_rows(
-                    rows=rows, batch=batch, union=union, by=by, present=present, transfer=transfer
+    report = ImportReport()
+    today = timezone.localdate()
+    with open_table(path, spec=MEMBER_SPEC) as table:
+        present = table.present
+
+        def produce() -> Iterator[Checked]:
+            return checked_chunks(table, today=today)
+
+        chunks = in_child(produce) if path.stat().st_size >= PARALLEL_FROM_BYTES else produce()
+        units = Units(union)
+        if dry_run:
+            for chunk in chunks:
+                plan = plan_rows(
+                    rows=chunk.rows, union=union, present=present, units=units, transfer=transfer
                 )
+                _tally(report, chunk, plan)
                 if progress is not None:
-                    batch.refresh_from_db(fields=["rows_done"])
-                    progress("apply", batch.rows_done)
-        finish_batch(batch=batch, by=by)
-        report.written = True
-        return report
-    finally:
-        if spool is not None:
-            spool.close()
+                    progress("check", report.rows)
+            return _finish_report(report)
+        try:
+            with transaction.atomic(), _bulk_writing():
+                batch = _start_batch(
+                    path=path,
+                    union=union,
+                    by=by,
+                    file_name=file_name,
+                    options={"skip_invalid": skip_invalid, "transfer": transfer},
+                )
+                writer = BatchWriter(batch=batch, by=by)
+                for chunk in chunks:
+                    plan = plan_rows(
+                        rows=chunk.rows,
+                        union=union,
+                        present=present,
+                        units=units,
+                        transfer=transfer,
+                        lock=True,
+                    )
+                    _tally(report, chunk, plan)
+                    if skip_invalid or not report.errors:
+                        writer.write(plan, union=union, units=units)
+                    if progress is not None:
+                        progress("apply", report.rows)
+                _finish_report(report)
+                if report.errors and not skip_invalid:
+                    raise _Abandoned
+                writer.finish(rows=report.rows, rejected=report.counts["rejected"])
+        except _Abandoned:
+            return report
+    report.batch = batch
+    report.written = True
+    return report
+
+
+def _tally(report: ImportReport, chunk: Checked, plan: Plan) -> None:
+    report.rows += chunk.read
+    report.errors += chunk.errors
+    report.errors += plan.errors
+    report.warnings += plan.warnings
+    report.counts.update(plan.counts)
+
+
+def _finish_report(report: ImportReport) -> ImportReport:
+    report.errors.sort(key=lambda e: e.row)
+    report.warnings.sort(key=lambda e: e.row)
+    report.counts["rejected"] = len({e.row for e in report.errors})
+    return report
 
 
 @contextmanager
 def _bulk_writing() -> Iterator[None]:
     """On SQLite, for this connection while the import writes: a 128 MB page cache (the 2 MB
     default thrashes on a roster's random-key indexes) and a write-ahead log checkpointed every
-    256 MB rather than every 4 MB (which copies pages back after nearly every chunk)."""
+    256 MB rather than every 4 MB."""
     connection = transaction.get_connection()
     if connection.vendor != "sqlite":
         yield
@@ -430,48 +458,15 @@ def _bulk_writing() -> Iterator[None]:
             cursor.execute("PRAGMA wal_autocheckpoint = 1000")
 
 
-@transaction.atomic
 def _start_batch(
-    *,
-    path: Path,
-    union: Organisation,
-    by: Any,
-    report: ImportReport,
-    file_name: str,
-    options: dict[str, Any],
+    *, path: Path, union: Organisation, by: Any, file_name: str, options: dict[str, Any]
 ) -> ImportBatch:
-    digest = file_digest(path)
-    # an earlier run of the same file that never finished was killed: say so, it stays as it is
-    ImportBatch.objects.filter(union=union, file_sha256=digest, status=BatchStatus.RUNNING).update(
-        status=BatchStatus.INTERRUPTED
-    )
-    batch = ImportBatch.objects.create(
+    return ImportBatch.objects.create(
         union=union,
         file_name=(file_name or path.name)[:255],
-        file_sha256=digest,
+        file_sha256=file_digest(path),
         created_by=by if getattr(by, "pk", None) else None,
         options=options,
-        rows_total=report.rows,
-        rejected=report.counts["rejected"],
-    )
-    audit.record(
-        action="member.import.start",
-        by=by,
-        organisation=union,
-        obj=batch,
-        extra={"file": batch.file_name, "sha256": digest, "rows": report.rows, **options},
-    )
-    return batch
-
-
-@transaction.atomic
-def finish_batch(*, batch: ImportBatch, by: Any) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=BatchStatus.DONE, finished_at=timezone.now()
-    )
-    batch.refresh_from_db()
-    audit.record(
-        action="member.import", by=by, organisation=batch.union, obj=batch, extra=batch.counts
     )
 
 
@@ -486,12 +481,13 @@ PERSON_COLUMNS = (
     "phone_hash",
     "phone_sealed",
     "phone_masked",
-    "unit_id",
     "post",
     "skill_level",
     "is_frontline",
     "is_migrant",
     "is_enterprise_head",
+    # the row's first PERSON_FIELDS fields are the columns above; these come from the import
+    "unit_id",
     "created_at",
     "updated_at",
     "batch_id",
@@ -548,232 +544,190 @@ def _written_ids(cursor: Any, table: str, digests: list[str]) -> list[int]:
     return [found[digest] for digest in digests]
 
 
-def _insert_people(
-    rows: list[tuple[MemberRow, EmployerUnit | None]], batch: ImportBatch
-) -> dict[str, int]:
-    """Insert new people; returns their ids by identity digest."""
-    if not rows:
-        return {}
-    connection = transaction.get_connection()
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    seal_identity, seal_phone = sealer("identity_number"), sealer("phone")
-    table = Person._meta.db_table
-    values = [
-        (
-            row.name,
-            row.name_key,
-            row.digest,
-            seal_identity(row.identity.number),
-            mask_identity_number(row.identity.number),
-            row.identity.gender,
-            ops.adapt_datefield_value(row.identity.birth_date),
-            row.phone_digest,
-            seal_phone(row.phone),
-            mask_phone(row.phone) if row.phone else "",
-            unit.pk if unit else None,
-            row.post,
-            row.skill_level,
-            row.is_frontline,
-            row.is_migrant,
-            row.is_enterprise_head,
-            now,
-            now,
-            batch.pk,
+def _snapshot(person: Person) -> dict[str, Any]:
+    return {name: getattr(person, name) for name in RESTORABLE}
+
+
+class BatchWriter:
+    """Writes planned chunks into one batch, inside the caller's transaction, and closes it."""
+
+    def __init__(self, *, batch: ImportBatch, by: Any) -> None:
+        self.batch, self.by = batch, by
+        connection = transaction.get_connection()
+        self.now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.today = timezone.localdate()
+        self.adapt_date = connection.ops.adapt_datefield_value
+        self.pending: list[audit.Entry] = []
+        self.created: list[int] = []
+
+    def write(self, plan: Plan, *, union: Organisation, units: Units) -> None:
+        rows = [row for _kind, row, _changed in plan.steps]
+        self._register_units(rows, union, units)
+        to_create: list[SealedRow] = []
+        joining: list[tuple[int, date | None]] = []
+        changed_people: dict[int, Person] = {}
+        changed_fields: set[str] = set()
+        revisions: list[ImportRevision] = []
+        closing: list[Membership] = []
+        found = plan.found
+        for kind, row, changed in plan.steps:
+            if kind == "create":
+                to_create.append(row)
+                continue
+            person = found.people[row.digest]
+            if changed or kind == "transfer":
+                revision = ImportRevision(batch=self.batch, person=person, before=_snapshot(person))
+                self._update(person, row, changed, units)
+                changed_people[person.pk] = person
+                changed_fields.update(changed)
+                if kind == "transfer":
+                    current = found.current[person.pk]
+                    current.status, current.ended_on, current.transferred_to = (
+                        MembershipStatus.TRANSFERRED,
+                        row.joined_on or self.today,
+                        union,
+                    )
+                    closing.append(current)
+                    revision.closed_membership = current
+                revisions.append(revision)
+            if kind in {"join", "transfer"}:
+                joining.append((person.pk, row.joined_on))
+        new_ids = self._insert_people(to_create, units)
+        self.created += new_ids
+        if closing:
+            Membership.objects.bulk_update(closing, ["status", "ended_on", "transferred_to"])
+        self._insert_memberships(
+            [(pk, row.joined_on) for pk, row in zip(new_ids, to_create, strict=True)] + joining,
+            union,
         )
-        for row, unit in rows
-    ]
-    digests = [row.digest for row, _unit in rows]
-    with connection.cursor() as cursor:
-        ids = _new_ids(cursor, table, len(rows))
-        if ids is None:
-            _insert(cursor, table, PERSON_COLUMNS, values)
-            ids = _written_ids(cursor, table, digests)
-        else:
+        if changed_people:
+            if changed_fields:
+                Person.objects.bulk_update(
+                    list(changed_people.values()), sorted(changed_fields), batch_size=500
+                )
+            Person.objects.filter(pk__in=list(changed_people)).update(updated_at=timezone.now())
+            ImportRevision.objects.bulk_create(revisions, batch_size=500)
+            self._audit(
+                audit.Entry(
+                    action="person.update",
+                    by=self.by,
+                    organisation=union,
+                    obj=p,
+                    object_repr=p.name,
+                    extra={"batch": self.batch.pk, "fields": sorted(changed_fields)},
+                )
+                for p in changed_people.values()
+            )
+        self._audit(
+            audit.Entry(
+                action="membership.transfer",
+                by=self.by,
+                organisation=org,
+                object_type="people.membership",
+                object_id=str(m.pk),
+                object_repr=m.person.name,
+                extra={"batch": self.batch.pk, "from": m.union.code, "to": union.code},
+            )
+            for m in closing
+            for org in (m.union, union)
+        )
+        ImportBatch.objects.filter(pk=self.batch.pk).update(
+            **{
+                counter: F(counter) + plan.counts[kind]
+                for kind, counter in BATCH_COUNTERS.items()
+                if plan.counts[kind] and kind != "rejected"
+            }
+        )
+
+    def finish(self, *, rows: int, rejected: int) -> None:
+        """Close the batch: its figures and the import's audit event, with the events pending."""
+        ImportBatch.objects.filter(pk=self.batch.pk).update(
+            status=BatchStatus.DONE,
+            finished_at=timezone.now(),
+            rows_total=rows,
+            rows_done=rows,
+            rejected=rejected,
+        )
+        self.batch.refresh_from_db()
+        created = sorted(self.created)
+        self.pending.append(
+            audit.Entry(
+                action="member.import",
+                by=self.by,
+                organisation=self.batch.union,
+                obj=self.batch,
+                extra={
+                    "file": self.batch.file_name,
+                    "sha256": self.batch.file_sha256,
+                    "rows": rows,
+                    **self.batch.options,
+                    **self.batch.counts,
+                    "people_created": [created[0], created[-1]] if created else [],
+                },
+            )
+        )
+        audit.record_many(self.pending)
+        self.pending = []
+
+    def _audit(self, entries: Any) -> None:
+        self.pending += entries
+        if len(self.pending) >= PENDING_EVENTS:
+            audit.record_many(self.pending)
+            self.pending = []
+
+    def _register_units(self, rows: list[SealedRow], union: Organisation, units: Units) -> None:
+        new_units = [
+            EmployerUnit(name=name[:128], credit_code=code, organisation=union)
+            for code, name in units.missing(rows).items()
+        ]
+        if new_units:
+            EmployerUnit.objects.bulk_create(new_units)
+            units.load(rows)
+            self._audit(
+                audit.Entry(
+                    action="unit.create", by=self.by, obj=u, changes=audit.diff({}, u.snapshot())
+                )
+                for u in new_units
+            )
+
+    def _update(self, person: Person, row: SealedRow, changed: list[str], units: Units) -> None:
+        for name in changed:
+            if name == "unit_id":
+                person.unit = units.for_row(row)
+            else:
+                setattr(person, name, getattr(row, _ROW_FIELD.get(name, name)))
+
+    def _insert_people(self, rows: list[SealedRow], units: Units) -> list[int]:
+        """Insert new people; returns their ids, in order."""
+        if not rows:
+            return []
+        for_row, now, batch = units.for_row, self.now, self.batch.pk
+        values = []
+        for row in rows:
+            unit = for_row(row)
+            values.append((*row[:PERSON_FIELDS], unit.pk if unit else None, now, now, batch))
+        table = Person._meta.db_table
+        with transaction.get_connection().cursor() as cursor:
+            ids = _new_ids(cursor, table, len(rows))
+            if ids is None:
+                _insert(cursor, table, PERSON_COLUMNS, values)
+                return _written_ids(cursor, table, [row.digest for row in rows])
             _insert(
                 cursor,
                 table,
                 ("id", *PERSON_COLUMNS),
                 [(pk, *row) for pk, row in zip(ids, values, strict=True)],
             )
-    return dict(zip(digests, ids, strict=True))
+        return ids
 
-
-def _insert_memberships(
-    people: list[tuple[int, date]], union: Organisation, batch: ImportBatch
-) -> None:
-    connection = transaction.get_connection()
-    adapt = connection.ops.adapt_datefield_value
-    values = [
-        (pk, union.pk, adapt(day), MembershipStatus.ACTIVE.value, "", batch.pk)
-        for pk, day in people
-    ]
-    with connection.cursor() as cursor:
-        _insert(cursor, Membership._meta.db_table, MEMBERSHIP_COLUMNS, values)
-
-
-def _update_person(
-    person: Person, row: MemberRow, changed: list[str], unit: EmployerUnit | None
-) -> None:
-    for name in changed:
-        if name == "phone_sealed":
-            person.phone_sealed = encrypt(row.phone, field="phone")
-        elif name == "phone_masked":
-            person.phone_masked = mask_phone(row.phone) if row.phone else ""
-        elif name == "phone_hash":
-            person.phone_hash = row.phone_digest
-        elif name == "unit_id":
-            person.unit = unit
-        else:
-            setattr(person, name, getattr(row, name))
-
-
-def _snapshot(person: Person) -> dict[str, Any]:
-    return {name: getattr(person, name) for name in RESTORABLE}
-
-
-@transaction.atomic
-def apply_rows(
-    *,
-    rows: list[MemberRow],
-    batch: ImportBatch,
-    union: Organisation,
-    by: Any,
-    present: frozenset[str],
-    transfer: bool = False,
-) -> list[RowError]:
-    """Write checked rows as one transaction, re-checking each against the database now.
-
-    Returns the rows refused because the database changed since they were checked.
-    """
-    refused: list[RowError] = []
-    units = _Units(union)
-    units.load(rows)
-    new_units = [
-        EmployerUnit(name=name[:128], credit_code=code, organisation=union)
-        for code, name in units.missing(rows).items()
-    ]
-    entries: list[audit.Entry] = []
-    if new_units:
-        EmployerUnit.objects.bulk_create(new_units)
-        units.load(rows)
-        entries += [
-            audit.Entry(action="unit.create", by=by, obj=u, changes=audit.diff({}, u.snapshot()))
-            for u in new_units
-        ]
-    found = _existing([r.digest for r in rows])
-    if found.people and transaction.get_connection().vendor == "postgresql":
-        list(
-            Person.objects.select_for_update()
-            .filter(pk__in=[p.pk for p in found.people.values()])
-            .values_list("pk")
-        )
-    counts: Counter[str] = Counter()
-    to_create: list[tuple[MemberRow, EmployerUnit | None]] = []
-    to_join: list[tuple[MemberRow, Person]] = []
-    changed_people: dict[int, Person] = {}
-    changed_fields: set[str] = set()
-    revisions: list[ImportRevision] = []
-    closing: list[Membership] = []
-    today = timezone.localdate()
-    for row in rows:
-        kind, changed = _classify(row, found, union, present, units)
-        unit = units.for_row(row)
-        if kind == "create":
-            to_create.append((row, unit))
-        elif kind == "conflict" and not transfer:
-            counts["rejected"] += 1  # joined another union since the check: not ours to move
-            refused.append(
-                RowError(
-                    row.number,
-                    MEMBER_SPEC.header("identity_number"),
-                    _("Joined another union while the file was being imported."),
-                )
-            )
-            continue
-        else:
-            person = found.people[row.digest]
-            if kind in {"update", "join", "conflict"} and (changed or kind == "conflict"):
-                revision = ImportRevision(batch=batch, person=person, before=_snapshot(person))
-                _update_person(person, row, changed, unit)
-                changed_people[person.pk] = person
-                changed_fields.update(changed)
-                if kind == "conflict":
-                    current = found.current[person.pk]
-                    current.status, current.ended_on, current.transferred_to = (
-                        MembershipStatus.TRANSFERRED,
-                        row.joined_on or today,
-                        union,
-                    )
-                    closing.append(current)
-                    revision.closed_membership = current
-                revisions.append(revision)
-            if kind in {"join", "conflict"}:
-                to_join.append((row, person))
-            kind = "transfer" if kind == "conflict" else kind
-        counts[kind] += 1
-    new_ids = _insert_people(to_create, batch)
-    created = sorted(new_ids.values())
-    if closing:
-        Membership.objects.bulk_update(closing, ["status", "ended_on", "transferred_to"])
-    _insert_memberships(
-        [(new_ids[row.digest], row.joined_on or today) for row, _unit in to_create]
-        + [(person.pk, row.joined_on or today) for row, person in to_join],
-        union,
-        batch,
-    )
-    if changed_people:
-        if changed_fields:
-            Person.objects.bulk_update(
-                list(changed_people.values()), sorted(changed_fields), batch_size=500
-            )
-        Person.objects.filter(pk__in=list(changed_people)).update(updated_at=timezone.now())
-        ImportRevision.objects.bulk_create(revisions, batch_size=500)
-        entries += [
-            audit.Entry(
-                action="person.update",
-                by=by,
-                organisation=union,
-                obj=p,
-                object_repr=p.name,
-                extra={"batch": batch.pk, "fields": sorted(changed_fields)},
-            )
-            for p in changed_people.values()
-        ]
-    entries += [
-        audit.Entry(
-            action="membership.transfer",
-            by=by,
-            organisation=org,
-            object_type="people.membership",
-            object_id=str(m.pk),
-            object_repr=m.person.name,
-            extra={"batch": batch.pk, "from": m.union.code, "to": union.code},
-        )
-        for m in closing
-        for org in (m.union, union)
-    ]
-    entries.append(
-        audit.Entry(
-            action="member.import.chunk",
-            by=by,
-            organisation=union,
-            obj=batch,
-            extra={
-                "rows": [rows[0].number, rows[-1].number],
-                **counts,
-                "people_created": [created[0], created[-1]] if created else [],
-            },
-        )
-    )
-    audit.record_many(entries)
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        rows_done=F("rows_done") + len(rows),
-        **{
-            field: F(field) + counts[kind] for kind, field in BATCH_COUNTERS.items() if counts[kind]
-        },
-    )
-    return refused
+    def _insert_memberships(
+        self, people: list[tuple[int, date | None]], organisation: Organisation
+    ) -> None:
+        adapt, today, union, batch = self.adapt_date, self.today, organisation.pk, self.batch.pk
+        active = MembershipStatus.ACTIVE.value
+        values = [(pk, union, adapt(day or today), active, "", batch) for pk, day in people]
+        with transaction.get_connection().cursor() as cursor:
+            _insert(cursor, Membership._meta.db_table, MEMBERSHIP_COLUMNS, values)
 
 
 class RollbackRefused(Exception):

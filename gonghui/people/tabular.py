@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from operator import mul
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gonghui.core.crypto import blind_index, blind_indexer
+from gonghui.core.crypto import blind_index, blind_indexer, sealer
+from gonghui.core.personal import mask_identity_number, mask_phone
 from gonghui.core.tabular import Column, RowError, Spec
 from gonghui.core.validators import (
     PROVINCE_CODES,
@@ -87,52 +89,6 @@ class MemberRow:
     is_migrant: bool
     is_enterprise_head: bool
 
-    def dump(self) -> tuple[Any, ...]:
-        """The row as plain values (for marshal), `load` makes it again."""
-        identity = self.identity
-        return (
-            self.number,
-            identity.number,
-            identity.birth_date.toordinal(),
-            identity.gender,
-            self.digest,
-            self.name,
-            self.name_key,
-            self.phone,
-            self.phone_digest,
-            self.joined_on.toordinal() if self.joined_on else 0,
-            self.unit_name,
-            self.unit_credit_code,
-            self.post,
-            str(self.skill_level),  # a plain str: marshal takes no subclasses
-            self.is_frontline,
-            self.is_migrant,
-            self.is_enterprise_head,
-        )
-
-    @classmethod
-    def load(cls, values: tuple[Any, ...]) -> MemberRow:
-        (number, identity, born, gender, digest, name, name_key, phone, phone_digest, joined) = (
-            values[:10]
-        )
-        return cls(
-            number=number,
-            identity=Identity(identity, date.fromordinal(born), gender),
-            digest=digest,
-            name=name,
-            name_key=name_key,
-            phone=phone,
-            phone_digest=phone_digest,
-            joined_on=date.fromordinal(joined) if joined else None,
-            unit_name=values[10],
-            unit_credit_code=values[11],
-            post=values[12],
-            skill_level=values[13],
-            is_frontline=values[14],
-            is_migrant=values[15],
-            is_enterprise_head=values[16],
-        )
-
     @classmethod
     def of(
         cls, *, number: int, identity: Identity, name: str, phone: str, **fields: Any
@@ -148,6 +104,65 @@ class MemberRow:
             phone_digest=blind_index(phone, field="phone"),
             **fields,
         )
+
+
+class SealedRow(NamedTuple):
+    """A checked row ready to be written: the identity number and the mobile only sealed,
+    hashed and masked. The first fields are the person's columns in the importer's order."""
+
+    name: str
+    name_key: str
+    digest: str
+    identity_sealed: str
+    identity_masked: str
+    gender: str
+    birth_date: str  # ISO 8601, as both databases take a date
+    phone_digest: str
+    phone_sealed: str
+    phone_masked: str
+    post: str
+    skill_level: str
+    is_frontline: bool
+    is_migrant: bool
+    is_enterprise_head: bool
+    number: int
+    joined_on: date | None
+    unit_name: str
+    unit_credit_code: str
+
+
+PERSON_FIELDS = 15  # SealedRow[:PERSON_FIELDS] are person columns as they are
+
+
+def row_sealer() -> Callable[[MemberRow], SealedRow]:
+    """A function sealing checked rows, with the field keys looked up once."""
+    seal_identity, seal_phone = sealer("identity_number"), sealer("phone")
+
+    def seal(row: MemberRow) -> SealedRow:
+        number, phone = row.identity.number, row.phone
+        return SealedRow(
+            row.name,
+            row.name_key,
+            row.digest,
+            seal_identity(number),
+            mask_identity_number(number),
+            row.identity.gender,
+            row.identity.birth_date.isoformat(),
+            row.phone_digest,
+            seal_phone(phone),
+            mask_phone(phone) if phone else "",
+            row.post,
+            row.skill_level,
+            row.is_frontline,
+            row.is_migrant,
+            row.is_enterprise_head,
+            row.number,
+            row.joined_on,
+            row.unit_name,
+            row.unit_credit_code,
+        )
+
+    return seal
 
 
 def _flag(value: str) -> bool | None:

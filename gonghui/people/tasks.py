@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from gonghui.core.tabular import UnreadableFile, write_errors
-from gonghui.people.importer import import_members, plan_import
+from gonghui.people.importer import import_members
 from gonghui.people.models import ImportJob, JobStage
 
 KEEP_ERRORS = 500
@@ -19,9 +20,34 @@ def errors_path(job: ImportJob) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / f"job-{job.pk}-errors.csv"
 
 
+def progress_path(job: ImportJob) -> Path:
+    return _progress_file(job.pk)
+
+
+def _progress_file(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / f"job-{job_id}-progress"
+
+
 def _progress(job_id: int, stage: str, rows: int) -> None:
-    field = "rows_applied" if stage == "apply" else "rows_checked"
-    ImportJob.objects.filter(pk=job_id).update(**{field: rows})
+    if stage != "apply":
+        ImportJob.objects.filter(pk=job_id).update(rows_checked=rows)
+        return
+    # The import writes in one transaction, which hides its own updates of the job from the
+    # page until it ends: the count goes through a small file instead, replaced whole.
+    path = _progress_file(job_id)
+    partial = path.with_suffix(".partial")
+    partial.write_text(str(rows))
+    os.replace(partial, path)
+
+
+def rows_applied(job: ImportJob) -> int:
+    """How far the import of a confirmed job has come."""
+    if job.stage != JobStage.APPLYING:
+        return job.rows_applied
+    try:
+        return int(progress_path(job).read_text())
+    except (OSError, ValueError):
+        return 0
 
 
 def _fail(job_id: int, message: str) -> None:
@@ -32,21 +58,23 @@ def _fail(job_id: int, message: str) -> None:
 def discard_upload(job: ImportJob) -> None:
     """Uploaded rosters hold personal data: removed as soon as they are no longer needed."""
     Path(job.stored_path).unlink(missing_ok=True)
+    progress_path(job).unlink(missing_ok=True)
 
 
 @task()
 def check_import(job_id: int) -> None:
-    job = ImportJob.objects.select_related("union").get(pk=job_id)
+    job = ImportJob.objects.select_related("union", "created_by").get(pk=job_id)
     if job.stage != JobStage.QUEUED:
         return
     ImportJob.objects.filter(pk=job_id).update(stage=JobStage.CHECKING)
     try:
-        report, _present = plan_import(
+        report = import_members(
             path=Path(job.stored_path),
             union=job.union,
+            by=job.created_by,
+            dry_run=True,
             transfer=bool(job.options.get("transfer")),
-            spool=None,
-            progress=lambda n: _progress(job_id, "check", n),
+            progress=lambda stage, n: _progress(job_id, stage, n),
         )
     except UnreadableFile as error:
         _fail(job_id, error.message)
@@ -85,6 +113,7 @@ def apply_import(job_id: int) -> None:
         _fail(job_id, error.message)
         return
     if not report.written:
+        progress_path(job).unlink(missing_ok=True)
         ImportJob.objects.filter(pk=job_id).update(
             stage=JobStage.CHECKED,
             counts=dict(report.counts),

@@ -92,6 +92,7 @@ def import_start(request: AuthedRequest) -> HttpResponse:
 
 def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(request.user, pk)
+    job.rows_applied = tasks.rows_applied(job)
     context = {"job": job}
     if request.htmx:
         return render(request, "people/import_job.html#status", context)

@@ -1,4 +1,5 @@
-"""An import killed with SIGKILL half-way, then run again: whole chunks, no duplicates."""
+"""An import killed with SIGKILL half-way, then run again: nothing of it stays, and the rerun
+writes every row once."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from gonghui.people.importer import CHUNK
+from gonghui.people.importer import CHUNK, PARALLEL_FROM_BYTES
 from tests.people.test_import import HEADERS, cname, ident
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,14 +22,9 @@ ROWS = 4 * CHUNK + 1000
 
 
 def _gonghui(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen[str]:
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, **kwargs}
     return subprocess.Popen(
-        [sys.executable, "-m", "gonghui.cli", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        **kwargs,
+        [sys.executable, "-m", "gonghui.cli", *args], cwd=ROOT, env=env, text=True, **options
     )
 
 
@@ -39,7 +34,7 @@ def _scalar(db: Path, sql: str) -> int:
 
 
 @pytest.mark.xdist_group("subprocess")
-def test_killed_import_leaves_whole_chunks_and_a_rerun_completes_it(tmp_path: Path) -> None:
+def test_killed_import_leaves_nothing_and_a_rerun_writes_every_row_once(tmp_path: Path) -> None:
     db = tmp_path / "crash.sqlite3"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
     env.update(GONGHUI_DATABASE_URL=f"sqlite:///{db}", GONGHUI_VAR_DIR=str(tmp_path))
@@ -51,6 +46,7 @@ def test_killed_import_leaves_whole_chunks_and_a_rerun_completes_it(tmp_path: Pa
         assert process.wait(timeout=300) == 0, process.stdout.read() if process.stdout else ""
     # the demo's contests record their competitors and judges as people (non-members)
     before = _scalar(db, "SELECT COUNT(*) FROM people_person")
+    events = _scalar(db, "SELECT COUNT(*) FROM core_auditevent")
     roster = tmp_path / "roster.csv"
     with roster.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -60,32 +56,35 @@ def test_killed_import_leaves_whole_chunks_and_a_rerun_completes_it(tmp_path: Pa
             writer.writerow(
                 [cname(i), ident(i % 1000, born=born), "", "2020-05-01", "", "", "", "", "", "", ""]
             )
+    # big enough to be read in a child process while this one writes: both are killed
+    assert roster.stat().st_size >= PARALLEL_FROM_BYTES
     union = "650102-G001"
-    process = _gonghui(env, "import_members", str(roster), "--union", union)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
-        try:
-            done = _scalar(db, "SELECT COALESCE(MAX(rows_done), 0) FROM people_importbatch")
-        except sqlite3.OperationalError:
-            continue
-        if done >= CHUNK:
+    process = _gonghui(
+        env, "import_members", str(roster), "--union", union, "-v", "2", stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    # killed once it has written two chunks into its transaction (-v 2 says so on stderr)
+    for line in process.stderr:
+        if line.startswith(f"写入 {2 * CHUNK:,}"):
             break
+    else:
+        pytest.fail(process.stdout.read() if process.stdout else "no progress")
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    people = _scalar(db, "SELECT COUNT(*) FROM people_person") - before
-    assert 0 < people < ROWS, people
-    assert people % CHUNK == 0  # whole chunks only
-    assert people == _scalar(db, "SELECT COUNT(*) FROM people_membership")
+    assert _scalar(db, "SELECT COUNT(*) FROM people_person") == before
+    assert _scalar(db, "SELECT COUNT(*) FROM people_membership WHERE status = 'active'") == 0
+    assert _scalar(db, "SELECT COUNT(*) FROM people_importbatch") == 0
+    assert _scalar(db, "SELECT COUNT(*) FROM core_auditevent") == events
 
     rerun = _gonghui(env, "import_members", str(roster), "--union", union)
     output = rerun.communicate(timeout=300)[0]
     assert rerun.returncode == 0, output
-    assert f"未变 {people:,}" in output
+    assert f"新增人员 {ROWS:,}" in output
     assert _scalar(db, "SELECT COUNT(*) FROM people_person") == before + ROWS
     assert _scalar(db, "SELECT COUNT(DISTINCT identity_hash) FROM people_person") == before + ROWS
     assert _scalar(db, "SELECT COUNT(*) FROM people_membership WHERE status = 'active'") == ROWS
-    assert _scalar(db, "SELECT COUNT(*) FROM people_importbatch WHERE status = 'interrupted'") == 1
+    assert _scalar(db, "SELECT COUNT(*) FROM people_importbatch WHERE status = 'done'") == 1
+    again = _gonghui(env, "import_members", str(roster), "--union", union)
+    assert f"未变 {ROWS:,}" in again.communicate(timeout=300)[0]
     verify = _gonghui(env, "audit_verify")
     assert verify.wait(timeout=120) == 0, verify.stdout.read() if verify.stdout else ""

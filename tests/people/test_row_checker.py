@@ -7,8 +7,10 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gonghui.core.crypto import decrypt
+from gonghui.core.personal import mask_identity_number
 from gonghui.core.validators import identity_check_character
-from gonghui.people.tabular import MemberRow, MemberRowChecker, parse_member_row
+from gonghui.people.tabular import MemberRowChecker, parse_member_row, row_sealer
 
 TODAY = date(2026, 6, 1)
 
@@ -140,7 +142,7 @@ def test_full_width_identity_numbers_are_made_plain() -> None:
     assert row.identity.number == IDENTITIES[0]
 
 
-def test_rows_survive_the_spool_format() -> None:
+def test_sealed_rows_keep_the_checked_values_and_only_seal_the_personal_data() -> None:
     row, _errors = parse_member_row(
         7,
         {
@@ -152,8 +154,17 @@ def test_rows_survive_the_spool_format() -> None:
         today=TODAY,
     )
     assert row is not None
-    assert MemberRow.load(row.dump()) == row
-    assert MemberRow.load(row.dump()).joined_on == date(2020, 1, 1)
+    sealed = row_sealer()(row)
+    assert (sealed.name, sealed.digest, sealed.joined_on, sealed.number) == (
+        "张三",
+        row.digest,
+        date(2020, 1, 1),
+        7,
+    )
+    assert decrypt(sealed.identity_sealed, field="identity_number") == IDENTITIES[0]
+    assert sealed.identity_masked == mask_identity_number(IDENTITIES[0])
+    assert sealed.birth_date == row.identity.birth_date.isoformat()
+    assert not sealed.phone_sealed and not sealed.phone_masked
 
 
 @settings(max_examples=50, deadline=None)
