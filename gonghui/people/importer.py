@@ -155,33 +155,40 @@ class Checked:
     errors: list[RowError]
     read: int  # rows of the file in this chunk, good and bad
 
+    @classmethod
+    def of(cls, plain: tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int]) -> Checked:
+        rows, errors, read = plain
+        return cls(list(map(SealedRow._make, rows)), [RowError(*e) for e in errors], read)
 
-def checked_chunks(table: Table, *, today: date) -> Iterator[Checked]:
+
+def checked_chunks(
+    table: Table, *, today: date
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int]]:
     """The file side of an import: every row checked, people named twice found, the good rows
-    sealed. Touches no database (it may run in a child process)."""
+    sealed; a chunk at a time, as plain values (`Checked.of` makes them a chunk again).
+    Touches no database: it may run in a child process."""
     check = MemberRowChecker(today=today)
     seal = row_sealer()
     seen = FirstRows()
     header = MEMBER_SPEC.header("identity_number")
-    rows: list[SealedRow] = []
-    errors: list[RowError] = []
+    rows: list[tuple[Any, ...]] = []
+    errors: list[tuple[int, str, str]] = []
     read = 0
     for raw in table:
         read += 1
         row, problems = check(raw.number, raw.values)
         if row is None:
-            errors += problems
+            errors += [(e.row, e.column, e.message) for e in problems]
         elif (first := seen.first(int(row.digest[:16], 16), row.number)) != row.number:
-            errors.append(
-                RowError(row.number, header, _("The same person as row %(row)d.") % {"row": first})
-            )
+            message = _("The same person as row %(row)d.") % {"row": first}
+            errors.append((row.number, header, message))
         else:
             rows.append(seal(row))
         if read == CHUNK:
-            yield Checked(rows, errors, read)
+            yield rows, errors, read
             rows, errors, read = [], [], 0
     if read:
-        yield Checked(rows, errors, read)
+        yield rows, errors, read
 
 
 def _ids_by_digest(cursor: Any, digests: list[str]) -> dict[str, int]:
@@ -372,10 +379,11 @@ def import_members(
     with open_table(path, spec=MEMBER_SPEC) as table:
         present = table.present
 
-        def produce() -> Iterator[Checked]:
+        def produce() -> Iterator[Any]:
             return checked_chunks(table, today=today)
 
-        chunks = in_child(produce) if path.stat().st_size >= PARALLEL_FROM_BYTES else produce()
+        large = path.stat().st_size >= PARALLEL_FROM_BYTES
+        chunks = map(Checked.of, in_child(produce) if large else produce())
         units = Units(union)
         if dry_run:
             for chunk in chunks:
@@ -387,7 +395,7 @@ def import_members(
                     progress("check", report.rows)
             return _finish_report(report)
         try:
-            with transaction.atomic(), _bulk_writing():
+            with transaction.atomic(), _bulk_writing(expected_rows=_expected_rows(path)):
                 batch = _start_batch(
                     path=path,
                     union=union,
@@ -437,10 +445,14 @@ def _finish_report(report: ImportReport) -> ImportReport:
 
 
 @contextmanager
-def _bulk_writing() -> Iterator[None]:
+def _bulk_writing(*, expected_rows: int) -> Iterator[None]:
     """On SQLite, for this connection while the import writes: a 128 MB page cache (the 2 MB
     default thrashes on a roster's random-key indexes) and a write-ahead log checkpointed every
-    256 MB rather than every 4 MB."""
+    256 MB rather than every 4 MB. For an import as large as the roster it joins, the indexes
+    that the import does not read are dropped inside its transaction and built again, sorted,
+    at its end: far cheaper than a million random insertions into each. Readers keep the
+    indexes all along (they see the database as it was until the import commits), and an
+    import that fails or is killed leaves them as they were."""
     connection = transaction.get_connection()
     if connection.vendor != "sqlite":
         yield
@@ -450,12 +462,47 @@ def _bulk_writing() -> Iterator[None]:
         (cache_size,) = cursor.fetchone()
         cursor.execute("PRAGMA cache_size = -131072")
         cursor.execute("PRAGMA wal_autocheckpoint = 65536")
+        deferred = _deferrable_indexes(cursor) if _defer_indexes(cursor, expected_rows) else []
+        for name, _sql in deferred:
+            cursor.execute(f'DROP INDEX "{name}"')
     try:
         yield
+        with connection.cursor() as cursor:
+            for _name, sql in deferred:
+                cursor.execute(sql)
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
             cursor.execute("PRAGMA wal_autocheckpoint = 1000")
+
+
+# the indexes an import reads: identity numbers (in the table's own UNIQUE) and current memberships
+_READ_BY_IMPORT = frozenset({"one_current_membership"})
+# below this many rows (or half the people already registered), indexes are kept as they are
+DEFER_INDEXES_FROM = 100_000
+
+
+def _defer_indexes(cursor: Any, expected_rows: int) -> bool:
+    if expected_rows < DEFER_INDEXES_FROM:
+        return False
+    cursor.execute(f"SELECT MAX(id) FROM {Person._meta.db_table}")  # noqa: S608 - fixed name
+    (registered,) = cursor.fetchone()
+    return expected_rows * 2 >= (registered or 0)
+
+
+def _deferrable_indexes(cursor: Any) -> list[tuple[str, str]]:
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN (%s, %s) ORDER BY name",
+        [Person._meta.db_table, Membership._meta.db_table],
+    )
+    return [(name, sql) for name, sql in cursor.fetchall() if name not in _READ_BY_IMPORT]
+
+
+def _expected_rows(path: Path) -> int:
+    """About how many rows a roster file holds, from its size (a row of .xlsx or .csv takes
+    some 40 to 100 bytes): enough to choose how to write them."""
+    return path.stat().st_size // 60
 
 
 def _start_batch(
@@ -556,7 +603,6 @@ class BatchWriter:
         connection = transaction.get_connection()
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.today = timezone.localdate()
-        self.adapt_date = connection.ops.adapt_datefield_value
         self.pending: list[audit.Entry] = []
         self.created: list[int] = []
 
@@ -564,7 +610,7 @@ class BatchWriter:
         rows = [row for _kind, row, _changed in plan.steps]
         self._register_units(rows, union, units)
         to_create: list[SealedRow] = []
-        joining: list[tuple[int, date | None]] = []
+        joining: list[tuple[int, str]] = []
         changed_people: dict[int, Person] = {}
         changed_fields: set[str] = set()
         revisions: list[ImportRevision] = []
@@ -584,7 +630,7 @@ class BatchWriter:
                     current = found.current[person.pk]
                     current.status, current.ended_on, current.transferred_to = (
                         MembershipStatus.TRANSFERRED,
-                        row.joined_on or self.today,
+                        date.fromisoformat(row.joined_on) if row.joined_on else self.today,
                         union,
                     )
                     closing.append(current)
@@ -721,11 +767,12 @@ class BatchWriter:
         return ids
 
     def _insert_memberships(
-        self, people: list[tuple[int, date | None]], organisation: Organisation
+        self, people: list[tuple[int, str]], organisation: Organisation
     ) -> None:
-        adapt, today, union, batch = self.adapt_date, self.today, organisation.pk, self.batch.pk
+        """Open memberships of `organisation` for people (id, joining date or "" for today)."""
+        today, union, batch = self.today.isoformat(), organisation.pk, self.batch.pk
         active = MembershipStatus.ACTIVE.value
-        values = [(pk, union, adapt(day or today), active, "", batch) for pk, day in people]
+        values = [(pk, union, day or today, active, "", batch) for pk, day in people]
         with transaction.get_connection().cursor() as cursor:
             _insert(cursor, Membership._meta.db_table, MEMBERSHIP_COLUMNS, values)
 

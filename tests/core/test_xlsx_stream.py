@@ -196,7 +196,7 @@ EXCEL_STRINGS = (
 EXCEL_SHEET = (
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<dimension ref="A1:F3"/><sheetData>'
+    '<dimension ref="A1:F5"/><sheetData>'
     '<row r="1" spans="1:6"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
     '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c>'
     '<c r="F1" t="s"><v>5</v></c></row>'
@@ -204,6 +204,9 @@ EXCEL_SHEET = (
     '<c r="C2" t="str"><f>A1&amp;"x"</f><v>姓名x</v></c><c r="D2" t="e"><v>#N/A</v></c>'
     '<c r="E2" t="b"><v>1</v></c><c r="F2" t="inlineStr"><is><r><t>富</t></r><r><t>文本</t></r></is></c></row>'
     '<row r="3"><c r="B3" s="1"><v>45000.5</v></c><c r="D3"><v>0.1</v></c><c r="E3"><v>1E+20</v></c></row>'
+    '\n<row r="4" spans="1:6" ht="15"/>\n'
+    '<row r="5" spans="2:5" x14ac:dyDescent="0.25"><c r="B5" s="1"><v>45001</v></c><c r="D5"><v>0.2</v></c>'
+    '<c r="E5"><v>3</v></c></row>'
     "</sheetData></worksheet>"
 )
 
@@ -252,3 +255,4 @@ def test_a_workbook_as_excel_writes_it_reads_as_calamine_reads_it(tmp_path: Path
     assert streamed == _rendered(_calamine_records(path))
     assert streamed[0][1][:5] == ["姓名", "阿依古丽·买买提", "漢字", "a&b <c> 仓", "line\rbreak"]
     assert streamed[1][1][1] == "2023-03-15"
+    assert [number for number, _cells in streamed] == [1, 2, 3, 5]  # the empty row 4 is no row

@@ -13,10 +13,19 @@ from openpyxl import Workbook
 from gonghui.core.audit import verify_chain
 from gonghui.core.models import AuditEvent
 from gonghui.core.validators import identity_check_character
+from gonghui.people import importer
 from gonghui.people.importer import RollbackRefused, import_members, roll_back_batch
 from gonghui.people.models import BatchStatus, ImportBatch, Membership, MembershipStatus, Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["here", "child"])
+def reading(request, monkeypatch) -> str:
+    """Every test twice: the file read in this process, and in a child process beside it."""
+    monkeypatch.setattr(importer, "PARALLEL_FROM_BYTES", 0 if request.param == "child" else 1 << 40)
+    return str(request.param)
+
 
 HEADERS = [
     "姓名",

@@ -40,7 +40,7 @@ _ANY_CELL = re.compile(rb"<c[\s>/]")
 _INLINE = rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>'
 _SIMPLE_INLINE = re.compile(_INLINE)
 _SHARED = re.compile(rb"<si>(.*?)</si>|<si/>", re.DOTALL)
-_ROW = re.compile(rb"<row\b[^>]*?(?:/>|>(.*?)</row>)", re.DOTALL)
+_ROW_START = rb'<row r="(?P<n>[0-9]+)"[^>]*(?<!/)>'
 _PREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _ATTRIBUTE = re.compile(rb'\s([st])="([^"]*)"')
 _TEXT = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>|<rPh\b.*?</rPh>", re.DOTALL)
@@ -320,16 +320,30 @@ class Stream:
         for piece in self._pieces():
             if b":" in piece and _PREFIXED.search(piece):
                 raise OtherShape  # elements with a namespace prefix
-            for row in _ROW.finditer(piece):
-                content = row[1]
-                if not content:
-                    continue
+            find = piece.find
+            at = find(b"<row")
+            while at >= 0:
+                # a row of a known shape is read in one match from its start tag to its end tag
                 for template in templates:
-                    match = template.pattern.fullmatch(content)
+                    match = template.pattern.match(piece, at)
                     if match is not None:
                         yield template.row(match)
+                        at = find(b"<row", match.end())
                         break
                 else:
+                    opened = find(b">", at)
+                    if opened < 0 or piece[at + 4 : at + 5] not in b" \t\r\n/>":
+                        raise _corrupt()
+                    if piece[opened - 1 : opened] == b"/":  # <row r="7"/>: nothing in it
+                        at = find(b"<row", opened)
+                        continue
+                    closed = find(b"</row>", opened)
+                    if closed < 0:
+                        raise _corrupt()
+                    content = piece[opened + 1 : closed]
+                    at = find(b"<row", closed)
+                    if not content:
+                        continue
                     cells = _CELL.findall(content)
                     if len(cells) != len(_ANY_CELL.findall(content)):
                         raise OtherShape  # cells not addressed first
@@ -380,10 +394,9 @@ class Stream:
         parts: list[bytes] = []
         converters: list[Callable[[bytes], Any] | None] = []
         columns: list[int] = []
-        for position, (letters, _digits, attrs, content) in enumerate(matches):
-            # the first cell's row number is captured; the others must repeat it
-            number = rb"(?P<n>[0-9]+)" if position == 0 else rb"(?P=n)"
-            head = b'<c r="' + re.escape(letters) + number + b'"' + re.escape(attrs)
+        for letters, _digits, attrs, content in matches:
+            # the row's number is captured from its start tag; every cell must repeat it
+            head = b'<c r="' + re.escape(letters) + rb'(?P=n)"' + re.escape(attrs)
             kind, style = self._attributes(attrs)
             if not content:
                 parts.append(head + rb"(?:/>|></c>)")
@@ -399,7 +412,7 @@ class Stream:
             else:
                 return None
             columns.append(_column_index(letters))
-        pattern = re.compile(b"".join(parts), re.DOTALL)
+        pattern = re.compile(_ROW_START + b"".join(parts) + b"</row>", re.DOTALL)
         return _Template(pattern, converters, columns)
 
     def _converter(self, kind: bytes | None, style: bytes | None) -> Callable[[bytes], str]:
