@@ -296,3 +296,31 @@ def test_report_counts_through_the_api_function(world, tmp_path) -> None:
     )
     assert report.written and report.counts["create"] == 4
     assert report.batch is not None and report.batch.created == 4 and report.batch.rows_done == 4
+
+
+def _indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return {
+            name
+            for table in ("people_person", "people_membership")
+            for name in connection.introspection.get_constraints(cursor, table)
+        }
+
+
+def test_a_large_import_builds_its_indexes_again_and_a_failed_one_keeps_them(
+    world, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 0)  # every import counts as large
+    before = _indexes()
+    bad = write_csv(
+        tmp_path / "bad.csv", [*good_rows(20), ["张三", "650102199003070073"] + [""] * 9]
+    )
+    assert run(bad, "--union", "CA-K-1")[0] == 1
+    assert _indexes() == before and Person.objects.count() == 0
+    code, out = run(write_csv(tmp_path / "good.csv", good_rows(40)), "--union", "CA-K-1")
+    assert code == 0, out
+    assert _indexes() == before
+    assert Person.objects.count() == 40
+    assert Person.objects.filter(phone_hash=Person.objects.first().phone_hash).count() == 1
