@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -197,15 +196,12 @@ def _ids_by_digest(cursor: Any, digests: list[str]) -> dict[str, int]:
     """The ids of the people with these identity digests, in plain queries: on a fresh roster
     it finds nobody, and the ORM's per-parameter work would cost more than the search."""
     table = Person._meta.db_table
-    if cursor.db.vendor == "postgresql":
-        # one array parameter, bound by the server (Django's cursors quote parameters into the
-        # text of the query: thousands of digests at a time are better sent as they are)
-        with psycopg.Cursor(cursor.cursor.connection) as bound:
-            bound.execute(
-                f"SELECT identity_hash, id FROM {table} WHERE identity_hash = ANY(%s)",  # noqa: S608 - fixed names
-                [digests],
-            )
-            return dict(bound.fetchall())
+    if cursor.db.vendor == "postgresql":  # one parameter, not thousands: the digests joined
+        cursor.execute(
+            f"SELECT identity_hash, id FROM {table} WHERE identity_hash = ANY(string_to_array(%s, ','))",  # noqa: S608 - fixed names
+            [",".join(digests)],
+        )
+        return dict(cursor.fetchall())
     found: dict[str, int] = {}
     for start in range(0, len(digests), 900):  # under SQLite's old 999-parameter default
         part = digests[start : start + 900]
@@ -280,8 +276,10 @@ class Units:
 
 @dataclass
 class Plan:
-    """What writing a chunk would do: each row's kind, the person fields it changes."""
+    """What writing a chunk would do: the people it creates, and for people registered
+    already each row's kind and the person fields it changes."""
 
+    creates: list[SealedRow] = field(default_factory=list)
     steps: list[tuple[str, SealedRow, list[str]]] = field(default_factory=list)
     found: _Existing = field(default_factory=lambda: _Existing({}, {}))
     errors: list[RowError] = field(default_factory=list)
@@ -310,41 +308,47 @@ def plan_rows(
     found = _existing([r.digest for r in rows], lock=lock)
     plan = Plan(found=found)
     header = MEMBER_SPEC.header("identity_number")
-    for row in rows:
+    if not found.people:  # nobody here is registered yet (a new roster): all are created
+        plan.creates = rows
+    for row in rows if found.people else ():
         person = found.people.get(row.digest)
-        changed: list[str] = []
         if person is None:
-            kind = "create"
+            plan.creates.append(row)
+            continue
+        changed = [
+            name
+            for column, names in UPDATABLE.items()
+            if column in present and _differs(person, row, column)
+            for name in names
+        ]
+        unit = units.for_row(row)
+        if unit is not None and unit.pk != person.unit_id:
+            changed.append("unit_id")
+        current = found.current.get(person.pk)
+        if current is None:
+            kind = "join"
+        elif current.union_id == union.pk:
+            kind = "update" if changed else "unchanged"
+        elif transfer:
+            kind = "transfer"
         else:
-            changed = [
-                name
-                for column, names in UPDATABLE.items()
-                if column in present and _differs(person, row, column)
-                for name in names
-            ]
-            unit = units.for_row(row)
-            if unit is not None and unit.pk != person.unit_id:
-                changed.append("unit_id")
-            current = found.current.get(person.pk)
-            if current is None:
-                kind = "join"
-            elif current.union_id == union.pk:
-                kind = "update" if changed else "unchanged"
-            elif transfer:
-                kind = "transfer"
-            else:
-                plan.errors.append(
-                    RowError(
-                        row.number,
-                        header,
-                        _(
-                            "Already a member of %(union)s (%(code)s); import with the transfer option to move the membership here."
-                        )
-                        % {"union": current.union.name, "code": current.union.code},
+            plan.errors.append(
+                RowError(
+                    row.number,
+                    header,
+                    _(
+                        "Already a member of %(union)s (%(code)s); import with the transfer option to move the membership here."
                     )
+                    % {"union": current.union.name, "code": current.union.code},
                 )
-                continue
-        if row.unit_name and not row.unit_credit_code and units.for_row(row) is None:
+            )
+            continue
+        plan.counts[kind] += 1
+        plan.steps.append((kind, row, changed))
+    refused = {e.row for e in plan.errors}
+    for row in rows:
+        unnamed = row.unit_name and not row.unit_credit_code and row.number not in refused
+        if unnamed and units.for_row(row) is None:
             plan.warnings.append(
                 RowError(
                     row.number,
@@ -355,9 +359,8 @@ def plan_rows(
                     % {"name": row.unit_name},
                 )
             )
-        plan.counts[kind] += 1
-        plan.steps.append((kind, row, changed))
-    plan.counts["rejected"] = len({e.row for e in plan.errors})
+    plan.counts["create"] = len(plan.creates)
+    plan.counts["rejected"] = len(refused)
     return plan
 
 
@@ -669,9 +672,8 @@ class BatchWriter:
         self.created: list[int] = []
 
     def write(self, plan: Plan, *, union: Organisation, units: Units) -> None:
-        rows = [row for _kind, row, _changed in plan.steps]
-        self._register_units(rows, union, units)
-        to_create: list[SealedRow] = []
+        self._register_units([*plan.creates, *(row for _kind, row, _c in plan.steps)], union, units)
+        to_create = plan.creates
         joining: list[tuple[int, str]] = []
         changed_people: dict[int, Person] = {}
         changed_fields: set[str] = set()
@@ -679,9 +681,6 @@ class BatchWriter:
         closing: list[Membership] = []
         found = plan.found
         for kind, row, changed in plan.steps:
-            if kind == "create":
-                to_create.append(row)
-                continue
             person = found.people[row.digest]
             if changed or kind == "transfer":
                 revision = ImportRevision(batch=self.batch, person=person, before=_snapshot(person))
@@ -810,10 +809,13 @@ class BatchWriter:
         if not rows:
             return []
         for_row, now, batch = units.for_row, self.now, self.batch.pk
+        no_unit = (None, now, now, batch)
         values = []
         for row in rows:
-            unit = for_row(row)
-            values.append((*row[:PERSON_FIELDS], unit.pk if unit else None, now, now, batch))
+            unit = for_row(row) if row.unit_credit_code or row.unit_name else None
+            values.append(
+                row[:PERSON_FIELDS] + (no_unit if unit is None else (unit.pk, now, now, batch))
+            )
         table = Person._meta.db_table
         with transaction.get_connection().cursor() as cursor:
             ids = _new_ids(cursor, table, len(rows))
