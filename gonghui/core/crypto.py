@@ -9,6 +9,7 @@ table is searchable without decrypting it, and the hash reveals nothing without 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 from collections.abc import Callable
@@ -87,17 +88,22 @@ def _indexer(secret: str, field: str) -> Callable[[str], str]:
     return index
 
 
-def sealer(field: str) -> Callable[[str], str]:
-    """`encrypt` for one field with the cipher looked up once: for loops over many values."""
+def sealer(field: str) -> Callable[..., str]:
+    """`encrypt` for one field with the cipher looked up once: for loops over many values.
+    The function takes the value and, optionally, a 12-byte nonce freshly drawn from
+    os.urandom (a loop sealing two fields a row draws both nonces at once)."""
     seal = _cipher().encrypt
     associated = field.encode()
-    encode = base64.urlsafe_b64encode
+    encode = binascii.b2a_base64
+    urlsafe = bytes.maketrans(b"+/", b"-_")
     urandom = os.urandom
 
-    def encrypt_one(value: str) -> str:
+    def encrypt_one(value: str, nonce: bytes | None = None) -> str:
         if not value:
             return ""
-        nonce = urandom(12)
-        return VERSION + "$" + encode(nonce + seal(nonce, value.encode(), associated)).decode()
+        if nonce is None:
+            nonce = urandom(12)
+        sealed = encode(nonce + seal(nonce, value.encode(), associated), newline=False)
+        return VERSION + "$" + sealed.translate(urlsafe).decode()
 
     return encrypt_one

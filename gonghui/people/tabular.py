@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,20 +139,30 @@ def row_sealer() -> Callable[[MemberRow], tuple[Any, ...]]:
     """A function sealing checked rows into the fields of a SealedRow, as a plain tuple (which
     passes between processes fastest), with the field keys looked up once."""
     seal_identity, seal_phone = sealer("identity_number"), sealer("phone")
+    urandom = os.urandom
 
     def seal(row: MemberRow) -> tuple[Any, ...]:
-        number, phone = row.identity.number, row.phone
+        identity, phone = row.identity, row.phone
+        number = identity.number
+        nonces = urandom(24)
+        if phone:
+            phone_sealed = seal_phone(phone, nonces[12:])
+            phone_masked = phone[:3] + "****" + phone[7:] if len(phone) == 11 else mask_phone(phone)
+        else:
+            phone_sealed = phone_masked = ""
         return (
             row.name,
             row.name_key,
             row.digest,
-            seal_identity(number),
-            mask_identity_number(number),
-            row.identity.gender,
-            row.identity.birth_date.isoformat(),
+            seal_identity(number, nonces[:12]),
+            number[:6] + "********" + number[14:]
+            if len(number) == 18
+            else mask_identity_number(number),
+            identity.gender,
+            identity.birth_date.isoformat(),
             row.phone_digest,
-            seal_phone(phone),
-            mask_phone(phone) if phone else "",
+            phone_sealed,
+            phone_masked,
             row.post,
             str(row.skill_level),  # a plain str: a SkillLevel does not pass between processes
             row.is_frontline,
@@ -279,7 +290,8 @@ _FAST_ID = re.compile(r"[0-9]{17}[0-9X]")
 _FAST_NAME = re.compile(r"[\u4e00-\u9fff]{1,64}")
 _FAST_PHONE = re.compile(r"1[3-9][0-9]{9}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_OFFSET = 48 * sum(_ID_WEIGHTS)  # the weights times ord("0"), taken off a sum over bytes
+# the last three weights times ord("0"): taken off their sum over the characters' codes
+_TAIL_OFFSET = 48 * sum(_ID_WEIGHTS[14:])
 _FLAG_KEYS = ("is_frontline", "is_migrant", "is_enterprise_head")
 _UNKNOWN: Any = object()
 
@@ -300,7 +312,8 @@ class MemberRowChecker:
         self._system_today = date.today()  # what parse_identity compares birth dates with
         self._identity_index = blind_indexer("identity_number")
         self._phone_index = blind_indexer("phone")
-        self._births: dict[str, date | None] = {}
+        self._areas: dict[str, int | None] = {}
+        self._births: dict[str, tuple[date, int] | None] = {}
         self._joins: dict[str, date | None] = {}
         self._skills: dict[str, str | None] = {}
         self._flags: dict[str, bool | None] = {}
@@ -320,20 +333,24 @@ class MemberRowChecker:
         if not identity_number.isascii():
             return None
         identity_number = identity_number.upper()
-        if _FAST_ID.fullmatch(identity_number) is None or identity_number[:2] not in PROVINCE_CODES:
+        if _FAST_ID.fullmatch(identity_number) is None:
             return None
-        born = self._births.get(identity_number[6:14], _UNKNOWN)
-        if born is _UNKNOWN:
-            born = self._birth(identity_number[6:14])
-        if born is None:
+        # the check character's weighted sum, in parts: the area's and the birth date's are
+        # worked out once per file (they repeat), the last three digits here
+        area = self._areas.get(identity_number[:6], _UNKNOWN)
+        if area is _UNKNOWN:
+            area = self._area(identity_number[:6])
+        birth = self._births.get(identity_number[6:14], _UNKNOWN)
+        if birth is _UNKNOWN:
+            birth = self._birth(identity_number[6:14])
+        if area is None or birth is None:
             return None
-        digits = identity_number.encode()
-        if (
-            "10X98765432"[(sum(map(mul, _ID_WEIGHTS, digits)) - _ID_OFFSET) % 11]
-            != identity_number[17]
-        ):
+        born, birth_sum = birth
+        last = ord(identity_number[16])
+        total = area + birth_sum + 8 * ord(identity_number[14]) + 4 * ord(identity_number[15])
+        if "10X98765432"[(total + 2 * last - _TAIL_OFFSET) % 11] != identity_number[17]:
             return None
-        gender = "M" if digits[16] % 2 else "F"  # ord("0") is even
+        gender = "M" if last % 2 else "F"  # ord("0") is even
         name = get("name", "")
         if _FAST_NAME.fullmatch(name) is None:
             return None
@@ -390,15 +407,25 @@ class MemberRowChecker:
             is_enterprise_head=flags[2],
         )
 
-    def _birth(self, text: str) -> date | None:
+    def _area(self, text: str) -> int | None:
+        """The weighted sum of the six area digits, None for an unknown province."""
+        total = sum(map(mul, _ID_WEIGHTS[:6], text.encode())) - 48 * sum(_ID_WEIGHTS[:6])
+        self._areas[text] = total if text[:2] in PROVINCE_CODES else None
+        return self._areas[text]
+
+    def _birth(self, text: str) -> tuple[date, int] | None:
+        """The birth date and the weighted sum of its eight digits; None unless a real date
+        not after today."""
         try:
             born: date | None = date(int(text[:4]), int(text[4:6]), int(text[6:]))
         except ValueError:
             born = None
-        if born is not None and born > self._system_today:
-            born = None
-        self._births[text] = born
-        return born
+        if born is None or born > self._system_today:
+            self._births[text] = None
+            return None
+        total = sum(map(mul, _ID_WEIGHTS[6:14], text.encode())) - 48 * sum(_ID_WEIGHTS[6:14])
+        self._births[text] = (born, total)
+        return born, total
 
 
 def _optional_date(text: str) -> date | None:
