@@ -27,8 +27,6 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit
 from gonghui.core.background import in_child
-from gonghui.core.crypto import encrypt
-from gonghui.core.personal import mask_phone
 from gonghui.core.tabular import RowError, Table, open_table
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.people.actions import check_member_union
@@ -42,10 +40,10 @@ from gonghui.people.models import (
 )
 from gonghui.people.tabular import (
     MEMBER_SPEC,
-    CheckedRow,
+    PERSON_FIELDS,
     MemberRowChecker,
-    checked_values,
-    person_sealer,
+    SealedRow,
+    row_sealer,
 )
 
 CHUNK = 5000
@@ -152,25 +150,26 @@ def file_digest(path: Path) -> str:
 
 @dataclass
 class Checked:
-    """A chunk of the file, checked: its good rows and the problems of the others."""
+    """A chunk of the file, checked: its good rows (sealed) and the problems of the others."""
 
-    rows: list[CheckedRow]
+    rows: list[SealedRow]
     errors: list[RowError]
     read: int  # rows of the file in this chunk, good and bad
 
     @classmethod
     def of(cls, plain: tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int]) -> Checked:
         rows, errors, read = plain
-        return cls(list(map(CheckedRow._make, rows)), [RowError(*e) for e in errors], read)
+        return cls(list(map(SealedRow._make, rows)), [RowError(*e) for e in errors], read)
 
 
 def checked_chunks(
     table: Table, *, today: date
 ) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int]]:
-    """The file side of an import: every row checked and its keyed hashes made, people named
-    twice found; a chunk at a time, as plain values (`Checked.of` makes them a chunk again).
+    """The file side of an import: every row checked, people named twice found, the good rows
+    sealed; a chunk at a time, as plain values (`Checked.of` makes them a chunk again).
     Touches no database: it may run in a child process."""
     check = MemberRowChecker(today=today)
+    seal = row_sealer()
     seen = FirstRows()
     header = MEMBER_SPEC.header("identity_number")
     rows: list[tuple[Any, ...]] = []
@@ -185,7 +184,7 @@ def checked_chunks(
             message = _("The same person as row %(row)d.") % {"row": first}
             errors.append((row.number, header, message))
         else:
-            rows.append(checked_values(row))
+            rows.append(seal(row))
         if read == CHUNK:
             yield rows, errors, read
             rows, errors, read = [], [], 0
@@ -252,14 +251,14 @@ class Units:
             names.setdefault(unit.name, []).append(unit)
         self.by_name = {name: units[0] for name, units in names.items() if len(units) == 1}
 
-    def load(self, rows: list[CheckedRow]) -> None:
+    def load(self, rows: list[SealedRow]) -> None:
         codes = {r.unit_credit_code for r in rows if r.unit_credit_code} - set(self.by_code)
         if codes:
             self.by_code.update(
                 {u.credit_code: u for u in EmployerUnit.objects.filter(credit_code__in=codes)}
             )
 
-    def missing(self, rows: list[CheckedRow]) -> dict[str, str]:
+    def missing(self, rows: list[SealedRow]) -> dict[str, str]:
         """New credit codes in these rows, with the name each first comes with."""
         out: dict[str, str] = {}
         for r in rows:
@@ -267,7 +266,7 @@ class Units:
                 out.setdefault(r.unit_credit_code, r.unit_name or r.unit_credit_code)
         return out
 
-    def for_row(self, row: CheckedRow) -> EmployerUnit | None:
+    def for_row(self, row: SealedRow) -> EmployerUnit | None:
         if row.unit_credit_code:
             return self.by_code.get(row.unit_credit_code)
         if row.unit_name:
@@ -280,15 +279,15 @@ class Plan:
     """What writing a chunk would do: the people it creates, and for people registered
     already each row's kind and the person fields it changes."""
 
-    creates: list[CheckedRow] = field(default_factory=list)
-    steps: list[tuple[str, CheckedRow, list[str]]] = field(default_factory=list)
+    creates: list[SealedRow] = field(default_factory=list)
+    steps: list[tuple[str, SealedRow, list[str]]] = field(default_factory=list)
     found: _Existing = field(default_factory=lambda: _Existing({}, {}))
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
 
 
-def _differs(person: Person, row: CheckedRow, column: str) -> bool:
+def _differs(person: Person, row: SealedRow, column: str) -> bool:
     if column == "phone":
         return person.phone_hash != row.phone_digest
     return bool(getattr(person, column) != getattr(row, column))
@@ -296,7 +295,7 @@ def _differs(person: Person, row: CheckedRow, column: str) -> bool:
 
 def plan_rows(
     *,
-    rows: list[CheckedRow],
+    rows: list[SealedRow],
     union: Organisation,
     present: frozenset[str],
     units: Units,
@@ -557,7 +556,7 @@ PERSON_COLUMNS = (
     "is_frontline",
     "is_migrant",
     "is_enterprise_head",
-    # the columns above are what person_sealer makes of a row; these come from the import
+    # the row's first PERSON_FIELDS fields are the columns above; these come from the import
     "unit_id",
     "created_at",
     "updated_at",
@@ -671,7 +670,6 @@ class BatchWriter:
         self.today = timezone.localdate()
         self.pending: list[audit.Entry] = []
         self.created: list[int] = []
-        self.seal = person_sealer()
 
     def write(self, plan: Plan, *, union: Organisation, units: Units) -> None:
         self._register_units([*plan.creates, *(row for _kind, row, _c in plan.steps)], union, units)
@@ -784,7 +782,7 @@ class BatchWriter:
             audit.record_many(self.pending)
             self.pending = []
 
-    def _register_units(self, rows: list[CheckedRow], union: Organisation, units: Units) -> None:
+    def _register_units(self, rows: list[SealedRow], union: Organisation, units: Units) -> None:
         new_units = [
             EmployerUnit(name=name[:128], credit_code=code, organisation=union)
             for code, name in units.missing(rows).items()
@@ -799,27 +797,25 @@ class BatchWriter:
                 for u in new_units
             )
 
-    def _update(self, person: Person, row: CheckedRow, changed: list[str], units: Units) -> None:
+    def _update(self, person: Person, row: SealedRow, changed: list[str], units: Units) -> None:
         for name in changed:
             if name == "unit_id":
                 person.unit = units.for_row(row)
-            elif name == "phone_sealed":
-                person.phone_sealed = encrypt(row.phone, field="phone")
-            elif name == "phone_masked":
-                person.phone_masked = mask_phone(row.phone) if row.phone else ""
             else:
                 setattr(person, name, getattr(row, _ROW_FIELD.get(name, name)))
 
-    def _insert_people(self, rows: list[CheckedRow], units: Units) -> list[int]:
+    def _insert_people(self, rows: list[SealedRow], units: Units) -> list[int]:
         """Insert new people; returns their ids, in order."""
         if not rows:
             return []
-        for_row, now, batch, seal = units.for_row, self.now, self.batch.pk, self.seal
+        for_row, now, batch = units.for_row, self.now, self.batch.pk
         no_unit = (None, now, now, batch)
         values = []
         for row in rows:
             unit = for_row(row) if row.unit_credit_code or row.unit_name else None
-            values.append(seal(row) + (no_unit if unit is None else (unit.pk, now, now, batch)))
+            values.append(
+                row[:PERSON_FIELDS] + (no_unit if unit is None else (unit.pk, now, now, batch))
+            )
         table = Person._meta.db_table
         with transaction.get_connection().cursor() as cursor:
             ids = _new_ids(cursor, table, len(rows))

@@ -107,18 +107,20 @@ class MemberRow:
         )
 
 
-class CheckedRow(NamedTuple):
-    """A checked row as the importer plans and writes it: plain values only (a tuple of them
-    passes between processes fastest), the keyed hashes computed, nothing sealed yet."""
+class SealedRow(NamedTuple):
+    """A checked row ready to be written: the identity number and the mobile only sealed,
+    hashed and masked. The first fields are the person's columns in the importer's order."""
 
     name: str
     name_key: str
     digest: str
-    identity_number: str
+    identity_sealed: str
+    identity_masked: str
     gender: str
     birth_date: str  # ISO 8601, as both databases take a date
     phone_digest: str
-    phone: str
+    phone_sealed: str
+    phone_masked: str
     post: str
     skill_level: str
     is_frontline: bool
@@ -130,39 +132,18 @@ class CheckedRow(NamedTuple):
     unit_credit_code: str
 
 
-def checked_values(row: MemberRow) -> tuple[Any, ...]:
-    """The fields of a CheckedRow, as a plain tuple."""
-    identity = row.identity
-    return (
-        row.name,
-        row.name_key,
-        row.digest,
-        identity.number,
-        identity.gender,
-        identity.birth_date.isoformat(),
-        row.phone_digest,
-        row.phone,
-        row.post,
-        str(row.skill_level),  # a plain str: a SkillLevel does not pass between processes
-        row.is_frontline,
-        row.is_migrant,
-        row.is_enterprise_head,
-        row.number,
-        row.joined_on.isoformat() if row.joined_on else "",
-        row.unit_name,
-        row.unit_credit_code,
-    )
+PERSON_FIELDS = 15  # SealedRow[:PERSON_FIELDS] are person columns as they are
 
 
-def person_sealer() -> Callable[[CheckedRow], tuple[Any, ...]]:
-    """A function making a checked row the values of a new person's columns (the importer's
-    PERSON_COLUMNS up to the unit): the identity number and the mobile sealed, hashed and
-    masked, never stored in clear. The field keys are looked up once."""
+def row_sealer() -> Callable[[MemberRow], tuple[Any, ...]]:
+    """A function sealing checked rows into the fields of a SealedRow, as a plain tuple (which
+    passes between processes fastest), with the field keys looked up once."""
     seal_identity, seal_phone = sealer("identity_number"), sealer("phone")
     urandom = os.urandom
 
-    def seal(row: CheckedRow) -> tuple[Any, ...]:
-        number, phone = row.identity_number, row.phone
+    def seal(row: MemberRow) -> tuple[Any, ...]:
+        identity, phone = row.identity, row.phone
+        number = identity.number
         nonces = urandom(24)
         if phone:
             phone_sealed = seal_phone(phone, nonces[12:])
@@ -177,16 +158,20 @@ def person_sealer() -> Callable[[CheckedRow], tuple[Any, ...]]:
             number[:6] + "********" + number[14:]
             if len(number) == 18
             else mask_identity_number(number),
-            row.gender,
-            row.birth_date,
+            identity.gender,
+            identity.birth_date.isoformat(),
             row.phone_digest,
             phone_sealed,
             phone_masked,
             row.post,
-            row.skill_level,
+            str(row.skill_level),  # a plain str: a SkillLevel does not pass between processes
             row.is_frontline,
             row.is_migrant,
             row.is_enterprise_head,
+            row.number,
+            row.joined_on.isoformat() if row.joined_on else "",
+            row.unit_name,
+            row.unit_credit_code,
         )
 
     return seal

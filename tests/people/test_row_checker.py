@@ -10,13 +10,7 @@ from hypothesis import strategies as st
 from gonghui.core.crypto import decrypt
 from gonghui.core.personal import mask_identity_number
 from gonghui.core.validators import identity_check_character
-from gonghui.people.tabular import (
-    CheckedRow,
-    MemberRowChecker,
-    checked_values,
-    parse_member_row,
-    person_sealer,
-)
+from gonghui.people.tabular import MemberRowChecker, SealedRow, parse_member_row, row_sealer
 
 TODAY = date(2026, 6, 1)
 
@@ -148,36 +142,29 @@ def test_full_width_identity_numbers_are_made_plain() -> None:
     assert row.identity.number == IDENTITIES[0]
 
 
-def test_a_new_persons_columns_hold_the_numbers_only_sealed_and_masked() -> None:
+def test_sealed_rows_keep_the_checked_values_and_only_seal_the_personal_data() -> None:
     row, _errors = parse_member_row(
         7,
         {
             "identity_number": IDENTITIES[0],
             "name": "张三",
-            "phone": "13812345678",
             "joined_on": "2020-01-01",
             "skill_level": "技师",
         },
         today=TODAY,
     )
     assert row is not None
-    checked = CheckedRow._make(checked_values(row))
-    assert (checked.name, checked.digest, checked.joined_on, checked.number) == (
+    sealed = SealedRow._make(row_sealer()(row))
+    assert (sealed.name, sealed.digest, sealed.joined_on, sealed.number) == (
         "张三",
         row.digest,
         "2020-01-01",
         7,
     )
-    assert checked.birth_date == row.identity.birth_date.isoformat()
-    columns = person_sealer()(checked)
-    assert IDENTITIES[0] not in columns and "13812345678" not in columns
-    assert columns[:3] == ("张三", row.name_key, row.digest)
-    assert decrypt(columns[3], field="identity_number") == IDENTITIES[0]
-    assert columns[4] == mask_identity_number(IDENTITIES[0])
-    assert decrypt(columns[8], field="phone") == "13812345678"
-    assert columns[9] == "138****5678"
-    without_phone = person_sealer()(checked._replace(phone="", phone_digest=""))
-    assert without_phone[8:10] == ("", "")
+    assert decrypt(sealed.identity_sealed, field="identity_number") == IDENTITIES[0]
+    assert sealed.identity_masked == mask_identity_number(IDENTITIES[0])
+    assert sealed.birth_date == row.identity.birth_date.isoformat()
+    assert not sealed.phone_sealed and not sealed.phone_masked
 
 
 @settings(max_examples=50, deadline=None)
