@@ -109,3 +109,29 @@ def test_batch_page_and_rollback(world, tmp_path) -> None:
     )
     client.post(f"/members/batches/{batch.pk}/roll-back/")
     assert not Person.objects.exists()
+
+
+def test_the_page_follows_the_write_of_a_confirmed_import_through_its_transaction(
+    world, tmp_path, monkeypatch
+) -> None:
+    """The import's own updates of the job are hidden in its transaction until it ends: the
+    page reads the count of rows written from a file beside the upload, gone once it is done."""
+    from gonghui.people import tasks
+
+    client = _client(world.grassroots_officer)
+    _upload(client, write_csv(tmp_path / "r.csv", good_rows(12)))
+    job = ImportJob.objects.get()
+    seen: list[str] = []
+    original = tasks._progress
+
+    def watching(job_id: int, stage: str, rows: int) -> None:
+        original(job_id, stage, rows)
+        if stage == "apply":  # what the page shows while the transaction is still open
+            seen.append(client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode())
+
+    monkeypatch.setattr(tasks, "_progress", watching)
+    client.post(f"/members/import/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.stage == JobStage.DONE
+    assert seen and '<progress max="100" value="100">' in seen[-1]  # 12 of 12 rows
+    assert not tasks.progress_path(job).exists()
