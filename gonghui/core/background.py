@@ -14,7 +14,7 @@ import marshal
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ class ChildFailed(Exception):
     """The child process ended without finishing (killed, or out of memory)."""
 
 
-def in_child(produce: Callable[[], Iterable[T]]) -> Iterator[T]:
+def in_child(produce: Callable[[], Iterable[T]]) -> Generator[T, None, None]:
     """The items of `produce()`, made in a forked child process while the caller consumes them.
 
     Items are plain values (what `marshal` takes: tuples, lists, str, int, bool, None…), the

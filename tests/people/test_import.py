@@ -165,6 +165,49 @@ def test_member_of_another_union_needs_transfer(world, tmp_path) -> None:
     assert Membership.objects.current().filter(union=world.gr_a2).count() == 5
 
 
+def test_a_small_file_beside_a_large_roster_looks_each_row_up(world, tmp_path) -> None:
+    """Below the roster's size the import looks its rows up instead of reading the roster."""
+    assert run(write_csv(tmp_path / "a.csv", good_rows(40)), "--union", "CA-K-1")[0] == 0
+    top = max(Person.objects.values_list("pk", flat=True))  # ids are not reused on PostgreSQL
+    assert importer._registered(expected_rows=top - 1) is None
+    known = importer._registered(expected_rows=top)
+    assert known is not None
+    digests = Person.objects.values_list("identity_hash", flat=True)
+    assert all(int(d[:16], 16) in known for d in digests)
+    assert int("f" * 16, 16) not in known
+    # two new people and two changed ones, by a file far smaller than the roster
+    rows = good_rows(2, start=1) + good_rows(2, start=41)
+    rows[0][6] = "焊工"
+    code, out = run(write_csv(tmp_path / "b.csv", rows), "--union", "CA-K-1")
+    assert code == 0 and "新增人员 2" in out and "更新 1" in out and "未变 1" in out
+    assert Person.objects.count() == 42
+
+
+def test_someone_registered_while_the_import_ran_is_found_on_a_second_pass(
+    world, tmp_path, monkeypatch
+) -> None:
+    """The people registered are read at the start of a large import; on PostgreSQL someone
+    may register one of the file's people meanwhile. Writing them fails on the unique index,
+    the import is undone and done again looking up each row: one batch, nobody twice."""
+    assert run(write_csv(tmp_path / "a.csv", good_rows(1, start=3)), "--union", "CA-K-2")[0] == 0
+    calls = []
+
+    def read_before_they_came(expected_rows: int) -> importer.FirstRows:
+        calls.append(expected_rows)
+        return importer.FirstRows()  # as if read before row 4's person was registered
+
+    monkeypatch.setattr(importer, "_registered", read_before_they_came)
+    code, out = run(write_csv(tmp_path / "b.csv", good_rows(5)), "--union", "CA-K-1")
+    # the first pass failed on the unique index; the second looked each row up
+    assert len(calls) == 1
+    assert code == 1 and "第 4 行 [公民身份号码]：Already a member of 甲县二厂工会 (CA-K-2)" in out
+    assert Person.objects.count() == 1 and ImportBatch.objects.count() == 1
+    code, out = run(write_csv(tmp_path / "b.csv", good_rows(5)), "--union", "CA-K-1", "--transfer")
+    assert code == 0 and "新增人员 4" in out and "转入 1" in out
+    assert Person.objects.count() == 5 and ImportBatch.objects.count() == 2
+    assert verify_chain().intact
+
+
 def test_skip_invalid_writes_the_good_rows(world, tmp_path) -> None:
     path = write_csv(tmp_path / "mixed.csv", [*good_rows(4), BAD[0][0]])
     errors = tmp_path / "errors.csv"
