@@ -535,11 +535,13 @@ def _write(
 @contextmanager
 def _collecting_rarely() -> Iterator[None]:
     """An import makes millions of short-lived tuples and strings and no garbage cycles to
-    speak of: the cycle collector runs a hundred times less often meanwhile, and leaves the
-    objects alive before the import (the whole of Django) out of its full passes."""
+    speak of. The cycle collector's youngest generation is collected once this many more
+    objects are alive than at its last pass: above what a chunk keeps alive (some tens of
+    thousands), so that it runs only if garbage cycles pile up; and the objects alive before
+    the import (the whole of Django) are left out of its full passes."""
     threshold = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(70_000, 10, 10)
+    gc.set_threshold(250_000, 10, 10)
     try:
         yield
     finally:
@@ -651,48 +653,68 @@ PERSON_COLUMNS = (
     "is_frontline",
     "is_migrant",
     "is_enterprise_head",
-    # the row's first PERSON_FIELDS fields are the columns above; these come from the import
-    "unit_id",
-    "created_at",
-    "updated_at",
-    "batch_id",
+    # the row's first PERSON_FIELDS fields are the columns above
 )
-MEMBERSHIP_COLUMNS = ("person_id", "union_id", "joined_on", "status", "end_reason", "batch_id")
+MEMBERSHIP_COLUMNS = ("person_id", "joined_on")
 
 
 def _insert(
-    cursor: Any, model: type[models.Model], columns: tuple[str, ...], values: list[tuple[Any, ...]]
+    cursor: Any,
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    values: list[tuple[Any, ...]],
+    constants: dict[str, Any] | None = None,
 ) -> None:
     """Rows written in one go, without the ORM's per-object work (the rows are checked
     already): a binary COPY on PostgreSQL (half the work of a text one, on both sides), one
-    executemany on SQLite."""
+    executemany on SQLite. `constants` are columns with one value for every row: on SQLite
+    they are written into the statement (each bound value costs a little, a million times)."""
     if not values:
         return
     table = model._meta.db_table
+    constants = constants or {}
     if cursor.db.vendor == "postgresql":
-        types = _copy_types(model, columns)
-        dates = [i for i, kind in enumerate(types) if kind == "date"]
-        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
-        # psycopg's own errors made Django's, as through Django's cursor
-        with cursor.db.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-            copy.set_types(types)
-            write = copy.write_row
-            if not dates:
-                for row in values:
-                    write(row)
-                return
-            parse = date.fromisoformat
-            for row in values:
-                cells = list(row)
-                for i in dates:  # ISO text, as SQLite takes it, made dates for the binary format
-                    if isinstance(cells[i], str):
-                        cells[i] = parse(cells[i])
-                write(cells)
+        if constants:
+            tail = tuple(constants.values())
+            values = [row + tail for row in values]
+        _copy(cursor, model, (*columns, *constants), values)
         return
-    cursor.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: S608 - fixed names
-        values,
-    )
+    names = ", ".join((*columns, *constants))
+    slots = ", ".join([*(["%s"] * len(columns)), *map(_sqlite_literal, constants.values())])
+    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({slots})", values)  # noqa: S608 - fixed names, our own values
+
+
+def _sqlite_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''").replace("%", "%%") + "'"
+    raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def _copy(
+    cursor: Any, model: type[models.Model], columns: tuple[str, ...], values: list[tuple[Any, ...]]
+) -> None:
+    types = _copy_types(model, columns)
+    dates = [i for i, kind in enumerate(types) if kind == "date"]
+    statement = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    # psycopg's own errors made Django's, as through Django's cursor
+    with cursor.db.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+        copy.set_types(types)
+        write = copy.write_row
+        if not dates:
+            for row in values:
+                write(row)
+            return
+        parse = date.fromisoformat
+        for row in values:
+            cells = list(row)
+            for i in dates:  # ISO text, as SQLite takes it, made dates for the binary format
+                if isinstance(cells[i], str):
+                    cells[i] = parse(cells[i])
+            write(cells)
 
 
 # PostgreSQL's binary formats of the kinds of column an import writes
@@ -907,37 +929,43 @@ class BatchWriter:
         """Insert new people; returns their ids, in order."""
         if not rows:
             return []
-        for_row, now, batch = units.for_row, self.now, self.batch.pk
-        no_unit = (None, now, now, batch)
-        values = []
-        for row in rows:
-            unit = for_row(row) if row.unit_credit_code or row.unit_name else None
-            values.append(
-                row[:PERSON_FIELDS] + (no_unit if unit is None else (unit.pk, now, now, batch))
-            )
+        for_row = units.for_row
+        columns: tuple[str, ...] = PERSON_COLUMNS
+        constants = {"created_at": self.now, "updated_at": self.now, "batch_id": self.batch.pk}
+        with_units = [for_row(r) if r.unit_credit_code or r.unit_name else None for r in rows]
+        if any(with_units):
+            columns += ("unit_id",)
+            values = [
+                (*row[:PERSON_FIELDS], unit.pk if unit else None)
+                for row, unit in zip(rows, with_units, strict=True)
+            ]
+        else:  # most rosters name no units
+            constants["unit_id"] = None
+            values = [row[:PERSON_FIELDS] for row in rows]
         table = Person._meta.db_table
         with transaction.get_connection().cursor() as cursor:
             ids = _new_ids(cursor, table, len(rows))
             if ids is None:
-                _insert(cursor, Person, PERSON_COLUMNS, values)
+                _insert(cursor, Person, columns, values, constants)
                 return _written_ids(cursor, table, [row.digest for row in rows])
-            _insert(
-                cursor,
-                Person,
-                ("id", *PERSON_COLUMNS),
-                [(pk, *row) for pk, row in zip(ids, values, strict=True)],
-            )
+            values = [(pk, *row) for pk, row in zip(ids, values, strict=True)]
+            _insert(cursor, Person, ("id", *columns), values, constants)
         return ids
 
     def _insert_memberships(
         self, people: list[tuple[int, str]], organisation: Organisation
     ) -> None:
         """Open memberships of `organisation` for people (id, joining date or "" for today)."""
-        today, union, batch = self.today.isoformat(), organisation.pk, self.batch.pk
-        active = MembershipStatus.ACTIVE.value
-        values = [(pk, union, day or today, active, "", batch) for pk, day in people]
+        today = self.today.isoformat()
+        values = [(pk, day or today) for pk, day in people]
+        constants = {
+            "union_id": organisation.pk,
+            "status": MembershipStatus.ACTIVE.value,
+            "end_reason": "",
+            "batch_id": self.batch.pk,
+        }
         with transaction.get_connection().cursor() as cursor:
-            _insert(cursor, Membership, MEMBERSHIP_COLUMNS, values)
+            _insert(cursor, Membership, MEMBERSHIP_COLUMNS, values, constants)
 
 
 class RollbackRefused(Exception):
