@@ -568,9 +568,10 @@ def _finish_report(report: ImportReport) -> ImportReport:
 def _bulk_writing(*, expected_rows: int) -> Iterator[None]:
     """On SQLite, for this connection while the import writes: a 128 MB page cache (the 2 MB
     default thrashes on a roster's random-key indexes) and a write-ahead log checkpointed every
-    256 MB rather than every 4 MB. For an import as large as the roster it joins, the indexes
-    that the import does not read are dropped inside its transaction and built again, sorted,
-    at its end: far cheaper than a million random insertions into each. Readers keep the
+    256 MB rather than every 4 MB. For an import as large as the roster it joins, the person
+    indexes that the import does not read (pinyin keys, phone hashes) are dropped inside its
+    transaction and built again, sorted, at its end: far cheaper than a million random
+    insertions into each. Readers keep the
     indexes all along (they see the database as it was until the import commits), and an
     import that fails or is killed leaves them as they were."""
     connection = transaction.get_connection()
@@ -596,8 +597,10 @@ def _bulk_writing(*, expected_rows: int) -> Iterator[None]:
             cursor.execute("PRAGMA wal_autocheckpoint = 1000")
 
 
-# the indexes an import reads: identity numbers (in the table's own UNIQUE) and current memberships
-_READ_BY_IMPORT = frozenset({"one_current_membership"})
+# Only the person indexes are deferred: their keys (hashes, pinyin) come in no order, while the
+# membership indexes' keys (new person ids, the one union) come in order, and cost little more
+# kept up as rows arrive than built at the end. The identity index is the table's own UNIQUE
+# (no `sql` in sqlite_master), which the import reads.
 # below this many rows (or half the people already registered), indexes are kept as they are
 DEFER_INDEXES_FROM = 100_000
 
@@ -613,10 +616,10 @@ def _defer_indexes(cursor: Any, expected_rows: int) -> bool:
 def _deferrable_indexes(cursor: Any) -> list[tuple[str, str]]:
     cursor.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND tbl_name IN (%s, %s) ORDER BY name",
-        [Person._meta.db_table, Membership._meta.db_table],
+        " AND tbl_name = %s ORDER BY name",
+        [Person._meta.db_table],
     )
-    return [(name, sql) for name, sql in cursor.fetchall() if name not in _READ_BY_IMPORT]
+    return list(cursor.fetchall())
 
 
 def _expected_rows(path: Path) -> int:
