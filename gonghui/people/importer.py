@@ -403,9 +403,9 @@ class _Abandoned(Exception):
 
 
 class _RegisteredMeanwhile(Exception):
-    """Raised out of the import's transaction when writing a new person failed on the identity's
-    unique index although the people registered at the start did not include them: someone
-    registered them meanwhile (PostgreSQL lets others write during an import)."""
+    """Raised out of the import's first attempt when writing failed on a unique index: someone
+    registered one of the file's people after the import looked for them (PostgreSQL lets
+    others write during an import; an import as large as the roster looks when it starts)."""
 
 
 @dataclass(frozen=True)
@@ -436,14 +436,16 @@ def import_members(
     job = _Job(Path(path), union, by, dry_run, skip_invalid, transfer, file_name, progress)
     with _collecting_rarely():
         try:
-            return _import(job, preload=True)
+            return _import(job, first=True)
         except _RegisteredMeanwhile:
             pass
-        # nothing was written: done again looking up every row, it finds them
-        return _import(job, preload=False)
+        # nothing was written: done again, looking up every row as it comes, it finds them
+        return _import(job, first=False)
 
 
-def _import(job: _Job, *, preload: bool) -> ImportReport:
+def _import(job: _Job, *, first: bool) -> ImportReport:
+    """One attempt at the import; the first reads the people registered at the start if the
+    import is as large as the roster, a second (after `_RegisteredMeanwhile`) does not."""
     today = timezone.localdate()
     with open_table(job.path, spec=MEMBER_SPEC) as table:
 
@@ -455,8 +457,8 @@ def _import(job: _Job, *, preload: bool) -> ImportReport:
         chunks = map(Checked.of, source)
         try:
             if job.dry_run:
-                return _check(job, chunks, present=table.present, preload=preload)
-            return _write(job, chunks, present=table.present, preload=preload)
+                return _check(job, chunks, present=table.present, preload=first)
+            return _write(job, chunks, present=table.present, first=first)
         finally:
             source.close()  # stops the child at once if the import stops early
 
@@ -483,13 +485,12 @@ def _check(
 
 
 def _write(
-    job: _Job, chunks: Iterator[Checked], *, present: frozenset[str], preload: bool
+    job: _Job, chunks: Iterator[Checked], *, present: frozenset[str], first: bool
 ) -> ImportReport:
     """Plan and write each chunk as it comes, in one transaction, undone if a row is bad (unless
     `skip_invalid`)."""
     report, units = ImportReport(), Units(job.union)
     expected_rows = _expected_rows(job.path)
-    registered = None
     try:
         with transaction.atomic(), _bulk_writing(expected_rows=expected_rows):
             batch = _start_batch(
@@ -500,7 +501,7 @@ def _write(
                 options={"skip_invalid": job.skip_invalid, "transfer": job.transfer},
             )
             # read once the import holds SQLite's write lock: nobody registers anyone after
-            registered = _registered(expected_rows) if preload else None
+            registered = _registered(expected_rows) if first else None
             writer = BatchWriter(batch=batch, by=job.by)
             for chunk in chunks:
                 plan = plan_rows(
@@ -524,7 +525,7 @@ def _write(
     except _Abandoned:
         return report
     except IntegrityError as error:
-        if registered is None:
+        if not first:
             raise
         raise _RegisteredMeanwhile from error
     report.batch = batch

@@ -208,6 +208,30 @@ def test_someone_registered_while_the_import_ran_is_found_on_a_second_pass(
     assert verify_chain().intact
 
 
+def test_someone_registered_between_the_look_up_and_the_write_is_found_again(
+    world, tmp_path, monkeypatch
+) -> None:
+    """A small import looks each chunk's rows up just before writing them; should someone
+    register one of them in between (PostgreSQL), the unique index refuses the write, and the
+    import runs once more and finds them."""
+    assert run(write_csv(tmp_path / "a.csv", good_rows(30)), "--union", "CA-K-1")[0] == 0
+    real, calls = importer._existing, []
+
+    def looked_up_too_early(digests: list[str], *, lock: bool) -> importer._Existing:
+        calls.append(lock)
+        if len(calls) == 1:  # the first attempt's look-up: before row 2's person came
+            return importer._Existing({}, {})
+        return real(digests, lock=lock)
+
+    monkeypatch.setattr(importer, "_existing", looked_up_too_early)
+    rows = good_rows(1, start=1) + good_rows(2, start=31)
+    code, out = run(write_csv(tmp_path / "b.csv", rows), "--union", "CA-K-1")
+    assert code == 0 and "新增人员 2" in out and "未变 1" in out, out
+    assert calls == [True, True]
+    assert Person.objects.count() == 32 and ImportBatch.objects.count() == 2
+    assert verify_chain().intact
+
+
 def test_skip_invalid_writes_the_good_rows(world, tmp_path) -> None:
     path = write_csv(tmp_path / "mixed.csv", [*good_rows(4), BAD[0][0]])
     errors = tmp_path / "errors.csv"
