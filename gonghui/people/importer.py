@@ -463,6 +463,30 @@ def _import(job: _Job, *, first: bool) -> ImportReport:
             source.close()  # stops the child at once if the import stops early
 
 
+def _planned(
+    job: _Job,
+    chunk: Checked,
+    report: ImportReport,
+    *,
+    present: frozenset[str],
+    units: Units,
+    registered: FirstRows | None,
+    lock: bool = False,
+) -> Plan:
+    """A chunk planned, and counted in the report."""
+    plan = plan_rows(
+        rows=chunk.rows,
+        union=job.union,
+        present=present,
+        units=units,
+        transfer=job.transfer,
+        lock=lock,
+        registered=registered,
+    )
+    _tally(report, chunk, plan)
+    return plan
+
+
 def _check(
     job: _Job, chunks: Iterator[Checked], *, present: frozenset[str], preload: bool
 ) -> ImportReport:
@@ -470,15 +494,7 @@ def _check(
     report, units = ImportReport(), Units(job.union)
     registered = _registered(_expected_rows(job.path)) if preload else None
     for chunk in chunks:
-        plan = plan_rows(
-            rows=chunk.rows,
-            union=job.union,
-            present=present,
-            units=units,
-            transfer=job.transfer,
-            registered=registered,
-        )
-        _tally(report, chunk, plan)
+        _planned(job, chunk, report, present=present, units=units, registered=registered)
         if job.progress is not None:
             job.progress("check", report.rows)
     return _finish_report(report)
@@ -504,16 +520,15 @@ def _write(
             registered = _registered(expected_rows) if first else None
             writer = BatchWriter(batch=batch, by=job.by)
             for chunk in chunks:
-                plan = plan_rows(
-                    rows=chunk.rows,
-                    union=job.union,
+                plan = _planned(
+                    job,
+                    chunk,
+                    report,
                     present=present,
                     units=units,
-                    transfer=job.transfer,
-                    lock=True,
                     registered=registered,
+                    lock=True,
                 )
-                _tally(report, chunk, plan)
                 if job.skip_invalid or not report.errors:
                     writer.write(plan, union=job.union, units=units)
                 if job.progress is not None:
