@@ -118,6 +118,10 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return seconds, usage.ru_maxrss // 1024, output
 
 
+def psql(statement: str) -> None:
+    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", statement], check=True)
+
+
 def drop_database(url: str) -> None:
     """The run's database removed (a million-row one takes over half a gigabyte)."""
     if url.startswith("sqlite:///"):
@@ -125,20 +129,7 @@ def drop_database(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(path + suffix).unlink(missing_ok=True)
         return
-    name = url.rsplit("/", 1)[1]
-    subprocess.run(
-        [
-            "psql",
-            "-q",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-c",
-            f"DROP DATABASE IF EXISTS {name}",
-        ],
-        check=True,
-    )
+    psql(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
 
 
 def fresh_database(work: Path, postgres: bool, n: int) -> str:
@@ -146,23 +137,8 @@ def fresh_database(work: Path, postgres: bool, n: int) -> str:
         path = work / f"bench-{n}-{time.monotonic_ns()}.sqlite3"
         return f"sqlite:///{path}"
     name = f"gonghui_bench_{os.getpid()}_{n}"
-    subprocess.run(
-        [
-            "psql",
-            "-q",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-c",
-            f"DROP DATABASE IF EXISTS {name}",
-        ],
-        check=True,
-    )
-    subprocess.run(
-        ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"],
-        check=True,
-    )
+    psql(f"DROP DATABASE IF EXISTS {name}")
+    psql(f"CREATE DATABASE {name}")
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
