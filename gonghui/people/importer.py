@@ -126,6 +126,9 @@ class FirstRows:
             self._grow()
         return row
 
+    def __len__(self) -> int:
+        return self._used
+
     def __contains__(self, key: int) -> bool:
         key = key or 1
         keys, mask = self._keys, self._mask
@@ -224,18 +227,24 @@ def _ids_by_digest(cursor: Any, digests: list[str]) -> dict[str, int]:
     return found
 
 
+def _roster_size(cursor: Any) -> int:
+    """How many people are registered, at most (the highest id: no count of the table)."""
+    cursor.execute(f"SELECT MAX(id) FROM {Person._meta.db_table}")  # noqa: S608 - fixed name
+    (top,) = cursor.fetchone()
+    return int(top or 0)
+
+
 def _registered(expected_rows: int) -> FirstRows | None:
     """The people registered already, as the 64-bit prefixes of their identity digests, when
     an import is as large as the roster it joins: reading them once costs far less than looking
     up each of its rows (on PostgreSQL some 5 µs a row, 8 s a million), and a first roster needs
-    no look-up at all. None (each row is looked up) for a smaller import; a few megabytes for
-    a million people."""
+    no look-up at all. None (each row is looked up) for a smaller import; some 25 MB for a
+    million people."""
     with transaction.get_connection().cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {Person._meta.db_table}")  # noqa: S608 - fixed name
-        (registered,) = cursor.fetchone()
-    if (registered or 0) > expected_rows:
+        registered = _roster_size(cursor)
+    if registered > expected_rows:
         return None
-    known = FirstRows(capacity=1 << max(16, (2 * (registered or 0)).bit_length()))
+    known = FirstRows(capacity=1 << max(16, (2 * registered).bit_length()))
     digests = Person.objects.order_by().values_list("identity_hash", flat=True)
     for digest in digests.iterator(chunk_size=20_000):
         known.first(int(digest[:16], 16), 1)
@@ -337,8 +346,8 @@ def plan_rows(
     `_registered`), only rows it may hold are looked up."""
     units.load(rows)
     digests = [r.digest for r in rows]
-    if registered is not None:
-        digests = [d for d in digests if int(d[:16], 16) in registered]
+    if registered is not None:  # a first roster's is empty: nobody to look up
+        digests = [d for d in digests if int(d[:16], 16) in registered] if registered else []
     found = _existing(digests, lock=lock) if digests else _Existing({}, {})
     plan = Plan(found=found)
     header = MEMBER_SPEC.header("identity_number")
@@ -457,7 +466,7 @@ def _import(job: _Job, *, first: bool) -> ImportReport:
         chunks = map(Checked.of, source)
         try:
             if job.dry_run:
-                return _check(job, chunks, present=table.present, preload=first)
+                return _check(job, chunks, present=table.present)
             return _write(job, chunks, present=table.present, first=first)
         finally:
             source.close()  # stops the child at once if the import stops early
@@ -487,12 +496,10 @@ def _planned(
     return plan
 
 
-def _check(
-    job: _Job, chunks: Iterator[Checked], *, present: frozenset[str], preload: bool
-) -> ImportReport:
-    """What the import would do, writing nothing."""
+def _check(job: _Job, chunks: Iterator[Checked], *, present: frozenset[str]) -> ImportReport:
+    """What the import would do, writing nothing (so never a second attempt)."""
     report, units = ImportReport(), Units(job.union)
-    registered = _registered(_expected_rows(job.path)) if preload else None
+    registered = _registered(_expected_rows(job.path))
     for chunk in chunks:
         _planned(job, chunk, report, present=present, units=units, registered=registered)
         if job.progress is not None:
@@ -587,9 +594,8 @@ def _bulk_writing(*, expected_rows: int) -> Iterator[None]:
     256 MB rather than every 4 MB. For an import as large as the roster it joins, the person
     indexes that the import does not read (pinyin keys, phone hashes) are dropped inside its
     transaction and built again, sorted, at its end: far cheaper than a million random
-    insertions into each. Readers keep the
-    indexes all along (they see the database as it was until the import commits), and an
-    import that fails or is killed leaves them as they were."""
+    insertions into each. Readers keep the indexes all along (they see the database as it was
+    until the import commits), and an import that fails or is killed leaves them as they were."""
     connection = transaction.get_connection()
     if connection.vendor != "sqlite":
         yield
@@ -624,9 +630,7 @@ DEFER_INDEXES_FROM = 100_000
 def _defer_indexes(cursor: Any, expected_rows: int) -> bool:
     if expected_rows < DEFER_INDEXES_FROM:
         return False
-    cursor.execute(f"SELECT MAX(id) FROM {Person._meta.db_table}")  # noqa: S608 - fixed name
-    (registered,) = cursor.fetchone()
-    return expected_rows * 2 >= (registered or 0)
+    return expected_rows * 2 >= _roster_size(cursor)
 
 
 def _deferrable_indexes(cursor: Any) -> list[tuple[str, str]]:
