@@ -51,6 +51,13 @@ def _importable(request: AuthedRequest) -> OrganisationQuerySet:
     return orgs_for_action(request.user, "import").filter(type__in=MEMBER_UNION_TYPES)
 
 
+def _only_code(unions: OrganisationQuerySet) -> str:
+    """The code of the one union an officer may import into (a grassroots officer's own); ""
+    when there are several to choose from."""
+    codes = list(unions.values_list("code", flat=True)[:2])
+    return codes[0] if len(codes) == 1 else ""
+
+
 def import_start(request: AuthedRequest) -> HttpResponse:
     if not orgs_for_action(request.user, "import").exists():
         deny(
@@ -60,10 +67,13 @@ def import_start(request: AuthedRequest) -> HttpResponse:
             object_id="",
             not_found=False,
         )
+    importable = _importable(request)
     form = UploadForm(
-        request.POST or None, request.FILES or None, initial={"union": request.GET.get("union", "")}
+        request.POST or None,
+        request.FILES or None,
+        initial={"union": request.GET.get("union", "") or _only_code(importable)},
     )
-    form.fields["union"].allowed = _importable(request)  # type: ignore[attr-defined]
+    form.fields["union"].allowed = importable  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         folder = Path(settings.MEDIA_ROOT) / "imports"

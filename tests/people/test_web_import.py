@@ -135,3 +135,12 @@ def test_the_page_follows_the_write_of_a_confirmed_import_through_its_transactio
     assert job.stage == JobStage.DONE
     assert seen and '<progress max="100" value="100">' in seen[-1]  # 12 of 12 rows
     assert not tasks.progress_path(job).exists()
+
+
+def test_the_form_names_the_union_when_there_is_only_one_to_import_into(world) -> None:
+    def union_value(user) -> str:
+        form = _client(user).get("/members/import/").context["form"]
+        return str(form["union"].value() or "")
+
+    assert union_value(world.grassroots_officer) == "CA-K-1"
+    assert union_value(world.county_officer) == ""  # two grassroots unions below: the user chooses
