@@ -97,6 +97,7 @@ def sealer(field: str) -> Callable[..., str]:
     encode = binascii.b2a_base64
     urlsafe = bytes.maketrans(b"+/", b"-_")
     urandom = os.urandom
+    prefix = VERSION + "$"
 
     def encrypt_one(value: str, nonce: bytes | None = None) -> str:
         if not value:
@@ -104,6 +105,6 @@ def sealer(field: str) -> Callable[..., str]:
         if nonce is None:
             nonce = urandom(12)
         sealed = encode(nonce + seal(nonce, value.encode(), associated), newline=False)
-        return VERSION + "$" + sealed.translate(urlsafe).decode()
+        return prefix + sealed.translate(urlsafe).decode()
 
     return encrypt_one

@@ -1,8 +1,9 @@
-"""Importing a roster: read → check → plan → write, in one pass and one transaction.
+"""Importing a roster: read → check → seal → plan → write, in one pass and one transaction.
 
-The file side (reading, checking every row, finding people named twice, sealing the personal
-data) needs nothing from the database; for a large file it runs in a child process, on the
-other core, while this process plans each chunk against the database and writes it. All of
+The file side (reading, checking every row, finding people named twice) needs nothing from the
+database; for a large file it runs in a child process, on the other core, while this process
+seals each chunk's personal data, plans the chunk against the database and writes it (the
+sealing is here because the writing leaves this core the idler of the two). All of
 it happens in one transaction: a bad row (unless `skip_invalid`), a crash or a power cut at any
 moment leaves the database as it was, and running the import again does it all, once.
 """
@@ -44,7 +45,8 @@ from gonghui.people.tabular import (
     PERSON_FIELDS,
     MemberRowChecker,
     SealedRow,
-    row_sealer,
+    row_values,
+    rows_sealer,
 )
 
 CHUNK = 5000
@@ -171,19 +173,25 @@ class Checked:
     read: int  # rows of the file in this chunk, good and bad
 
     @classmethod
-    def of(cls, plain: tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int]) -> Checked:
+    def of(
+        cls,
+        plain: tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int],
+        *,
+        seal: Callable[[list[tuple[Any, ...]]], list[SealedRow]],
+    ) -> Checked:
+        """A chunk from `checked_chunks`, its rows sealed with `seal` (see `rows_sealer`)."""
         rows, errors, read = plain
-        return cls(list(map(SealedRow._make, rows)), [RowError(*e) for e in errors], read)
+        return cls(seal(rows), [RowError(*e) for e in errors], read)
 
 
 def checked_chunks(
     table: Table, *, today: date
 ) -> Generator[tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int], None, None]:
     """The file side of an import: every row checked, people named twice found, the good rows
-    sealed; a chunk at a time, as plain values (`Checked.of` makes them a chunk again).
-    Touches no database: it may run in a child process."""
+    made ready to seal (`row_values`); a chunk at a time, as plain values (`Checked.of` seals
+    them into a chunk). Touches no database: it may run in a child process."""
     check = MemberRowChecker(today=today)
-    seal = row_sealer()
+    values = row_values()
     seen = FirstRows()
     header = MEMBER_SPEC.header("identity_number")
     rows: list[tuple[Any, ...]] = []
@@ -198,7 +206,7 @@ def checked_chunks(
             message = _("The same person as row %(row)d.") % {"row": first}
             errors.append((row.number, header, message))
         else:
-            rows.append(seal(row))
+            rows.append(values(row))
         if read == CHUNK:
             yield rows, errors, read
             rows, errors, read = [], [], 0
@@ -463,7 +471,8 @@ def _import(job: _Job, *, first: bool) -> ImportReport:
 
         large = job.path.stat().st_size >= PARALLEL_FROM_BYTES
         source = in_child(produce) if large else produce()
-        chunks = map(Checked.of, source)
+        seal = rows_sealer()
+        chunks = (Checked.of(plain, seal=seal) for plain in source)
         try:
             if job.dry_run:
                 return _check(job, chunks, present=table.present)
