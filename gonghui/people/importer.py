@@ -14,7 +14,7 @@ import gc
 import hashlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -172,28 +172,16 @@ class Checked:
     errors: list[RowError]
     read: int  # rows of the file in this chunk, good and bad
 
-    @classmethod
-    def of(
-        cls,
-        plain: tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int],
-        *,
-        seal: Callable[[list[tuple[Any, ...]]], list[SealedRow]],
-    ) -> Checked:
-        """A chunk from `checked_chunks`, its rows sealed with `seal` (see `rows_sealer`)."""
-        rows, errors, read = plain
-        return cls(seal(rows), [RowError(*e) for e in errors], read)
+
+PlainChunk = tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int]
 
 
-def checked_chunks(
-    table: Table, *, today: date
-) -> Generator[tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int], None, None]:
-    """The file side of an import: every row checked, people named twice found, the good rows
-    made ready to seal (`row_values`); a chunk at a time, as plain values (`Checked.of` seals
-    them into a chunk). Touches no database: it may run in a child process."""
+def checked_chunks(table: Table, *, today: date) -> Generator[PlainChunk, None, None]:
+    """The file side of an import: every row checked, the good ones made ready to seal
+    (`row_values`); a chunk at a time, as plain values (rows, problems, rows read) that
+    `sealed_chunks` takes on. Touches no database: it may run in a child process."""
     check = MemberRowChecker(today=today)
     values = row_values()
-    seen = FirstRows()
-    header = MEMBER_SPEC.header("identity_number")
     rows: list[tuple[Any, ...]] = []
     errors: list[tuple[int, str, str]] = []
     read = 0
@@ -202,9 +190,6 @@ def checked_chunks(
         row, problems = check(raw.number, raw.values)
         if row is None:
             errors += [(e.row, e.column, e.message) for e in problems]
-        elif (first := seen.first(int(row.digest[:16], 16), row.number)) != row.number:
-            message = _("The same person as row %(row)d.") % {"row": first}
-            errors.append((row.number, header, message))
         else:
             rows.append(values(row))
         if read == CHUNK:
@@ -212,6 +197,31 @@ def checked_chunks(
             rows, errors, read = [], [], 0
     if read:
         yield rows, errors, read
+
+
+_DIGEST, _NUMBER = SealedRow._fields.index("digest"), SealedRow._fields.index("number")
+
+
+def sealed_chunks(chunks: Iterable[PlainChunk]) -> Iterator[Checked]:
+    """The chunks of `checked_chunks` with the people named twice in the file found (a row
+    naming someone an earlier row named is an error) and the other rows sealed. This runs in
+    the writing process: with it there, the two processes' shares of a large import are even."""
+    seal = rows_sealer()
+    seen = FirstRows()
+    header = MEMBER_SPEC.header("identity_number")
+    first_of = seen.first
+    for rows, plain_errors, read in chunks:
+        errors = [RowError(*e) for e in plain_errors]
+        kept = []
+        for row in rows:
+            number = row[_NUMBER]
+            first = first_of(int(row[_DIGEST][:16], 16), number)
+            if first == number:
+                kept.append(row)
+            else:
+                message = _("The same person as row %(row)d.") % {"row": first}
+                errors.append(RowError(number, header, message))
+        yield Checked(seal(kept), errors, read)
 
 
 def _ids_by_digest(cursor: Any, digests: list[str]) -> dict[str, int]:
@@ -471,8 +481,7 @@ def _import(job: _Job, *, first: bool) -> ImportReport:
 
         large = job.path.stat().st_size >= PARALLEL_FROM_BYTES
         source = in_child(produce) if large else produce()
-        seal = rows_sealer()
-        chunks = (Checked.of(plain, seal=seal) for plain in source)
+        chunks = sealed_chunks(source)
         try:
             if job.dry_run:
                 return _check(job, chunks, present=table.present)
@@ -524,7 +533,7 @@ def _write(
     report, units = ImportReport(), Units(job.union)
     expected_rows = _expected_rows(job.path)
     try:
-        with transaction.atomic(), _bulk_writing(expected_rows=expected_rows):
+        with transaction.atomic(), _bulk_writing(expected_rows=expected_rows, first=first):
             batch = _start_batch(
                 path=job.path,
                 union=job.union,
@@ -597,14 +606,14 @@ def _finish_report(report: ImportReport) -> ImportReport:
 
 
 @contextmanager
-def _bulk_writing(*, expected_rows: int) -> Iterator[None]:
+def _bulk_writing(*, expected_rows: int, first: bool) -> Iterator[None]:
     """On SQLite, for this connection while the import writes: a 128 MB page cache (the 2 MB
     default thrashes on a roster's random-key indexes) and a write-ahead log checkpointed every
-    256 MB rather than every 4 MB. For an import as large as the roster it joins, the person
-    indexes that the import does not read (pinyin keys, phone hashes) are dropped inside its
-    transaction and built again, sorted, at its end: far cheaper than a million random
-    insertions into each. Readers keep the indexes all along (they see the database as it was
-    until the import commits), and an import that fails or is killed leaves them as they were."""
+    256 MB rather than every 4 MB. For an import as large as the roster it joins, the indexes
+    that the import does not read are dropped inside its transaction and built again, sorted,
+    at its end: far cheaper than a million random insertions into each. Readers keep the
+    indexes all along (they see the database as it was until the import commits), and an
+    import that fails or is killed leaves them as they were."""
     connection = transaction.get_connection()
     if connection.vendor != "sqlite":
         yield
@@ -614,41 +623,50 @@ def _bulk_writing(*, expected_rows: int) -> Iterator[None]:
         (cache_size,) = cursor.fetchone()
         cursor.execute("PRAGMA cache_size = -131072")
         cursor.execute("PRAGMA wal_autocheckpoint = 65536")
-        deferred = _deferrable_indexes(cursor) if _defer_indexes(cursor, expected_rows) else []
+        deferred = _deferrable_indexes(cursor, expected_rows=expected_rows, first=first)
         for name, _sql in deferred:
             cursor.execute(f'DROP INDEX "{name}"')
     try:
         yield
         with connection.cursor() as cursor:
             for _name, sql in deferred:
-                cursor.execute(sql)
+                cursor.execute(sql)  # a unique one that fails: IntegrityError, tried again
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
             cursor.execute("PRAGMA wal_autocheckpoint = 1000")
 
 
-# Only the person indexes are deferred: their keys (hashes, pinyin) come in no order, while the
-# membership indexes' keys (new person ids, the one union) come in order, and cost little more
-# kept up as rows arrive than built at the end. The identity index is the table's own UNIQUE
-# (no `sql` in sqlite_master), which the import reads.
 # below this many rows (or half the people already registered), indexes are kept as they are
 DEFER_INDEXES_FROM = 100_000
 
 
-def _defer_indexes(cursor: Any, expected_rows: int) -> bool:
+def _deferrable_indexes(cursor: Any, *, expected_rows: int, first: bool) -> list[tuple[str, str]]:
+    """The indexes (name, how to build it) an import of about `expected_rows` rows leaves to
+    its end. For an import as large as the roster: the person indexes it never reads (pinyin
+    keys, phone hashes), whose keys come in no order. For the first attempt at a first roster
+    (nobody registered yet) also the identity's unique index and the membership indexes: such an
+    import reads none of them (its people are told apart by the file's own table of digests,
+    `FirstRows`, and nobody registered needs looking up), and SQLite's write lock keeps others
+    from registering anyone meanwhile; should building a unique one fail all the same, the
+    import is undone and tried again with every index kept up."""
     if expected_rows < DEFER_INDEXES_FROM:
-        return False
-    return expected_rows * 2 >= _roster_size(cursor)
-
-
-def _deferrable_indexes(cursor: Any) -> list[tuple[str, str]]:
+        return []
+    roster = _roster_size(cursor)
+    if expected_rows * 2 < roster:
+        return []
+    first_roster = first and roster == 0
+    tables = [Person._meta.db_table, Membership._meta.db_table]
     cursor.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND tbl_name = %s ORDER BY name",
-        [Person._meta.db_table],
+        "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN (%s, %s) ORDER BY tbl_name DESC, name",
+        tables,
     )
-    return list(cursor.fetchall())
+    return [
+        (name, sql)
+        for table, name, sql in cursor.fetchall()
+        if first_roster or (table == tables[0] and not sql.startswith("CREATE UNIQUE"))
+    ]
 
 
 def _expected_rows(path: Path) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -176,7 +176,11 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
-            models.UniqueConstraint(fields=["identity_hash"], name="person_identity_hash_unique")
+            # written as an expression so that SQLite keeps it as an index of its own (a field
+            # list becomes part of the table, which cannot be dropped): a first roster's import
+            # drops it and builds it again, sorted, at its end. Both databases index a bare
+            # column in parentheses as the column itself.
+            models.UniqueConstraint(F("identity_hash"), name="person_identity_hash_unique")
         ]
         indexes = [
             models.Index(fields=["name_key"], name="person_name_key"),

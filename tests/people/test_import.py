@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
 from openpyxl import Workbook
 
 from gonghui.core.audit import verify_chain
@@ -391,3 +392,39 @@ def test_a_large_import_builds_its_indexes_again_and_a_failed_one_keeps_them(
     assert _indexes() == before
     assert Person.objects.count() == 40
     assert Person.objects.filter(phone_hash=Person.objects.first().phone_hash).count() == 1
+    twin = Person.objects.first()
+    twin.pk = None  # the identity's unique index, built again, holds
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="only SQLite sets the indexes aside during an import"
+)
+def test_a_first_roster_whose_unique_index_fails_to_build_is_undone_and_tried_again(
+    world, tmp_path, monkeypatch
+) -> None:
+    """A first roster's import builds the identity's unique index at its end; were a person
+    to come in twice unseen (the file's own check defeated here), building it fails, and the
+    import is undone and done again with the index kept up, which refuses the second row."""
+    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 0)
+    monkeypatch.setattr(importer.FirstRows, "first", lambda self, key, row: row)
+    attempts = []
+    real = importer._deferrable_indexes
+
+    def deferrable(cursor, **options):
+        found = real(cursor, **options)
+        attempts.append((options["first"], {name for name, _sql in found}))
+        return found
+
+    monkeypatch.setattr(importer, "_deferrable_indexes", deferrable)
+    before = _indexes()
+    rows = good_rows(5)
+    path = write_csv(tmp_path / "twice.csv", [*rows, rows[0]])
+    with pytest.raises(IntegrityError):
+        import_members(path=path, union=world.gr_a1, by=None)
+    assert [first for first, _names in attempts] == [True, False]
+    assert "person_identity_hash_unique" in attempts[0][1]
+    assert "person_identity_hash_unique" not in attempts[1][1]
+    assert _indexes() == before
+    assert not Person.objects.exists() and not ImportBatch.objects.exists()
