@@ -22,7 +22,7 @@ from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
 from gonghui.people.identity import Identity
 from gonghui.people.importer import BatchWriter, Units, plan_rows
 from gonghui.people.models import CHINESE_SKILL_LEVELS, ImportBatch, SkillLevel
-from gonghui.people.tabular import MEMBER_SPEC, MemberRow, row_sealer
+from gonghui.people.tabular import MEMBER_SPEC, MemberRow, row_values, rows_sealer
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华红梅玉兰志强海燕春梅晓东丽娟文博子涵欣怡浩然宇轩梓萱一诺雨桐俊杰佳怡"
@@ -149,7 +149,7 @@ def build_roster(*, members: int, by: Any = None, seed: int = 2026) -> int:
             options={"demo": True},
         )
         writer = BatchWriter(batch=batch, by=by)
-        seal = row_sealer()
+        values, seal = row_values(), rows_sealer()
         for index, count in sorted(shares.items()):
             union = unions[index]
             units = Units(union)
@@ -157,7 +157,7 @@ def build_roster(*, members: int, by: Any = None, seed: int = 2026) -> int:
             rows = [_row(rng, n + 2, _area(union), used, unit) for n in range(count)]
             for start in range(0, len(rows), 2000):
                 plan = plan_rows(
-                    rows=[seal(row) for row in rows[start : start + 2000]],
+                    rows=seal([values(row) for row in rows[start : start + 2000]]),
                     union=union,
                     present=EVERY_COLUMN,
                     units=units,

@@ -1,9 +1,9 @@
 """Importing a roster: read → check → seal → plan → write, in one pass and one transaction.
 
-The file side (reading, checking every row, finding people named twice) needs nothing from the
-database; for a large file it runs in a child process, on the other core, while this process
-seals each chunk's personal data, plans the chunk against the database and writes it (the
-sealing is here because the writing leaves this core the idler of the two). All of
+The file side (reading and checking every row) needs nothing from the database; for a large file
+it runs in a child process, on the other core, while this process finds the people named twice,
+seals each chunk's personal data, plans the chunk against the database and writes it (these
+are here because the writing alone leaves this core the idler of the two). All of
 it happens in one transaction: a bad row (unless `skip_invalid`), a crash or a power cut at any
 moment leaves the database as it was, and running the import again does it all, once.
 """

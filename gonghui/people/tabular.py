@@ -199,12 +199,6 @@ def rows_sealer() -> Callable[[list[tuple[Any, ...]]], list[SealedRow]]:
     return seal
 
 
-def row_sealer() -> Callable[[MemberRow], SealedRow]:
-    """`row_values` and `rows_sealer` for one row at a time."""
-    values, seal = row_values(), rows_sealer()
-    return lambda row: seal([values(row)])[0]
-
-
 def _flag(value: str) -> bool | None:
     text = value.strip().lower()
     if text in YES:

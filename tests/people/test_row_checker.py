@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from gonghui.core.crypto import decrypt
 from gonghui.core.personal import mask_identity_number
 from gonghui.core.validators import identity_check_character
-from gonghui.people.tabular import MemberRowChecker, parse_member_row, row_sealer
+from gonghui.people.tabular import MemberRowChecker, parse_member_row, row_values, rows_sealer
 
 TODAY = date(2026, 6, 1)
 
@@ -154,7 +154,7 @@ def test_sealed_rows_keep_the_checked_values_and_only_seal_the_personal_data() -
         today=TODAY,
     )
     assert row is not None
-    sealed = row_sealer()(row)
+    (sealed,) = rows_sealer()([row_values()(row)])
     assert (sealed.name, sealed.digest, sealed.joined_on, sealed.number) == (
         "张三",
         row.digest,
