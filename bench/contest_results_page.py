@@ -102,7 +102,7 @@ def main() -> None:
             identity_sealed=sealed,
             identity_masked="650102********0072",
             gender="M",
-            birth_date=date(1990, 3, 7),
+            birth_year=1990,
         )
         for n in range(args.competitors + 5)
     )

@@ -1,4 +1,18 @@
-"""Personal data: masking for display and for the audit trail."""
+"""Personal data: masking for display and for the audit trail.
+
+The rule of the masked numbers, which every page, API field, export, filter, sort order, error
+message and audit event keeps:
+
+- A masked identity number keeps the area (first 6) and the sequence and check character
+  (last 4). The 8 digits it hides are the holder's birth date, so nothing shown beside it may
+  narrow them: without the reveal role an officer sees the birth year, never the month or the
+  day, and nothing is sorted or filtered by them. The database keeps the year only; the date
+  stays inside the sealed number.
+- A masked mobile keeps the first 3 and last 4 digits; nothing else about the number is shown.
+- Revealing either in full is a role of its own and always an audited event.
+- A person outside the officer's scope is never described (name, union, unit) in an answer or
+  an error message: "registered in a union outside your scope" is all that is said.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +33,11 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def birth_year_only(value: str) -> str:
+    """1990-03-07 -> 1990: what may stand beside a masked identity number."""
+    return value[:4]
+
+
 def mask_all(value: str) -> str:
     return "******" if value else ""
 
@@ -30,6 +49,7 @@ SENSITIVE_FIELDS: dict[str, Callable[[str], str]] = {
     "id_number": mask_identity_number,
     "phone": mask_phone,
     "mobile": mask_phone,
+    "birth_date": birth_year_only,
     "bank_account": mask_all,
     "token": mask_all,
 }

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from gonghui.accounts.models import BUSINESS_ROLES, Role
 from gonghui.honours.models import (
+    Booking,
     Campaign,
     Honouree,
     HonoureeImport,
@@ -180,6 +181,12 @@ def visible_sessions(user: Any) -> QuerySet[SanatoriumSession]:
     if scope(user, BUSINESS_ROLES).is_empty:
         return SanatoriumSession.objects.none()
     return SanatoriumSession.objects.filter(_reach_q(user, "organisation"))
+
+
+def visible_bookings(user: Any, session: SanatoriumSession) -> QuerySet[Booking]:
+    """A session's bookings of honourees the user may see: a session organised above the user
+    is shared with other subtrees, whose people it must not show."""
+    return session.bookings.filter(honouree__in=visible_honourees(user))
 
 
 def get_session_for_user(user: Any, pk: int, action: str = "view") -> SanatoriumSession:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gonghui.core import audit
 from gonghui.core.crypto import blind_index, encrypt
@@ -17,8 +18,14 @@ from gonghui.core.personal import mask_identity_number, mask_phone
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
 from gonghui.people.identity import normalise_name, normalise_phone, parse_identity, pinyin_key
 from gonghui.people.models import Membership, MembershipStatus, Person, SkillLevel
+from gonghui.people.permissions import sees_union
 
 MEMBER_UNION_TYPES = frozenset({OrgType.GRASSROOTS, OrgType.JOINT})
+# All that is said of a person whose current union the officer may not see (core.personal).
+OUTSIDE_SCOPE = gettext_lazy(
+    "This person is registered in a union outside your scope; an officer who can see both "
+    "unions can transfer the membership."
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ def record_person(
             identity_sealed=encrypt(identity.number, field="identity_number"),
             identity_masked=mask_identity_number(identity.number),
             gender=identity.gender,
-            birth_date=identity.birth_date,
+            birth_year=identity.birth_date.year,
         )
     before = {} if created else person.snapshot()
     _apply_details(person, details)
@@ -146,6 +153,8 @@ def join_union(
     if current is not None:
         if current.union_id == union.pk:
             return current
+        if not sees_union(by, current.union):
+            raise ValidationError(OUTSIDE_SCOPE)
         raise ValidationError(
             _("%(name)s is already a member of %(union)s; transfer the membership instead.")
             % {"name": person.name, "union": current.union.name}

@@ -46,7 +46,7 @@ class PersonOut(Schema):
     name: str
     identity_number: str
     gender: str
-    birth_date: date
+    birth_year: int
     phone: str
     unit_credit_code: str | None
     post: str

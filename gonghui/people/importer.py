@@ -31,7 +31,8 @@ from gonghui.core import audit
 from gonghui.core.background import in_child
 from gonghui.core.tabular import RowError, Table, open_table
 from gonghui.orgs.models import EmployerUnit, Organisation
-from gonghui.people.actions import check_member_union
+from gonghui.orgs.permissions import Scope
+from gonghui.people.actions import OUTSIDE_SCOPE, check_member_union
 from gonghui.people.models import (
     BatchStatus,
     ImportBatch,
@@ -40,6 +41,7 @@ from gonghui.people.models import (
     MembershipStatus,
     Person,
 )
+from gonghui.people.permissions import seen_scope
 from gonghui.people.tabular import (
     MEMBER_SPEC,
     PERSON_FIELDS,
@@ -358,10 +360,12 @@ def plan_rows(
     transfer: bool,
     lock: bool = False,
     registered: FirstRows | None = None,
+    seen: Scope | None = None,
 ) -> Plan:
     """Classify checked rows against the database: create, join, update, transfer, unchanged;
-    a member of another union is an error unless `transfer`. With `registered` (see
-    `_registered`), only rows it may hold are looked up."""
+    a member of another union is an error unless `transfer`, and always when that union is
+    outside `seen` (the importing officer's scope; None for the system). With `registered`
+    (see `_registered`), only rows it may hold are looked up."""
     units.load(rows)
     digests = [r.digest for r in rows]
     if registered is not None:  # a first roster's is empty: nobody to look up
@@ -390,6 +394,9 @@ def plan_rows(
             kind = "join"
         elif current.union_id == union.pk:
             kind = "update" if changed else "unchanged"
+        elif seen is not None and not seen.contains(current.union):
+            plan.errors.append(RowError(row.number, header, str(OUTSIDE_SCOPE)))
+            continue
         elif transfer:
             kind = "transfer"
         else:
@@ -445,6 +452,7 @@ class _Job:
     transfer: bool
     file_name: str
     progress: Callable[[str, int], None] | None
+    seen: Scope | None  # whose memberships the officer may be told of
 
 
 def import_members(
@@ -460,7 +468,17 @@ def import_members(
 ) -> ImportReport:
     """Import a roster file into `union`. Raises UnreadableFile when the file cannot be read."""
     check_member_union(union)
-    job = _Job(Path(path), union, by, dry_run, skip_invalid, transfer, file_name, progress)
+    job = _Job(
+        Path(path),
+        union,
+        by,
+        dry_run,
+        skip_invalid,
+        transfer,
+        file_name,
+        progress,
+        seen_scope(by),
+    )
     with _collecting_rarely():
         try:
             return _import(job, first=True)
@@ -509,6 +527,7 @@ def _planned(
         transfer=job.transfer,
         lock=lock,
         registered=registered,
+        seen=job.seen,
     )
     _tally(report, chunk, plan)
     return plan
@@ -694,7 +713,7 @@ PERSON_COLUMNS = (
     "identity_sealed",
     "identity_masked",
     "gender",
-    "birth_date",
+    "birth_year",
     "phone_hash",
     "phone_sealed",
     "phone_masked",

@@ -134,7 +134,9 @@ class Person(models.Model):
     identity_sealed = models.TextField(editable=False)
     identity_masked = models.CharField(_("identity number"), max_length=18, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
-    birth_date = models.DateField(_("birth date"), editable=False)
+    # The year only: the full date is the masked digits of the identity number (see
+    # core.personal), so it is kept nowhere but inside the sealed number.
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), editable=False)
     phone_hash = ByteOrderCharField(max_length=32, blank=True, editable=False)
     phone_sealed = models.TextField(blank=True, editable=False)
     phone_masked = models.CharField(_("mobile"), max_length=11, blank=True, editable=False)

@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gonghui.accounts.models import BUSINESS_ROLES
-from gonghui.orgs.permissions import can, deny, first_or_404, orgs_for_action, scope
+from gonghui.orgs.models import Organisation
+from gonghui.orgs.permissions import Scope, can, deny, first_or_404, orgs_for_action, scope
 from gonghui.people.models import (
     ImportBatch,
     ImportJob,
@@ -20,6 +21,20 @@ from gonghui.people.models import (
     Person,
     PersonQuerySet,
 )
+
+
+def seen_scope(user: Any) -> Scope | None:
+    """The subtrees whose people `user` may read about; None for the system (every one)."""
+    return None if user is None else scope(user, BUSINESS_ROLES)
+
+
+def sees_union(user: Any, union: Organisation) -> bool:
+    """Whether a person's membership of `union` may be described to `user` (by name, union…).
+
+    Outside it a person is only "registered in a union outside your scope".
+    """
+    seen = seen_scope(user)
+    return seen is None or seen.contains(union)
 
 
 def visible_memberships(user: Any) -> MembershipQuerySet:

@@ -117,7 +117,7 @@ class SealedRow(NamedTuple):
     identity_sealed: str
     identity_masked: str
     gender: str
-    birth_date: str  # ISO 8601, as both databases take a date
+    birth_year: int
     phone_digest: str
     phone_sealed: str
     phone_masked: str
@@ -158,7 +158,7 @@ def row_values() -> Callable[[MemberRow], tuple[Any, ...]]:
             if len(number) == 18
             else mask_identity_number(number),
             identity.gender,
-            identity.birth_date.isoformat(),
+            identity.birth_date.year,
             row.phone_digest,
             phone,  # sealed by rows_sealer
             phone_masked,

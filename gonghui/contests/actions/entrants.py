@@ -23,6 +23,7 @@ from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.people.actions import MEMBER_UNION_TYPES, PersonDetails, identity_digest, record_person
 from gonghui.people.identity import normalise_name, parse_identity
 from gonghui.people.models import Membership, Person
+from gonghui.people.permissions import sees_union, visible_people
 
 E = TypeVar("E", Competitor, Judge)
 
@@ -38,7 +39,8 @@ def find_or_record_person(
     """The person with this identity number; recorded as a non-member when not in the roster.
 
     An existing person keeps their roster details; a name that differs from the roster's is
-    refused, since it usually means a mistyped identity number.
+    refused, since it usually means a mistyped identity number. The roster's name is told
+    only to an officer who may see the person.
     """
     identity = parse_identity(identity_number)
     person = Person.objects.filter(identity_hash=identity_digest(identity.number)).first()
@@ -50,6 +52,15 @@ def find_or_record_person(
             union=filed_under,
         )
     if normalise_name(name) != person.name:
+        if by is not None and not visible_people(by).filter(pk=person.pk).exists():
+            raise ValidationError(
+                {
+                    "name": _(
+                        "Identity number %(number)s is registered under another name, outside your scope; check the number and the name."
+                    )
+                    % {"number": person.identity_masked}
+                }
+            )
         raise ValidationError(
             {
                 "name": _(
@@ -61,9 +72,16 @@ def find_or_record_person(
     return person
 
 
-def _roster_union(person: Person) -> Organisation | None:
+def _roster_union(by: Any, person: Person) -> Organisation | None:
+    """The person's current union, if `by` may see it."""
     membership = Membership.objects.current().select_related("union").filter(person=person).first()
-    return membership.union if membership else None
+    return membership.union if membership and sees_union(by, membership.union) else None
+
+
+def _roster_unit(by: Any, person: Person) -> EmployerUnit | None:
+    """The person's employer unit from the roster, if `by` may see it."""
+    unit = person.unit
+    return unit if unit is not None and sees_union(by, unit.organisation) else None
 
 
 @dataclass(frozen=True)
@@ -94,8 +112,8 @@ def _entrant_fields(
         unit=details.unit,
         filed_under=skill.contest.organiser,
     )
-    unit = details.unit or person.unit
-    union = details.union or _roster_union(person)
+    unit = details.unit or _roster_unit(by, person)
+    union = details.union or _roster_union(by, person)
     return person, unit, union
 
 

@@ -37,6 +37,7 @@ from gonghui.honours.models import (
 from gonghui.honours.permissions import (
     get_honouree_for_user,
     get_session_for_user,
+    visible_bookings,
     visible_honourees,
     visible_sessions,
 )
@@ -242,8 +243,10 @@ def session_list(request: AuthedRequest) -> HttpResponse:
 
 def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
-    booked = session.bookings.select_related("honouree__kind", "honouree__organisation")
-    booked_ids = {b.honouree_id for b in booked}
+    booked = visible_bookings(request.user, session).select_related(
+        "honouree__kind", "honouree__organisation"
+    )
+    booked_ids = set(session.bookings.values_list("honouree_id", flat=True))
     mine = visible_honourees(request.user).filter(
         organisation__in=orgs_for_action(request.user, "edit")
     )
@@ -253,7 +256,7 @@ def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "session": session,
         "bookings": booked,
-        "left": session.places - len(booked),
+        "left": session.places - len(booked_ids),
         "candidates": candidates[:100],
     }
     return render(request, "honours/session_detail.html", context)
