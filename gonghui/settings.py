@@ -65,6 +65,11 @@ SECRET_KEY = _key("SECRET_KEY", "secret")
 # The audit chain's HMAC key lives outside the database, so that whoever can write to the
 # database still cannot forge a consistent chain.
 AUDIT_KEY = _key("AUDIT_KEY", "audit")
+# Checkpoints of the audit trail's head, appended outside the database (another disk or host):
+# deleting the newest events and rewriting the head row no longer goes unnoticed.
+AUDIT_CHECKPOINTS = Path(env("AUDIT_CHECKPOINTS", str(VAR_DIR / "audit-checkpoints.log")))
+# An import of at least this many rows is followed by a checkpoint at once.
+CHECKPOINT_IMPORT_ROWS = env_int("CHECKPOINT_IMPORT_ROWS", 10_000)
 FIELD_ENCRYPTION_KEY = _key("FIELD_KEY", "field")
 
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "").split(",") if h.strip()]
@@ -242,6 +247,8 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_MB", 2048) * 1024 * 1024
 # calamine reserves memory for every cell of a sheet's bounding box: refuse absurd boxes first
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 50_000_000)
+# Uploads checked but never imported nor cancelled are deleted after this many days.
+UPLOAD_RETENTION_DAYS = env_int("UPLOAD_RETENTION_DAYS", 7)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

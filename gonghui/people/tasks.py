@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.tabular import UnreadableFile, write_errors
 from gonghui.people.importer import import_members
 from gonghui.people.models import ImportJob, JobStage
@@ -131,3 +132,4 @@ def apply_import(job_id: int) -> None:
         rows_applied=report.rows,
     )
     discard_upload(job)
+    checkpoint_after_import(rows=report.rows)

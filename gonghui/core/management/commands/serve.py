@@ -30,9 +30,7 @@ class Command(BaseCommand):
         processes: list[subprocess.Popen[bytes]] = []
         if not no_worker:
             processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "gonghui.cli", "db_worker", "--interval", "1"]
-                )
+                subprocess.Popen([sys.executable, "-m", "gonghui.cli", "worker", "--interval", "1"])
             )
         processes.append(
             subprocess.Popen(  # noqa: S603
