@@ -156,10 +156,26 @@ def create_user(
 
 @transaction.atomic
 def set_password(*, by: User | None, user: User, password: str) -> None:
+    """Change (or, by an administrator, reset) a password; the account's API tokens are revoked
+    and its sessions end.
+
+    Every session carries a hash of the password it signed in with and is signed out at its
+    next request once that no longer matches; the session that made the change keeps going
+    only if its view renews its hash (`update_session_auth_hash`).
+    """
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(action="account.set_password", by=by, organisation=user.organisation_id, obj=user)
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit.record(
+        action="account.set_password",
+        by=by,
+        organisation=user.organisation_id,
+        obj=user,
+        extra={"tokens_revoked": revoked, "by_self": by is not None and by.pk == user.pk},
+    )
 
 
 @transaction.atomic
