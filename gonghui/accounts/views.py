@@ -29,6 +29,7 @@ from gonghui.accounts.forms import (
     GrantRoleForm,
     LoginForm,
     PasswordChangeForm,
+    PasswordResetForm,
     SecondFactorForm,
     TokenForm,
     UserCreateForm,
@@ -362,6 +363,30 @@ def user_reset_mfa(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Two-step verification reset: %(name)s sets it up again at the next sign-in.")
+            % {"name": account.username},
+        )
+    return redirect(account)
+
+
+@require_POST
+def user_reset_password(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk)
+    if account.pk == request.user.pk:
+        messages.error(request, _("Change your own password on your account page."))
+        return redirect(account)
+    form = PasswordResetForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        actions.set_password(by=request.user, user=account, password=form.cleaned_data["new"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The password of %(name)s is reset: its API tokens are revoked and its sessions have ended."
+            )
             % {"name": account.username},
         )
     return redirect(account)

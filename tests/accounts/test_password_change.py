@@ -66,3 +66,39 @@ def test_set_password_command_resets_and_revokes(world, monkeypatch) -> None:
     call_command("set_password", "alice", "--password-stdin")
     assert _bearer(raw).get("/api/v1/me").status_code == 401
     assert Client().login(username="alice", password=NEW)
+
+
+def test_security_administrator_resets_a_password_on_the_account_page(world) -> None:
+    raw = issue_api_token(user=world.city_viewer).raw
+    session = _signed_in("bob")
+    admin = Client()
+    admin.force_login(world.security)
+    page = admin.get(f"/accounts/users/{world.city_viewer.pk}/").content.decode()
+    assert 'data-testid="reset-password"' in page
+    response = admin.post(
+        f"/accounts/users/{world.city_viewer.pk}/password/", {"new": NEW, "confirm": NEW}
+    )
+    assert response.status_code == 302
+    assert _bearer(raw).get("/api/v1/me").status_code == 401
+    assert session.get("/")["Location"].startswith("/accounts/login/")
+    assert Client().login(username="bob", password=NEW)
+    assert admin.get(f"/accounts/users/{world.city_viewer.pk}/").status_code == 200
+
+
+def test_reset_refuses_a_weak_password_and_mismatch(world) -> None:
+    admin = Client()
+    admin.force_login(world.security)
+    url = f"/accounts/users/{world.city_viewer.pk}/password/"
+    admin.post(url, {"new": "12345678", "confirm": "12345678"})
+    admin.post(url, {"new": NEW, "confirm": NEW + "x"})
+    assert Client().login(username="bob", password=PASSWORD)
+
+
+def test_outsider_cannot_reset_a_password(world) -> None:
+    outsider = Client()
+    outsider.force_login(world.outsider)
+    response = outsider.post(
+        f"/accounts/users/{world.city_viewer.pk}/password/", {"new": NEW, "confirm": NEW}
+    )
+    assert response.status_code == 404
+    assert Client().login(username="bob", password=PASSWORD)
