@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connections
 
 from gonghui.core.checkpoints import write_checkpoint
+from gonghui.core.uploads import delete_expired_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,9 @@ INTERVAL_SECONDS = 3600
 
 
 def run_housekeeping() -> None:
-    """Write a checkpoint of the audit trail."""
+    """Write a checkpoint of the audit trail; delete the uploads kept past their time."""
     write_checkpoint()
+    delete_expired_uploads()
 
 
 def checkpoint_after_import(*, rows: int) -> None:
