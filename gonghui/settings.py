@@ -195,6 +195,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login security (等保 level 3: limit attempts and lock, log out idle sessions).
 LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
+# Failed sign-ins per client address, across usernames, within the window: past it, the
+# address waits out the window, except for accounts that signed in before from this browser
+# or this address within ADDRESS_KNOWN_DAYS (colleagues behind one office address).
+ADDRESS_LOCKOUT_THRESHOLD = env_int("ADDRESS_LOCKOUT_THRESHOLD", 20)
+ADDRESS_LOCKOUT_MINUTES = env_int("ADDRESS_LOCKOUT_MINUTES", 15)
+ADDRESS_KNOWN_DAYS = env_int("ADDRESS_KNOWN_DAYS", 30)
 IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30)
 # Two-step verification (等保: two factors, one cryptographic): a password, then a code from an
 # authenticator app (TOTP) or a single-use recovery code. "required": every account enrols at its
