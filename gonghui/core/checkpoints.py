@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from gonghui.core.audit import ChainReport, verify_chain
 from gonghui.core.models import AuditEvent, AuditHead
@@ -65,8 +64,7 @@ def _line(checkpoint: Checkpoint) -> bytes:
 def write_checkpoint(path: Path | None = None) -> Checkpoint:
     """Append the chain's present head to the checkpoint log, on disk before returning."""
     path = path or log_path()
-    with transaction.atomic():
-        head = AuditHead.objects.get(pk=1)
+    head = AuditHead.objects.get(pk=1)
     at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     checkpoint = Checkpoint(head.last_id, head.last_hash, at)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 from gonghui.core.checkpoints import write_checkpoint
 from gonghui.core.uploads import delete_expired_uploads
@@ -30,9 +30,10 @@ def run_housekeeping() -> None:
 
 
 def checkpoint_after_import(*, rows: int) -> None:
-    """A large import is followed by a checkpoint at once, not at the next hour."""
+    """A large import is followed by a checkpoint at once, not at the next hour (once the
+    transaction around it, if any, has committed: a checkpoint names only what is written)."""
     if rows >= settings.CHECKPOINT_IMPORT_ROWS:
-        write_checkpoint()
+        transaction.on_commit(write_checkpoint)
 
 
 class Housekeeper(threading.Thread):

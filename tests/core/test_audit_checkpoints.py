@@ -144,12 +144,17 @@ def test_forged_line_is_an_error() -> None:
     assert "line 1" in message and "not signed" in message
 
 
-def test_large_import_is_followed_by_a_checkpoint(settings) -> None:
+def test_large_import_is_followed_by_a_checkpoint(
+    settings, django_capture_on_commit_callbacks
+) -> None:
     _events(1)
     settings.CHECKPOINT_IMPORT_ROWS = 100
-    checkpoint_after_import(rows=99)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint_after_import(rows=99)
     assert not _log().exists()
-    checkpoint_after_import(rows=100)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint_after_import(rows=100)
+        assert not _log().exists()  # not before the import's transaction commits
     assert len(_lines()) == 1
 
 

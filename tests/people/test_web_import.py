@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from gonghui.core.housekeeping import run_housekeeping
+from gonghui.core.models import AuditHead
 from gonghui.core.uploads import delete_expired_uploads
 from gonghui.people import tasks
 from gonghui.people.models import ImportBatch, ImportJob, JobStage, Person
@@ -235,3 +237,16 @@ def test_an_organisations_upload_leaves_waiting_roster_uploads_alone(world, tmp_
     with orgs.open("rb") as handle:
         _client(world.city_officer).post("/orgs/import/", {"file": handle})
     assert Path(job.stored_path).exists() and tasks.errors_path(job).exists()
+
+
+def test_a_large_web_import_writes_an_audit_checkpoint(
+    world, tmp_path, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.CHECKPOINT_IMPORT_ROWS = 3
+    client = _client(world.grassroots_officer)
+    _upload(client, write_csv(tmp_path / "r.csv", good_rows(3)))
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/members/import/{job.pk}/apply/")
+    line = json.loads(Path(settings.AUDIT_CHECKPOINTS).read_text().splitlines()[-1])
+    assert line["seq"] == AuditHead.objects.get(pk=1).last_id
