@@ -22,12 +22,8 @@ class Command(BaseCommand):
         except CheckpointLogError as error:
             raise CommandError(f"checkpoint log unusable: {error}", returncode=1) from None
         if not verdict.intact:
-            self.stderr.write(self.style.ERROR(f"audit trail broken: {verdict.reason}"))
             self.stderr.write(f"{verdict.chain.checked} events checked before the break.")
-            named = f"first bad event: #{verdict.chain.first_bad_id}"
-            if verdict.latest is not None:
-                named = verdict.reason
-            raise CommandError(named, returncode=1)
+            raise CommandError(f"audit trail broken: {verdict.reason}", returncode=1)
         self.stdout.write(self.style.SUCCESS(f"audit trail intact: {verdict.chain.checked} events"))
         if not verdict.log_found:
             self.stdout.write(
