@@ -203,6 +203,15 @@ def test_worker_command_keeps_house_beside_the_task_worker(monkeypatch) -> None:
         def start(self) -> None:
             started.append(True)
 
+    worked: list[bool] = []
     monkeypatch.setattr("gonghui.core.management.commands.worker.Housekeeper", Recording)
-    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    assert started == [True]
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.Worker.run",
+        lambda worker: worked.append(True),
+    )
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.Worker.configure_signals",
+        lambda worker: None,  # the test run keeps its own signal handlers
+    )
+    call_command("worker", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert started == [True] and worked == [True]
