@@ -65,6 +65,11 @@ SECRET_KEY = _key("SECRET_KEY", "secret")
 # The audit chain's HMAC key lives outside the database, so that whoever can write to the
 # database still cannot forge a consistent chain.
 AUDIT_KEY = _key("AUDIT_KEY", "audit")
+# Checkpoints of the audit trail's head, appended outside the database (another disk or host):
+# deleting the newest events and rewriting the head row no longer goes unnoticed.
+AUDIT_CHECKPOINTS = Path(env("AUDIT_CHECKPOINTS", str(VAR_DIR / "audit-checkpoints.log")))
+# An import of at least this many rows is followed by a checkpoint at once.
+CHECKPOINT_IMPORT_ROWS = env_int("CHECKPOINT_IMPORT_ROWS", 10_000)
 FIELD_ENCRYPTION_KEY = _key("FIELD_KEY", "field")
 
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "").split(",") if h.strip()]
@@ -190,6 +195,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login security (等保 level 3: limit attempts and lock, log out idle sessions).
 LOCKOUT_THRESHOLD = env_int("LOCKOUT_THRESHOLD", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
+# Failed sign-ins per client address, across usernames, within the window: past it, the
+# address waits out the window, except for accounts that signed in before from this browser
+# or this address within ADDRESS_KNOWN_DAYS (colleagues behind one office address).
+ADDRESS_LOCKOUT_THRESHOLD = env_int("ADDRESS_LOCKOUT_THRESHOLD", 20)
+ADDRESS_LOCKOUT_MINUTES = env_int("ADDRESS_LOCKOUT_MINUTES", 15)
+ADDRESS_KNOWN_DAYS = env_int("ADDRESS_KNOWN_DAYS", 30)
 IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30)
 # Two-step verification (等保: two factors, one cryptographic): a password, then a code from an
 # authenticator app (TOTP) or a single-use recovery code. "required": every account enrols at its
@@ -242,6 +253,8 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_MB", 2048) * 1024 * 1024
 # calamine reserves memory for every cell of a sheet's bounding box: refuse absurd boxes first
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 50_000_000)
+# Uploads checked but never imported nor cancelled are deleted after this many days.
+UPLOAD_RETENTION_DAYS = env_int("UPLOAD_RETENTION_DAYS", 7)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -256,10 +269,36 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Identity numbers and mobiles in request lines (an exact search's query string) are masked
+# in every log; gunicorn's access log masks them through gonghui.core.accesslog.GunicornLogger.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal": {"()": "gonghui.core.accesslog.MaskPersonalNumbers"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal"],
+        },
+    },
+    "loggers": {
+        # the development server's request lines (runserver)
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_personal"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 

@@ -34,6 +34,12 @@ def _english(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _checkpoint_log(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # each test its own audit checkpoint log, never the one under var/
+    settings.AUDIT_CHECKPOINTS = tmp_path_factory.mktemp("audit") / "checkpoints.log"
+
+
+@pytest.fixture(autouse=True)
 def _fast_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import (
     EXCLUSIVE_ROLES,
+    AddressThrottle,
     ApiToken,
     LoginThrottle,
     Role,
@@ -29,7 +30,8 @@ from gonghui.accounts.models import (
     hash_token,
 )
 from gonghui.core import audit
-from gonghui.core.models import Outcome
+from gonghui.core.middleware import client_ip
+from gonghui.core.models import AuditEvent, Outcome
 from gonghui.orgs.models import Organisation
 
 
@@ -39,15 +41,26 @@ class AccountLocked(Exception):
         self.until = until
 
 
+class AddressLocked(AccountLocked):
+    """Too many failed sign-ins from this address, across usernames: it waits until `until`."""
+
+
 def _throttle_key(username: str) -> str:
     return username.strip().lower()[:150]
 
 
-def check_credentials(*, request: HttpRequest | None, username: str, password: str) -> User | None:
-    """Authenticate with the lockout policy: after N failures the username is locked a while.
+def check_credentials(
+    *, request: HttpRequest | None, username: str, password: str, known_here: bool = False
+) -> User | None:
+    """Authenticate with the lockout policy.
 
-    The count is kept per username, never per address, so colleagues behind one office
-    address cannot lock each other out. Raises AccountLocked while locked.
+    Per username: after LOCKOUT_THRESHOLD failures the username is locked a while (raises
+    AccountLocked). Per address: after ADDRESS_LOCKOUT_THRESHOLD failures from one address
+    across usernames within ADDRESS_LOCKOUT_MINUTES (password spraying), sign-ins from it wait
+    out that time (raises AddressLocked) before any password is tried, except for an account
+    that signed in before from there: `known_here` (this browser remembers it, see
+    accounts.devices) or a sign-in from this address within ADDRESS_KNOWN_DAYS. So colleagues
+    behind one office address keep signing in while someone sprays passwords from it.
     """
     key = _throttle_key(username)
     throttle = LoginThrottle.objects.filter(username=key).first()
@@ -60,9 +73,23 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
             object_repr=key,
         )
         raise AccountLocked(throttle.locked_until)
+    address = client_ip(request) if request is not None else None
+    held = AddressThrottle.objects.filter(address=address).first() if address else None
+    if held is not None and held.is_locked and not (known_here or _signed_in_from(key, address)):
+        audit.record(
+            action="auth.login_address_locked",
+            actor_name=key,
+            outcome=Outcome.DENIED,
+            object_type="accounts.user",
+            object_repr=key,
+            extra={"address": address, "until": held.locked_until},
+        )
+        raise AddressLocked(held.locked_until)
     user = authenticate(request, username=username, password=password)
     if user is None:
         _count_failure(key)
+        if address:
+            _count_address_failure(address)
         return None
     if throttle is not None and throttle.failures:
         LoginThrottle.objects.filter(pk=throttle.pk).update(failures=0, locked_until=None)
@@ -92,6 +119,39 @@ def _count_failure(key: str) -> None:
         object_repr=key,
         extra={"locked": locked},
     )
+
+
+def _signed_in_from(key: str, address: str | None) -> bool:
+    """Whether this account signed in from this address lately (read from the audit trail)."""
+    user = User.objects.filter(username__iexact=key).first()
+    if user is None or not address:
+        return False
+    since = timezone.now() - timedelta(days=settings.ADDRESS_KNOWN_DAYS)
+    return AuditEvent.objects.filter(
+        actor=user, at__gte=since, action="auth.login", ip=address
+    ).exists()
+
+
+@transaction.atomic
+def _count_address_failure(address: str) -> None:
+    throttle, _created = AddressThrottle.objects.select_for_update().get_or_create(address=address)
+    now = timezone.now()
+    window = timedelta(minutes=settings.ADDRESS_LOCKOUT_MINUTES)
+    if throttle.window_started_at < now - window:
+        throttle.failures, throttle.window_started_at = 0, now
+    throttle.failures += 1
+    if throttle.failures >= settings.ADDRESS_LOCKOUT_THRESHOLD and not throttle.is_locked:
+        throttle.locked_until = now + window
+        throttle.failures, throttle.window_started_at = 0, now
+        audit.record(
+            action="auth.address_locked",
+            outcome=Outcome.DENIED,
+            object_type="accounts.address",
+            object_id=address,
+            object_repr=address,
+            extra={"until": throttle.locked_until, "threshold": settings.ADDRESS_LOCKOUT_THRESHOLD},
+        )
+    throttle.save()
 
 
 def record_sign_in(*, user: User, via: str) -> None:
@@ -156,10 +216,26 @@ def create_user(
 
 @transaction.atomic
 def set_password(*, by: User | None, user: User, password: str) -> None:
+    """Change (or, by an administrator, reset) a password; the account's API tokens are revoked
+    and its sessions end.
+
+    Every session carries a hash of the password it signed in with and is signed out at its
+    next request once that no longer matches; the session that made the change keeps going
+    only if its view renews its hash (`update_session_auth_hash`).
+    """
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(action="account.set_password", by=by, organisation=user.organisation_id, obj=user)
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit.record(
+        action="account.set_password",
+        by=by,
+        organisation=user.organisation_id,
+        obj=user,
+        extra={"tokens_revoked": revoked, "by_self": by is not None and by.pk == user.pk},
+    )
 
 
 @transaction.atomic

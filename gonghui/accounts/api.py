@@ -49,6 +49,11 @@ def obtain_token(request: HttpRequest, payload: Credentials) -> Any:
         user = actions.check_credentials(
             request=request, username=payload.username, password=payload.password
         )
+    except actions.AddressLocked as held:
+        raise HttpError(
+            429,
+            f"too many failed sign-ins from this address: it waits until {held.until.isoformat()}",
+        ) from None
     except actions.AccountLocked as locked:
         raise HttpError(
             429, f"account locked after repeated failed sign-ins until {locked.until.isoformat()}"

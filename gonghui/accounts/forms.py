@@ -85,5 +85,20 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
+class PasswordResetForm(forms.Form):
+    """A security administrator sets a new password for an account of their subtree."""
+
+    new = forms.CharField(label=_("New password"), widget=forms.PasswordInput, strip=False)
+    confirm = forms.CharField(
+        label=_("New password again"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new") and data.get("new") != data.get("confirm"):
+            self.add_error("confirm", _("The two new passwords differ."))
+        return data
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=64, required=False)

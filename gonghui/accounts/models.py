@@ -121,6 +121,24 @@ class LoginThrottle(models.Model):
         return self.locked_until is not None and self.locked_until > timezone.now()
 
 
+class AddressThrottle(models.Model):
+    """Failed sign-ins counted per client address, across usernames, in a window of time:
+    many from one address (password spraying) make that address wait. Colleagues who signed in
+    before from there (this browser, or this address) are not held (see accounts.actions)."""
+
+    address = models.GenericIPAddressField(unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.failures}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

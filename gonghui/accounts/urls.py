@@ -15,6 +15,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/two-step/reset/", views.user_reset_mfa, name="user_reset_mfa"),
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
 ]

@@ -24,11 +24,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gonghui.accounts import actions
+from gonghui.accounts import actions, devices
 from gonghui.accounts.forms import (
     GrantRoleForm,
     LoginForm,
     PasswordChangeForm,
+    PasswordResetForm,
     SecondFactorForm,
     TokenForm,
     UserCreateForm,
@@ -55,11 +56,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
         next_url = ""
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
         try:
             user = actions.check_credentials(
                 request=request,
-                username=form.cleaned_data["username"],
+                username=username,
                 password=form.cleaned_data["password"],
+                known_here=devices.remembers(request, username),
+            )
+        except actions.AddressLocked as held:
+            form.add_error(
+                None,
+                _(
+                    "Too many failed sign-ins from this network address: sign-ins from it wait until %(time)s. Accounts that signed in here before are not held; otherwise try again then or ask your security administrator."
+                )
+                % {"time": timezone.localtime(held.until).strftime("%H:%M")},
             )
         except actions.AccountLocked as locked:
             minutes = max(1, int((locked.until - timezone.now()).total_seconds() // 60) + 1)
@@ -78,8 +89,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 actions.record_sign_in(user=user, via="web")
                 if actions.second_factor_needed(user):
                     step = "verify" if actions.has_second_factor(user) else "setup"
-                    return redirect(_with_next(reverse(f"accounts:mfa_{step}"), next_url))
-                return redirect(next_url or "core:home")
+                    response = redirect(_with_next(reverse(f"accounts:mfa_{step}"), next_url))
+                else:
+                    response = redirect(next_url or "core:home")
+                devices.remember(response, request, user.get_username())
+                return response
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
@@ -362,6 +376,30 @@ def user_reset_mfa(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Two-step verification reset: %(name)s sets it up again at the next sign-in.")
+            % {"name": account.username},
+        )
+    return redirect(account)
+
+
+@require_POST
+def user_reset_password(request: AuthedRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk)
+    if account.pk == request.user.pk:
+        messages.error(request, _("Change your own password on your account page."))
+        return redirect(account)
+    form = PasswordResetForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        actions.set_password(by=request.user, user=account, password=form.cleaned_data["new"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The password of %(name)s is reset: its API tokens are revoked and its sessions have ended."
+            )
             % {"name": account.username},
         )
     return redirect(account)

@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "auth.logout": _("Signed out"),
     "auth.login_failed": _("Failed sign-in"),
     "auth.login_locked": _("Sign-in refused: account locked"),
+    "auth.login_address_locked": _("Sign-in refused: too many failures from this address"),
+    "auth.address_locked": _("Address held after many failed sign-ins"),
     "auth.mfa_enrol": _("Two-step verification set up"),
     "auth.mfa_verify": _("Two-step verification passed"),
     "auth.mfa_failed": _("Two-step verification failed"),

@@ -13,3 +13,9 @@ class HonoursConfig(AppConfig):
         from gonghui.honours.audit_labels import HONOURS_ACTION_LABELS
 
         ACTION_LABELS.update(HONOURS_ACTION_LABELS)
+
+        from gonghui.core.uploads import keep_uploads_of
+        from gonghui.honours.models import HonoureeImport
+        from gonghui.people.models import JobStage
+
+        keep_uploads_of(HonoureeImport, busy_stages=[JobStage.CHECKING, JobStage.APPLYING])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from gonghui.core.tabular import UnreadableFile, open_table
+from gonghui.core.uploads import discard_upload
 from gonghui.honours.importer import (
     HONOUREE_SPEC,
     HonoureePlan,
@@ -21,11 +22,6 @@ from gonghui.orgs.permissions import orgs_for_action
 from gonghui.people.models import JobStage
 
 KEEP_ERRORS = 500
-
-
-def discard_upload(job: HonoureeImport) -> None:
-    """An uploaded register holds personal data: removed as soon as it is no longer needed."""
-    Path(job.stored_path).unlink(missing_ok=True)
 
 
 def _checked(job_id: int, rows: int) -> None:
@@ -71,6 +67,9 @@ def check_honourees_file(job_id: int) -> None:
 def import_honourees_file(job_id: int) -> None:
     job = HonoureeImport.objects.select_related("created_by").get(pk=job_id)
     if job.stage != JobStage.APPLYING:
+        return
+    if not job.stored_path:
+        _fail(job, _("The uploaded file is no longer kept; upload it again."))
         return
     # checked again from the stored file and the officer's scope now: nothing is trusted
     allowed = orgs_for_action(job.created_by, "edit")

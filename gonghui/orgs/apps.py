@@ -6,3 +6,9 @@ class OrgsConfig(AppConfig):
     name = "gonghui.orgs"
     label = "orgs"
     verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        from gonghui.core.uploads import keep_uploads_in
+        from gonghui.orgs.views_tabular import KEEP_UPLOADS, UPLOAD_FOLDER
+
+        keep_uploads_in(UPLOAD_FOLDER, max_age=KEEP_UPLOADS)

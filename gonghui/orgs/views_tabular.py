@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 from gonghui.core import audit
 from gonghui.core.tabular import UnreadableFile, csv_response, open_table, xlsx_response
 from gonghui.core.types import AuthedRequest
+from gonghui.core.uploads import delete_files_older_than
 from gonghui.orgs.forms import ImportForm
 from gonghui.orgs.models import OrganisationQuerySet
 from gonghui.orgs.permissions import deny, orgs_for_action, visible_orgs
@@ -44,23 +45,20 @@ from gonghui.orgs.tabular import (
 
 SIGNING_SALT = "gonghui.orgs.import"
 TOKEN_MAX_AGE = 3600  # seconds between the preview and the confirmation
-KEEP_UPLOADS = timedelta(days=1)  # an upload never confirmed is deleted after a day
+# uploads wait here, in a folder of their own; one never confirmed is deleted once its token
+# has expired (by the worker's housekeeping, and here before each new upload)
+UPLOAD_FOLDER = "orgs/imports"
+KEEP_UPLOADS = timedelta(seconds=TOKEN_MAX_AGE)
 SUFFIXES = ("xlsx", "csv", "txt", "xls")  # anything else is kept as .bin and refused on reading
-STORED_NAME = re.compile(r"imports/[0-9a-f]{32}\.(xlsx|csv|txt|xls|bin)")
+STORED_NAME = re.compile(r"orgs/imports/[0-9a-f]{32}\.(xlsx|csv|txt|xls|bin)")
 
 
 def _store(upload: UploadedFile) -> str:
     """Keep an upload under a random name (its own name never reaches the storage)."""
-    cutoff = timezone.now() - KEEP_UPLOADS
-    try:
-        for old in default_storage.listdir("imports")[1]:  # uploads are personal data
-            if default_storage.get_modified_time(f"imports/{old}") < cutoff:
-                default_storage.delete(f"imports/{old}")
-    except (FileNotFoundError, NotImplementedError):
-        pass  # no uploads yet, or a storage that cannot list: its own expiry rules apply
+    delete_files_older_than(UPLOAD_FOLDER, timezone.now() - KEEP_UPLOADS)
     suffix = Path(upload.name or "").suffix.lower().lstrip(".")
     suffix = suffix if suffix in SUFFIXES else "bin"
-    return default_storage.save(f"imports/{secrets.token_hex(16)}.{suffix}", upload)
+    return default_storage.save(f"{UPLOAD_FOLDER}/{secrets.token_hex(16)}.{suffix}", upload)
 
 
 @contextmanager

@@ -6,3 +6,14 @@ class PeopleConfig(AppConfig):
     name = "gonghui.people"
     label = "people"
     verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from gonghui.core.uploads import keep_uploads_of
+        from gonghui.people.models import ImportJob, JobStage
+        from gonghui.people.tasks import errors_path, progress_path
+
+        keep_uploads_of(
+            ImportJob,
+            derived_files=lambda job: [errors_path(job), progress_path(job)],
+            busy_stages=[JobStage.CHECKING, JobStage.APPLYING],
+        )

@@ -354,9 +354,16 @@ class ImportJob(models.Model):
 
     @property
     def can_apply(self) -> bool:
-        return self.stage == JobStage.CHECKED and (
-            self.error_count == 0 or bool(self.options.get("skip_invalid"))
+        return (
+            self.stage == JobStage.CHECKED
+            and self.has_upload
+            and (self.error_count == 0 or bool(self.options.get("skip_invalid")))
         )
+
+    @property
+    def has_upload(self) -> bool:
+        """Whether the uploaded file is still kept (see core.uploads)."""
+        return bool(self.stored_path)
 
     @property
     def percent(self) -> int:

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.tabular import UnreadableFile, write_errors
+from gonghui.core.uploads import discard_upload
 from gonghui.people.importer import import_members
 from gonghui.people.models import ImportJob, JobStage
 
@@ -55,12 +57,6 @@ def _fail(job_id: int, message: str) -> None:
     discard_upload(ImportJob.objects.get(pk=job_id))
 
 
-def discard_upload(job: ImportJob) -> None:
-    """Uploaded rosters hold personal data: removed as soon as they are no longer needed."""
-    Path(job.stored_path).unlink(missing_ok=True)
-    progress_path(job).unlink(missing_ok=True)
-
-
 @task()
 def check_import(job_id: int) -> None:
     job = ImportJob.objects.select_related("union", "created_by").get(pk=job_id)
@@ -98,6 +94,9 @@ def apply_import(job_id: int) -> None:
     job = ImportJob.objects.select_related("union", "created_by").get(pk=job_id)
     if job.stage != JobStage.APPLYING:
         return
+    if not job.stored_path:
+        _fail(job_id, _("The uploaded file is no longer kept; upload it again."))
+        return
     try:
         # re-checked from the stored file: nothing from the preview is trusted
         report = import_members(
@@ -131,3 +130,4 @@ def apply_import(job_id: int) -> None:
         rows_applied=report.rows,
     )
     discard_upload(job)
+    checkpoint_after_import(rows=report.rows)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.forms import OrganisationCodeField
 from gonghui.core.types import AuthedRequest
+from gonghui.core.uploads import discard_upload
 from gonghui.orgs.models import OrganisationQuerySet
 from gonghui.orgs.permissions import deny, orgs_for_action
 from gonghui.people import tasks
@@ -128,7 +129,7 @@ def import_job_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     if ImportJob.objects.filter(pk=job.pk, stage__in=[JobStage.QUEUED, JobStage.CHECKED]).update(
         stage=JobStage.CANCELLED
     ):
-        tasks.discard_upload(job)
+        discard_upload(job)
         messages.info(request, _("The import was cancelled; the uploaded file has been deleted."))
     return redirect("people:import")
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 
 from gonghui.core.models import AuditEvent
 from gonghui.core.tabular import open_table
+from gonghui.core.uploads import delete_expired_uploads
 from gonghui.honours.importer import HONOUREE_SPEC, plan_honouree_import
 from gonghui.honours.models import Honouree, HonoureeImport
 from gonghui.orgs.models import Organisation
@@ -121,7 +125,7 @@ def test_web_import_is_checked_in_the_background_then_applied_on_confirmation(
     assert job.stage == JobStage.DONE and job.created == 1
     assert Honouree.objects.get().organisation == world.gr_a1
     assert AuditEvent.objects.filter(action="honouree.import", actor=world.grassroots_officer)
-    assert not Path(job.stored_path).exists()  # the upload is deleted once imported
+    assert not job.has_upload and _no_upload_kept()  # the upload is deleted once imported
     client.post(f"/honours/register/import/{job.pk}/apply/")  # a second click does nothing
     assert Honouree.objects.count() == 1
 
@@ -149,7 +153,7 @@ def test_web_import_lists_every_bad_row_and_writes_nothing(
     assert client.post(f"/honours/register/import/{job.pk}/apply/").status_code == 302
     job.refresh_from_db()
     assert job.stage == JobStage.CHECKED and not Honouree.objects.exists()
-    assert not Path(job.stored_path).exists()  # nothing will be written: the file is gone
+    assert not job.has_upload and _no_upload_kept()  # nothing will be written: the file is gone
 
 
 def test_web_import_is_rechecked_when_confirmed(world, honours, tmp_path, tasks_inline) -> None:
@@ -167,6 +171,11 @@ def test_web_import_is_rechecked_when_confirmed(world, honours, tmp_path, tasks_
     assert Honouree.objects.count() == 1
 
 
+def _no_upload_kept() -> bool:
+    folder = Path(django_settings.MEDIA_ROOT) / "honours" / "imports"
+    return not folder.exists() or not any(folder.iterdir())
+
+
 def test_an_unreadable_file_fails_with_a_reason(world, honours, tmp_path, tasks_inline) -> None:
     client = Client()
     client.login(username="dave", password=PASSWORD)
@@ -175,7 +184,7 @@ def test_an_unreadable_file_fails_with_a_reason(world, honours, tmp_path, tasks_
     _upload(client, broken)
     job = HonoureeImport.objects.get()
     assert job.stage == JobStage.FAILED and job.message
-    assert not Path(job.stored_path).exists()
+    assert not job.has_upload and _no_upload_kept()
 
 
 def test_a_web_import_is_seen_and_used_by_its_uploader_only(
@@ -198,7 +207,7 @@ def test_a_web_import_is_seen_and_used_by_its_uploader_only(
     # the uploader cancels: the file is deleted, and the import can no longer be applied
     client.post(f"/honours/register/import/{job.pk}/cancel/")
     job.refresh_from_db()
-    assert job.stage == JobStage.CANCELLED and not Path(job.stored_path).exists()
+    assert job.stage == JobStage.CANCELLED and not job.has_upload and _no_upload_kept()
     client.post(f"/honours/register/import/{job.pk}/apply/")
     assert not Honouree.objects.exists()
 
@@ -211,3 +220,22 @@ def test_the_check_reports_its_progress(world, honours, tmp_path) -> None:
             table, allowed=Organisation.objects.all(), progress=heard.append
         )
     assert heard == [200, 400, 450] and plan.rows_checked == 450 and len(plan.rows) == 450
+
+
+def test_checked_upload_left_waiting_is_deleted_after_the_retention_period(
+    world, honours, tmp_path, tasks_inline, settings
+) -> None:
+    settings.UPLOAD_RETENTION_DAYS = 7
+    client = Client()
+    client.login(username="dave", password=PASSWORD)
+    _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
+    job = HonoureeImport.objects.get()
+    assert job.can_apply and not _no_upload_kept()
+    assert delete_expired_uploads(now=timezone.now() + timedelta(days=6)) == 0
+    assert delete_expired_uploads(now=timezone.now() + timedelta(days=8)) == 1
+    job.refresh_from_db()
+    assert job.stage == JobStage.CHECKED and not job.can_apply and _no_upload_kept()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-testid="upload-gone"' in page and 'data-testid="apply"' not in page
+    client.post(f"/honours/register/import/{job.pk}/apply/")
+    assert not Honouree.objects.exists()

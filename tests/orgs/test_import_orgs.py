@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from gonghui.core.models import AuditEvent
 from gonghui.core.tabular import open_table
+from gonghui.core.uploads import delete_expired_uploads
 from gonghui.orgs.actions import update_organisation
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.orgs.permissions import orgs_for_action
@@ -434,7 +436,7 @@ def test_a_scoped_user_can_only_import_within_their_subtree(world, tmp_path):
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT / "imports"
+    return settings.MEDIA_ROOT / "orgs" / "imports"
 
 
 def signed_in(user: Any) -> Client:
@@ -558,3 +560,17 @@ def test_an_officer_sees_the_upload_form(world):
 
     assert response.status_code == 200
     assert 'type="file"' in response.content.decode()
+
+
+def test_a_preview_never_confirmed_is_deleted_by_the_worker_once_its_token_expires(
+    world, tmp_path, media
+):
+    client = signed_in(world.city_officer)
+    preview = upload(client, write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]]))
+    assert len(list(media.iterdir())) == 1
+    assert delete_expired_uploads(now=timezone.now() + timedelta(minutes=30)) == 0
+    assert delete_expired_uploads(now=timezone.now() + timedelta(hours=2)) == 1
+    assert list(media.iterdir()) == []
+    response = client.post("/orgs/import/", {"token": token_of(preview)})
+    assert response.status_code == 302
+    assert not Organisation.objects.filter(code="GOOD").exists()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
+from gonghui.core.housekeeping import run_housekeeping
+from gonghui.core.models import AuditHead
+from gonghui.core.uploads import delete_expired_uploads
+from gonghui.people import tasks
 from gonghui.people.models import ImportBatch, ImportJob, JobStage, Person
 from tests.people.test_import import BAD, good_rows, write_csv
 
@@ -41,11 +50,12 @@ def test_clean_upload_is_checked_then_applied_on_confirmation(world, tmp_path) -
     assert not Person.objects.exists()  # checked, not written
     page = client.get(job.get_absolute_url())
     assert 'data-testid="apply"' in page.content.decode()
+    stored = Path(job.stored_path)
     client.post(f"/members/import/{job.pk}/apply/")
     job.refresh_from_db()
     assert job.stage == JobStage.DONE and job.batch is not None
     assert Person.objects.count() == 12
-    assert not Path(job.stored_path).exists()  # the upload is deleted once imported
+    assert not stored.exists() and not job.has_upload  # the upload is deleted once imported
     # a second click does nothing
     client.post(f"/members/import/{job.pk}/apply/")
     assert ImportBatch.objects.count() == 1
@@ -116,8 +126,6 @@ def test_the_page_follows_the_write_of_a_confirmed_import_through_its_transactio
 ) -> None:
     """The import's own updates of the job are hidden in its transaction until it ends: the
     page reads the count of rows written from a file beside the upload, gone once it is done."""
-    from gonghui.people import tasks
-
     client = _client(world.grassroots_officer)
     _upload(client, write_csv(tmp_path / "r.csv", good_rows(12)))
     job = ImportJob.objects.get()
@@ -144,3 +152,101 @@ def test_the_form_names_the_union_when_there_is_only_one_to_import_into(world) -
 
     assert union_value(world.grassroots_officer) == "CA-K-1"
     assert union_value(world.county_officer) == ""  # two grassroots unions below: the user chooses
+
+
+# Uploads hold personal data: deleted once imported or cancelled, or after the retention period
+
+
+def _bad_upload_checked(client: Client, tmp_path: Path) -> ImportJob:
+    _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]))
+    job = ImportJob.objects.get()
+    assert job.stage == JobStage.CHECKED and Path(job.stored_path).exists()
+    assert tasks.errors_path(job).exists()
+    return job
+
+
+def test_cancelled_import_deletes_its_upload_and_error_list_at_once(world, tmp_path) -> None:
+    client = _client(world.grassroots_officer)
+    job = _bad_upload_checked(client, tmp_path)
+    stored, errors = Path(job.stored_path), tasks.errors_path(job)
+    client.post(f"/members/import/{job.pk}/cancel/")
+    job.refresh_from_db()
+    assert job.stage == JobStage.CANCELLED and not job.has_upload
+    assert not stored.exists() and not errors.exists()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-testid="upload-gone"' in page and "/errors/" not in page
+
+
+def test_finished_import_deletes_its_upload_and_error_list_at_once(world, tmp_path) -> None:
+    client = _client(world.grassroots_officer)
+    _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]), skip_invalid="on")
+    job = ImportJob.objects.get()
+    stored, errors = Path(job.stored_path), tasks.errors_path(job)
+    assert errors.exists()
+    client.post(f"/members/import/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.stage == JobStage.DONE and Person.objects.count() == 2
+    assert not stored.exists() and not errors.exists() and not job.has_upload
+
+
+def test_checked_upload_left_waiting_is_deleted_after_the_retention_period(
+    world, tmp_path, settings
+) -> None:
+    settings.UPLOAD_RETENTION_DAYS = 7
+    client = _client(world.grassroots_officer)
+    job = _bad_upload_checked(client, tmp_path)
+    stored, errors = Path(job.stored_path), tasks.errors_path(job)
+    assert delete_expired_uploads(now=timezone.now() + timedelta(days=6)) == 0
+    assert stored.exists() and errors.exists()
+    assert delete_expired_uploads(now=timezone.now() + timedelta(days=8)) == 1
+    assert not stored.exists() and not errors.exists()
+    job.refresh_from_db()
+    assert job.stage == JobStage.CHECKED and job.error_count == 1  # the row stays, as history
+    assert not job.can_apply
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-testid="upload-gone"' in page and 'data-testid="apply"' not in page
+    assert client.get(f"/members/import/{job.pk}/errors/").status_code == 404
+    client.post(f"/members/import/{job.pk}/apply/")
+    assert not Person.objects.exists()
+
+
+def test_the_worker_housekeeping_deletes_expired_uploads(world, tmp_path, settings) -> None:
+    settings.UPLOAD_RETENTION_DAYS = 0
+    job = _bad_upload_checked(_client(world.grassroots_officer), tmp_path)
+    run_housekeeping()
+    job.refresh_from_db()
+    assert not job.has_upload
+
+
+def test_an_import_being_written_keeps_its_upload(world, tmp_path, settings) -> None:
+    settings.UPLOAD_RETENTION_DAYS = 0
+    job = _bad_upload_checked(_client(world.grassroots_officer), tmp_path)
+    ImportJob.objects.filter(pk=job.pk).update(stage=JobStage.APPLYING)
+    assert delete_expired_uploads() == 0
+    assert Path(job.stored_path).exists()
+
+
+def test_an_organisations_upload_leaves_waiting_roster_uploads_alone(world, tmp_path) -> None:
+    client = _client(world.grassroots_officer)
+    job = _bad_upload_checked(client, tmp_path)
+    two_days_ago = time.time() - 2 * 86400
+    for path in (Path(job.stored_path), tasks.errors_path(job)):
+        os.utime(path, (two_days_ago, two_days_ago))
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("组织代码,组织名称,上级组织代码,组织类型\nNEW,新工会,CA-K,基层工会\n")
+    with orgs.open("rb") as handle:
+        _client(world.city_officer).post("/orgs/import/", {"file": handle})
+    assert Path(job.stored_path).exists() and tasks.errors_path(job).exists()
+
+
+def test_a_large_web_import_writes_an_audit_checkpoint(
+    world, tmp_path, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.CHECKPOINT_IMPORT_ROWS = 3
+    client = _client(world.grassroots_officer)
+    _upload(client, write_csv(tmp_path / "r.csv", good_rows(3)))
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/members/import/{job.pk}/apply/")
+    line = json.loads(Path(settings.AUDIT_CHECKPOINTS).read_text().splitlines()[-1])
+    assert line["seq"] == AuditHead.objects.get(pk=1).last_id

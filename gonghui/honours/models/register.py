@@ -260,4 +260,14 @@ class HonoureeImport(models.Model):
 
     @property
     def can_apply(self) -> bool:
-        return self.stage == JobStage.CHECKED and not self.error_count and self.rows_ready > 0
+        return (
+            self.stage == JobStage.CHECKED
+            and self.has_upload
+            and not self.error_count
+            and self.rows_ready > 0
+        )
+
+    @property
+    def has_upload(self) -> bool:
+        """Whether the uploaded file is still kept (see core.uploads)."""
+        return bool(self.stored_path)

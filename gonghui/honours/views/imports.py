@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core.types import AuthedRequest
+from gonghui.core.uploads import discard_upload
 from gonghui.honours import tasks
 from gonghui.honours.forms import ImportForm
 from gonghui.honours.importer import HONOUREE_SPEC
@@ -88,6 +89,6 @@ def honouree_import_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     if HonoureeImport.objects.filter(
         pk=job.pk, stage__in=[JobStage.QUEUED, JobStage.CHECKED]
     ).update(stage=JobStage.CANCELLED):
-        tasks.discard_upload(job)
+        discard_upload(job)
         messages.info(request, _("The import was cancelled; the uploaded file has been deleted."))
     return redirect("honours:register_import")

@@ -12,6 +12,26 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    """The web server as `serve` runs it: its access log masks identity numbers and mobiles."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "gonghui.wsgi",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--logger-class",
+        "gonghui.core.accesslog.GunicornLogger",
+        "--timeout",
+        "120",
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve the web application with gunicorn and run the background task worker beside it."
 
@@ -30,28 +50,9 @@ class Command(BaseCommand):
         processes: list[subprocess.Popen[bytes]] = []
         if not no_worker:
             processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "gonghui.cli", "db_worker", "--interval", "1"]
-                )
+                subprocess.Popen([sys.executable, "-m", "gonghui.cli", "worker", "--interval", "1"])
             )
-        processes.append(
-            subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "gonghui.wsgi",
-                    "--bind",
-                    f"{host}:{port}",
-                    "--workers",
-                    str(workers),
-                    "--access-logfile",
-                    "-",
-                    "--timeout",
-                    "120",
-                ]
-            )
-        )
+        processes.append(subprocess.Popen(gunicorn_command(host, port, workers)))  # noqa: S603
         address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"  # noqa: S104
         self.stdout.write(self.style.SUCCESS(f"gonghui is serving {address}"))
         self.stdout.write(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")

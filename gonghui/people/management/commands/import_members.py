@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.tabular import UnreadableFile, write_errors
 from gonghui.orgs.models import Organisation
 from gonghui.people.importer import import_members
@@ -105,6 +106,7 @@ class Command(BaseCommand):
         summary = "，".join(f"{LABELS[k]} {report.counts[k]:,}" for k in LABELS if report.counts[k])
         if report.written:
             assert report.batch is not None
+            checkpoint_after_import(rows=report.rows)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"已导入 {report.rows:,} 行（批次 #{report.batch.pk}）：{summary or '无变化'}"
