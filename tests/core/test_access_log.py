@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -132,16 +133,26 @@ def test_gunicorn_access_log_of_a_real_search_masks_the_numbers(
 def test_runserver_log_of_a_real_search_masks_the_numbers(environment: dict[str, str]) -> None:
     port = _free_port()
     command = [sys.executable, "-m", "gonghui.cli", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    lines: list[str] = []
     with subprocess.Popen(
         command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     ) as server:
+        assert server.stderr is not None
+        # the server writes a request's line after answering it: read until all three are there
+        reader = threading.Thread(target=lambda: lines.extend(server.stderr), daemon=True)
+        reader.start()
         try:
             _wait_for(port)
             for search in SEARCHES:
                 _get(f"http://127.0.0.1:{port}{search}")
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and sum("/members/?q=" in x for x in lines) < 3:
+                time.sleep(0.1)
         finally:
             server.terminate()
-            _, logged = server.communicate(timeout=15)
+            server.wait(timeout=15)
+            reader.join(timeout=5)
+    logged = "".join(lines)
     assert logged.count("/members/?q=") == 3
     assert "650102********0072" in logged and "138****5678" in logged
     assert IDENTITY not in logged and MOBILE not in logged
