@@ -67,6 +67,8 @@ SECRET_KEY = _key("SECRET_KEY", "secret")
 AUDIT_KEY = _key("AUDIT_KEY", "audit")
 # Checkpoints of the audit trail's head, appended outside the database (another disk or host):
 # deleting the newest events and rewriting the head row no longer goes unnoticed.
+# An audit event whose action no app declared: refused (development, tests) or logged.
+AUDIT_STRICT = env_bool("AUDIT_STRICT", DEBUG)
 AUDIT_CHECKPOINTS = Path(env("AUDIT_CHECKPOINTS", str(VAR_DIR / "audit-checkpoints.log")))
 # An import of at least this many rows is followed by a checkpoint at once.
 CHECKPOINT_IMPORT_ROWS = env_int("CHECKPOINT_IMPORT_ROWS", 10_000)

@@ -20,11 +20,20 @@ from django.db import connection
 
 from gonghui.accounts.actions import grant_role
 from gonghui.accounts.models import Role, User
-from gonghui.core import db_protection
+from gonghui.core import audit_actions, db_protection
 from gonghui.orgs.actions import create_organisation
 from gonghui.orgs.models import Organisation, OrgType
 
 PASSWORD = "correct-horse-battery-staple"
+
+# actions recorded only by the tests of the audit trail and of the workflow engine
+TEST_ACTIONS = {
+    "test.event": "Test event",
+    "test.bulk": "Test events in bulk",
+    "batch.finish": "Test batch finished",
+    "batch.roll_back": "Test batch rolled back",
+}
+audit_actions.declare("tests", TEST_ACTIONS)
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +46,12 @@ def _english(settings: Any) -> None:
 def _checkpoint_log(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     # each test its own audit checkpoint log, never the one under var/
     settings.AUDIT_CHECKPOINTS = tmp_path_factory.mktemp("audit") / "checkpoints.log"
+
+
+@pytest.fixture(autouse=True)
+def _strict_audit(settings: Any) -> None:
+    # recording an action that no app declared fails the test that records it
+    settings.AUDIT_STRICT = True
 
 
 @pytest.fixture(autouse=True)

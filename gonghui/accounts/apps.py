@@ -6,3 +6,9 @@ class AccountsConfig(AppConfig):
     name = "gonghui.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from gonghui.accounts.audit_actions import ACTIONS
+        from gonghui.core.audit_actions import declare
+
+        declare(self.label, ACTIONS)

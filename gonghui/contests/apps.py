@@ -6,3 +6,9 @@ class ContestsConfig(AppConfig):
     name = "gonghui.contests"
     verbose_name = _("Labour and skills competitions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from gonghui.contests.audit_actions import ACTIONS
+        from gonghui.core.audit_actions import declare
+
+        declare(self.label, ACTIONS)

@@ -19,6 +19,7 @@ class AuditEventOut(Schema):
     actor: str
     organisation_code: str | None
     action: str
+    action_label: str
     object_type: str
     object_id: str
     object_repr: str
@@ -62,12 +63,9 @@ def list_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
         )
     events = visible_audit_events(request.user).select_related("organisation").order_by("-id")
     tz = timezone.get_current_timezone()
-    if filters.actor:
-        events = events.filter(actor_name__icontains=filters.actor)
+    events = events.by_actor(filters.actor or "").with_action(filters.action or "")
     if filters.organisation:
         events = events.filter(organisation__code=filters.organisation)
-    if filters.action:
-        events = events.filter(action__startswith=filters.action)
     if filters.since:
         events = events.filter(at__gte=datetime.combine(filters.since, time.min, tzinfo=tz))
     if filters.until:

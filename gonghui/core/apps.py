@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
         import sqlite3
 
         from gonghui.core import checks  # noqa: F401  (registers the deployment checks)
+        from gonghui.core.audit_actions import CORE_ACTIONS, declare
+
+        declare(self.label, CORE_ACTIONS)
 
         # Booleans bound as the integers SQLite stores them as. Without an adapter each one
         # goes through the adaptation protocol's look-ups first: 1.5 µs a row of a roster

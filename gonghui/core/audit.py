@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from gonghui.core import audit_actions
 from gonghui.core.context import current_request
 from gonghui.core.models import AuditEvent, AuditHead, Outcome
 from gonghui.core.personal import mask_value
@@ -87,6 +88,7 @@ def compute_hash(event: AuditEvent) -> str:
 
 
 def _build(entry: Entry, at: datetime) -> AuditEvent:
+    audit_actions.check(entry.action)
     info = current_request.get()
     by = entry.by if entry.by is not None and getattr(entry.by, "pk", None) else None
     obj = entry.obj

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import audit_actions
+
 
 class Outcome(models.TextChoices):
     SUCCESS = "success", _("Success")
@@ -13,54 +15,25 @@ class Outcome(models.TextChoices):
     DENIED = "denied", _("Denied")
 
 
-# What each action code means, for people reading the trail; codes not listed show as codes.
-ACTION_LABELS = {
-    "auth.login": _("Signed in"),
-    "auth.logout": _("Signed out"),
-    "auth.login_failed": _("Failed sign-in"),
-    "auth.login_locked": _("Sign-in refused: account locked"),
-    "auth.login_address_locked": _("Sign-in refused: too many failures from this address"),
-    "auth.address_locked": _("Address held after many failed sign-ins"),
-    "auth.mfa_enrol": _("Two-step verification set up"),
-    "auth.mfa_verify": _("Two-step verification passed"),
-    "auth.mfa_failed": _("Two-step verification failed"),
-    "auth.mfa_reset": _("Two-step verification reset"),
-    "auth.mfa_recovery_codes": _("Recovery codes renewed"),
-    "access.denied": _("Access refused"),
-    "account.create": _("Account opened"),
-    "account.set_password": _("Password changed"),
-    "account.activate": _("Account reactivated"),
-    "account.deactivate": _("Account deactivated"),
-    "account.unlock": _("Account unlocked"),
-    "role.grant": _("Role granted"),
-    "role.revoke": _("Role revoked"),
-    "token.issue": _("API token issued"),
-    "token.revoke": _("API token revoked"),
-    "org.create": _("Organisation created"),
-    "org.update": _("Organisation changed"),
-    "org.move": _("Organisation moved"),
-    "org.import": _("Organisations imported"),
-    "org.export": _("Organisations exported"),
-    "unit.create": _("Employer unit registered"),
-    "unit.update": _("Employer unit changed"),
-    "demo.load": _("Demo data loaded"),
-    "person.create": _("Person registered"),
-    "person.update": _("Person changed"),
-    "person.reveal": _("Personal data shown in full"),
-    "membership.join": _("Joined a union"),
-    "membership.transfer": _("Membership transferred"),
-    "membership.end": _("Membership ended"),
-    "member.import.start": _("Roster import started"),
-    "member.import.chunk": _("Roster import: a chunk written"),
-    "member.import": _("Roster imported"),
-    "member.import.rollback": _("Roster import rolled back"),
-    "member.export": _("Roster exported"),
-}
-
-
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def in_organisations(self, organisations: models.QuerySet[Any]) -> AuditEventQuerySet:
         return self.filter(organisation__in=organisations)
+
+    def by_actor(self, text: str) -> AuditEventQuerySet:
+        """Events of an actor found by username or by the person's name (part of either)."""
+        if not text:
+            return self
+        return self.filter(
+            models.Q(actor_name__icontains=text) | models.Q(actor__full_name__icontains=text)
+        )
+
+    def with_action(self, code: str) -> AuditEventQuerySet:
+        """One declared action, or every action under a prefix (`person` for person.*)."""
+        if not code:
+            return self
+        if audit_actions.is_declared(code):
+            return self.filter(action=code)
+        return self.filter(action__startswith=code)
 
 
 class AuditEvent(models.Model):
@@ -124,7 +97,7 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+        return audit_actions.label(self.action)
 
 
 class AuditHead(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from gonghui.accounts.models import Role, User
+from gonghui.core import audit_actions
 from gonghui.core.models import Outcome
 from gonghui.core.permissions import can_audit, visible_audit_events
 from gonghui.core.tables import paginate, query_without
@@ -69,12 +70,9 @@ def audit_list(request: AuthedRequest) -> HttpResponse:
         "since": request.GET.get("since", "").strip(),
         "until": request.GET.get("until", "").strip(),
     }
-    if filters["actor"]:
-        events = events.filter(actor_name__icontains=filters["actor"])
+    events = events.by_actor(filters["actor"]).with_action(filters["action"])
     if filters["organisation"]:
         events = events.filter(organisation__code=filters["organisation"])
-    if filters["action"]:
-        events = events.filter(action__startswith=filters["action"])
     if filters["outcome"] in Outcome.values:
         events = events.filter(outcome=filters["outcome"])
     tz = timezone.get_current_timezone()
@@ -87,6 +85,7 @@ def audit_list(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "outcomes": Outcome.choices,
+        "actions": audit_actions.choices(),
         "querystring": query_without(request, "page"),
     }
     if request.htmx:

@@ -8,11 +8,10 @@ class HonoursConfig(AppConfig):
     verbose_name = _("Honours")
 
     def ready(self) -> None:
-        # the audit trail names honours' actions in words, as it does the core's
-        from gonghui.core.models import ACTION_LABELS
-        from gonghui.honours.audit_labels import HONOURS_ACTION_LABELS
+        from gonghui.core.audit_actions import declare
+        from gonghui.honours.audit_actions import ACTIONS
 
-        ACTION_LABELS.update(HONOURS_ACTION_LABELS)
+        declare(self.label, ACTIONS)
 
         from gonghui.core.uploads import keep_uploads_of
         from gonghui.honours.models import HonoureeImport

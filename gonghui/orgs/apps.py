@@ -8,6 +8,10 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
+        from gonghui.core.audit_actions import declare
+        from gonghui.orgs.audit_actions import ACTIONS
+
+        declare(self.label, ACTIONS)
         from gonghui.core.uploads import keep_uploads_in
         from gonghui.orgs.views_tabular import KEEP_UPLOADS, UPLOAD_FOLDER
 

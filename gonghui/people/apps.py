@@ -8,6 +8,10 @@ class PeopleConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from gonghui.core.audit_actions import declare
+        from gonghui.people.audit_actions import ACTIONS
+
+        declare(self.label, ACTIONS)
         from gonghui.core.uploads import keep_uploads_of
         from gonghui.people.models import ImportJob, JobStage
         from gonghui.people.tasks import errors_path, progress_path

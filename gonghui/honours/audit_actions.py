@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-HONOURS_ACTION_LABELS = {
+ACTIONS = {
     "honour.kind": _("Honour added"),
     "calendar.day": _("Calendar day recorded"),
     "calendar.remove": _("Calendar day removed"),
