@@ -18,11 +18,11 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 from pydantic import ConfigDict, Field
 
-# The largest value of a BigAutoField (a signed 64-bit column) on every supported database.
-MAX_ID = 2**63 - 1
+from gonghui.core.bounds import ID
+
 MAX_PAGE = 200
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, ID.schema()]
 
 
 class Input(Schema):
@@ -65,7 +65,7 @@ def answers(ok: dict[int, Any], *refusals: int) -> dict[int, Any]:
 
 class PageIn(Schema):
     limit: int = Field(100, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0, le=MAX_ID)
+    offset: int = Field(0, ge=0, le=ID.high)
 
 
 class OneValueParser(Parser):

@@ -125,8 +125,21 @@ class Bound:
 
 
 YEAR = Bound(FIRST_YEAR, LAST_YEAR)
+# the ids of a BigAutoField: a signed 64-bit column on every supported database
+ID = Bound(1, 2**63 - 1)
 
 Year = Annotated[int, YEAR.schema()]
+
+
+def whole_number(text: Any, bound: Bound) -> int | None:
+    """A whole number typed into a page's query or form; None when it is none, or one that
+    the bound does not hold (which the database could not even compare)."""
+    try:
+        number = int(str(text).strip())
+    except ValueError:
+        return None
+    return number if bound.holds(number) else None
+
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -106,3 +106,22 @@ def test_no_door_stores_an_amount_its_column_cannot_hold(world) -> None:
     assert response.status_code == 200  # the form again, with its error
     assert not BenefitEntry.objects.exists()
     assert page.get(honouree.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_page_given_a_number_no_column_holds_still_answers(world) -> None:
+    page = Client(raise_request_exception=False)
+    assert page.login(username="dave", password=PASSWORD)
+    huge = str(10**30)
+    register = page.get("/honours/register/", {"year": huge, "prefecture": huge})
+    assert register.status_code == 200
+    session = SanatoriumSession.objects.create(
+        organisation=world.gr_a1,
+        name="疗休养",
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 7, 7),
+        places=5,
+    )
+    for honouree in (huge, "王师傅"):
+        booked = page.post(f"/honours/sanatorium/{session.pk}/book/", {"honouree": honouree})
+        assert booked.status_code == 404
