@@ -44,7 +44,7 @@ class MeOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response=answers({200: TokenOut}, 400, 403, 429),
+    response=answers({200: TokenOut}, 400, 401, 403, 429, public=True),
     summary="Exchange a username and password for a bearer token",
 )
 def obtain_token(request: HttpRequest, payload: Credentials) -> Any:

@@ -51,16 +51,17 @@ class InvalidOut(Schema):
     detail: list[ProblemOut]
 
 
-# Every operation may answer these: no or a spent token, a request that does not fit the
-# schema, and a fault of the server (as JSON, in the same shape as every other error).
-_ALWAYS: dict[int, Any] = {401: ErrorOut, 422: InvalidOut, 500: ErrorOut}
+# Every operation may answer these: a request that does not fit the schema, and a fault of
+# the server (as JSON, in the same shape as every other error).
+_ALWAYS: dict[int, Any] = {422: InvalidOut, 500: ErrorOut}
 
 
-def answers(ok: dict[int, Any], *refusals: int) -> dict[int, Any]:
+def answers(ok: dict[int, Any], *refusals: int, public: bool = False) -> dict[int, Any]:
     """The responses an operation declares: its own, the refusals it makes (400 a rule
     broken, 403 not allowed, 404 not found or not visible, 409 a conflict with what exists,
-    429 too many attempts), and those every operation may give."""
-    return {**ok, **{code: ErrorOut for code in refusals}, **_ALWAYS}
+    429 too many attempts), 401 unless it is open to all, and those every operation may give."""
+    signed_in = {} if public else {401: ErrorOut}
+    return {**ok, **{code: ErrorOut for code in refusals}, **signed_in, **_ALWAYS}
 
 
 class PageIn(Schema):

@@ -23,7 +23,7 @@ router = Router(tags=["honours"])
 @router.post(
     "/public/notices/nominations/{nomination_id}/objections",
     auth=None,
-    response=answers({201: ObjectionFiledOut}, 400, 404, 429),
+    response=answers({201: ObjectionFiledOut}, 400, 404, 429, public=True),
     summary=(
         "Object to a nominee in public notice (no sign-in; the name is optional and kept "
         "confidential; a few reports an hour from one address)"
