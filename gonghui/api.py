@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from gonghui.accounts.api import router as accounts_router
 from gonghui.contests.api import router as contests_router
 from gonghui.core.api import router as audit_router
-from gonghui.core.api_auth import api_auth
+from gonghui.core.api_auth import api_auth, signed_in_or_bearer
+from gonghui.core.api_schemas import OneValueParser
+from gonghui.core.validators import Conflict
 from gonghui.honours.api import router as honours_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.people.api import router as people_router
+
+logger = logging.getLogger("django.request")
 
 api = NinjaAPI(
     title="gonghui API",
@@ -23,6 +32,8 @@ api = NinjaAPI(
         "`Authorization: Bearer <token>`; every list is limited to your scope."
     ),
     auth=api_auth,
+    docs_decorator=signed_in_or_bearer,
+    parser=OneValueParser(),
     urls_namespace="api",
 )
 
@@ -44,16 +55,42 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     )
 
 
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    body = _validation_body(exc)
+    return api.create_response(request, body, status=409)
+
+
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, _validation_body(exc), status=400)
+
+
+def _validation_body(exc: ValidationError) -> dict[str, Any]:
     if hasattr(exc, "error_dict"):
         errors = {
             field: [str(m) for e in errs for m in e.messages]
             for field, errs in exc.error_dict.items()
         }
         message = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
-        return api.create_response(request, {"detail": message, "errors": errors}, status=400)
-    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+        return {"detail": message, "errors": errors}
+    return {"detail": " ".join(exc.messages)}
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A fault of ours answers JSON like any error; the traceback goes to the log only."""
+    got_request_exception.send(sender=None, request=request)
+    logger.error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    detail = _("Server error; it has been logged under request %(id)s.") % {
+        "id": getattr(request, "request_id", "-")
+    }
+    return api.create_response(request, {"detail": detail}, status=500)
 
 
 api.add_router("", accounts_router)

@@ -4,20 +4,23 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from gonghui.accounts import actions
 from gonghui.accounts.models import ApiToken
 from gonghui.core.api_auth import BearerToken
+from gonghui.core.api_schemas import Input, answers
 from gonghui.orgs.permissions import assignments
 
 router = Router(tags=["authentication"])
 
 
-class Credentials(Schema):
-    username: str
-    password: str
-    otp: str = ""  # the authenticator's code, for an account with two-step verification
-    name: str = ""
+class Credentials(Input):
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    # the authenticator's code (or a recovery code), for an account with two-step verification
+    otp: str = Field(default="", max_length=64)
+    name: str = Field(default="", max_length=64)
 
 
 class TokenOut(Schema):
@@ -41,7 +44,7 @@ class MeOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response=TokenOut,
+    response=answers({200: TokenOut}, 400, 401, 403, 429, public=True),
     summary="Exchange a username and password for a bearer token",
 )
 def obtain_token(request: HttpRequest, payload: Credentials) -> Any:
@@ -76,7 +79,7 @@ def obtain_token(request: HttpRequest, payload: Credentials) -> Any:
 @router.delete(
     "/auth/token",
     auth=BearerToken(),
-    response={204: None},
+    response=answers({204: None}),
     summary="Revoke the token used for this call",
 )
 def revoke_token(request: HttpRequest) -> Any:
@@ -88,7 +91,7 @@ def revoke_token(request: HttpRequest) -> Any:
     return 204, None
 
 
-@router.get("/me", response=MeOut, summary="Who you are and the roles you hold")
+@router.get("/me", response=answers({200: MeOut}), summary="Who you are and the roles you hold")
 def me(request: HttpRequest) -> Any:
     user: Any = request.user
     return {

@@ -5,15 +5,16 @@ Scoped like the pages (the same permission functions and actions); identity numb
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import Field
+from ninja.pagination import paginate
+from pydantic import Field, StrictBool
 
 from gonghui.contests import actions
+from gonghui.contests.bounds import MAX_MARK, MINIMUM_COMPETITORS
 from gonghui.contests.marking import ContestResults, ResultLine, SkillSheet
 from gonghui.contests.models import (
     Competitor,
@@ -30,6 +31,8 @@ from gonghui.contests.permissions import (
     linkable_account,
     visible_contests,
 )
+from gonghui.core.api_schemas import Id, Input, Pages, answers
+from gonghui.core.bounds import Day
 from gonghui.orgs.models import Organisation
 from gonghui.orgs.permissions import get_org_for_user, visible_orgs, visible_units
 from gonghui.people.actions import MEMBER_UNION_TYPES
@@ -52,21 +55,21 @@ class ContestOut(Schema):
         return obj.organiser.code
 
 
-class ContestIn(Schema):
+class ContestIn(Input):
     code: str = Field(max_length=32)
     name: str = Field(max_length=128)
-    organiser_code: str
-    starts_on: date
-    ends_on: date
+    organiser_code: str = Field(max_length=32)
+    starts_on: Day
+    ends_on: Day
     theme: str = Field(default="", max_length=200)
     level: ContestLevel = ContestLevel.REGIONAL
 
 
-class ContestPatch(Schema):
+class ContestPatch(Input):
     name: str | None = Field(default=None, max_length=128)
     theme: str | None = Field(default=None, max_length=200)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     level: ContestLevel | None = None
     status: ContestStatus | None = None
 
@@ -80,13 +83,15 @@ class AspectOut(Schema):
     descriptors: list[str]
 
 
-class AspectIn(Schema):
+class AspectIn(Input):
     code: str = Field(max_length=32)
     description: str = Field(max_length=300)
     kind: str = Field(pattern="^[MJ]$")
-    max_mark: Decimal
+    max_mark: Annotated[Decimal, MAX_MARK.schema()]
     sub_criterion: str = Field(default="", max_length=64)
-    descriptors: list[str] = Field(default_factory=list, max_length=4)
+    descriptors: list[Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=list, max_length=4
+    )
 
 
 class SkillOut(Schema):
@@ -108,21 +113,24 @@ class SkillOut(Schema):
         return obj.aspects.all()
 
 
-class SkillIn(Schema):
+MinimumCompetitors = Annotated[int, MINIMUM_COMPETITORS.schema()]
+
+
+class SkillIn(Input):
     code: str = Field(max_length=32)
     name: str = Field(max_length=128)
     medal_policy: MedalPolicyChoice = MedalPolicyChoice.NATIONAL
-    minimum_competitors: int = Field(default=1, ge=1)
+    minimum_competitors: MinimumCompetitors = 1
 
 
-class SkillPatch(Schema):
+class SkillPatch(Input):
     name: str | None = Field(default=None, max_length=128)
     medal_policy: MedalPolicyChoice | None = None
-    minimum_competitors: int | None = Field(default=None, ge=1)
+    minimum_competitors: MinimumCompetitors | None = None
 
 
-class SchemeIn(Schema):
-    aspects: list[AspectIn]
+class SchemeIn(Input):
+    aspects: list[AspectIn] = Field(max_length=100)
 
 
 class EntrantOut(Schema):
@@ -154,16 +162,16 @@ class JudgeOut(EntrantOut):
     must_not_mark: list[str]  # competitor numbers: conflicts of interest
 
 
-class EntrantIn(Schema):
+class EntrantIn(Input):
     number: str = Field(max_length=16)
     name: str = Field(max_length=64)
     identity_number: str = Field(max_length=20)
-    unit_credit_code: str = ""
-    union_code: str = ""
+    unit_credit_code: str = Field(default="", max_length=18)
+    union_code: str = Field(default="", max_length=32)
 
 
 class JudgeIn(EntrantIn):
-    is_chief: bool = False
+    is_chief: StrictBool = False
     account: str = Field(default="", max_length=150, description="username of the judge's account")
 
 
@@ -174,14 +182,16 @@ class MarkOut(Schema):
     value: str
 
 
-class MarkIn(Schema):
-    competitor: str = Field(description="the competitor's number")
-    aspect: str = Field(description="the aspect's code")
-    judge: str | None = Field(default=None, description="the judge's number (J aspects only)")
+class MarkIn(Input):
+    competitor: str = Field(max_length=16, description="the competitor's number")
+    aspect: str = Field(max_length=32, description="the aspect's code")
+    judge: str | None = Field(
+        default=None, max_length=16, description="the judge's number (J aspects only)"
+    )
     value: str = Field(max_length=20, description="a mark, a 0–3 score, or empty to clear")
 
 
-class MarksIn(Schema):
+class MarksIn(Input):
     marks: list[MarkIn] = Field(max_length=20000)
 
 
@@ -191,7 +201,7 @@ class MarksOut(Schema):
     problems: list[str]
 
 
-class ReopenIn(Schema):
+class ReopenIn(Input):
     reason: str = Field(max_length=500)
 
 
@@ -243,13 +253,17 @@ def _skill_results(sheet: SkillSheet) -> dict[str, Any]:
     }
 
 
-@router.get("/contests", response=list[ContestOut], summary="Contests in your scope")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/contests", response=answers({200: list[ContestOut]}), summary="Contests in your scope"
+)
+@paginate(Pages)
 def list_contests(request: HttpRequest, q: str = "") -> Any:
     return visible_contests(request.user).select_related("organiser").matching(q)
 
 
-@router.post("/contests", response={201: ContestOut}, summary="Open a contest")
+@router.post(
+    "/contests", response=answers({201: ContestOut}, 400, 403, 404), summary="Open a contest"
+)
 def create_contest(request: HttpRequest, payload: ContestIn) -> Any:
     organiser = get_org_for_user(request.user, payload.organiser_code, action="edit")
     contest = actions.create_contest(
@@ -265,12 +279,16 @@ def create_contest(request: HttpRequest, payload: ContestIn) -> Any:
     return 201, contest
 
 
-@router.get("/contests/{code}", response=ContestOut, summary="One contest")
+@router.get("/contests/{code}", response=answers({200: ContestOut}, 404), summary="One contest")
 def get_contest(request: HttpRequest, code: str) -> Any:
     return get_contest_for_user(request.user, code)
 
 
-@router.patch("/contests/{code}", response=ContestOut, summary="Change a contest")
+@router.patch(
+    "/contests/{code}",
+    response=answers({200: ContestOut}, 400, 403, 404),
+    summary="Change a contest",
+)
 def update_contest(request: HttpRequest, code: str, payload: ContestPatch) -> Any:
     contest = get_contest_for_user(request.user, code, action="manage")
     return actions.update_contest(
@@ -285,13 +303,21 @@ def update_contest(request: HttpRequest, code: str, payload: ContestPatch) -> An
     )
 
 
-@router.get("/contests/{code}/skills", response=list[SkillOut], summary="A contest's skills")
+@router.get(
+    "/contests/{code}/skills",
+    response=answers({200: list[SkillOut]}, 404),
+    summary="A contest's skills",
+)
 def list_skills(request: HttpRequest, code: str) -> Any:
     contest = get_contest_for_user(request.user, code)
     return contest.skills.select_related("contest").prefetch_related("aspects")
 
 
-@router.post("/contests/{code}/skills", response={201: SkillOut}, summary="Add a skill")
+@router.post(
+    "/contests/{code}/skills",
+    response=answers({201: SkillOut}, 400, 403, 404),
+    summary="Add a skill",
+)
 def create_skill(request: HttpRequest, code: str, payload: SkillIn) -> Any:
     contest = get_contest_for_user(request.user, code, action="manage")
     return 201, actions.create_skill(
@@ -304,7 +330,11 @@ def create_skill(request: HttpRequest, code: str, payload: SkillIn) -> Any:
     )
 
 
-@router.get("/contests/{code}/results", response=ContestResultsOut, summary="A contest's results")
+@router.get(
+    "/contests/{code}/results",
+    response=answers({200: ContestResultsOut}, 404),
+    summary="A contest's results",
+)
 def contest_results(request: HttpRequest, code: str) -> Any:
     contest = get_contest_for_user(request.user, code)
     results = ContestResults.load(contest)
@@ -315,17 +345,21 @@ def contest_results(request: HttpRequest, code: str) -> Any:
     }
 
 
-@router.get("/contests/skills/{skill_id}", response=SkillOut, summary="A skill and its scheme")
-def get_skill(request: HttpRequest, skill_id: int) -> Any:
+@router.get(
+    "/contests/skills/{skill_id}",
+    response=answers({200: SkillOut}, 404),
+    summary="A skill and its scheme",
+)
+def get_skill(request: HttpRequest, skill_id: Id) -> Any:
     return get_skill_for_user(request.user, skill_id)
 
 
 @router.patch(
     "/contests/skills/{skill_id}",
-    response=SkillOut,
+    response=answers({200: SkillOut}, 400, 403, 404),
     summary="Change a skill (refused once signed off)",
 )
-def update_skill(request: HttpRequest, skill_id: int, payload: SkillPatch) -> Any:
+def update_skill(request: HttpRequest, skill_id: Id, payload: SkillPatch) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     return actions.update_skill(
         by=request.user,
@@ -338,10 +372,10 @@ def update_skill(request: HttpRequest, skill_id: int, payload: SkillPatch) -> An
 
 @router.put(
     "/contests/skills/{skill_id}/scheme",
-    response=SkillOut,
+    response=answers({200: SkillOut}, 400, 403, 404),
     summary="Replace the marking scheme (maxima add up to 100)",
 )
-def set_scheme(request: HttpRequest, skill_id: int, payload: SchemeIn) -> Any:
+def set_scheme(request: HttpRequest, skill_id: Id, payload: SchemeIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     actions.set_scheme(
         by=request.user,
@@ -390,20 +424,20 @@ def _details(request: HttpRequest, payload: EntrantIn) -> actions.EntrantDetails
 
 @router.get(
     "/contests/skills/{skill_id}/competitors",
-    response=list[EntrantOut],
+    response=answers({200: list[EntrantOut]}, 404),
     summary="A skill's competitors (identity numbers masked)",
 )
-def list_competitors(request: HttpRequest, skill_id: int) -> Any:
+def list_competitors(request: HttpRequest, skill_id: Id) -> Any:
     skill = get_skill_for_user(request.user, skill_id)
     return skill.competitors.select_related("person", "unit", "union")
 
 
 @router.post(
     "/contests/skills/{skill_id}/competitors",
-    response={201: EntrantOut},
+    response=answers({201: EntrantOut}, 400, 403, 404),
     summary="Register a competitor (people not in the roster become non-members)",
 )
-def register_competitor(request: HttpRequest, skill_id: int, payload: EntrantIn) -> Any:
+def register_competitor(request: HttpRequest, skill_id: Id, payload: EntrantIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     return 201, actions.register_competitor(
         by=request.user, skill=skill, details=_details(request, payload)
@@ -412,10 +446,10 @@ def register_competitor(request: HttpRequest, skill_id: int, payload: EntrantIn)
 
 @router.get(
     "/contests/skills/{skill_id}/judges",
-    response=list[JudgeOut],
+    response=answers({200: list[JudgeOut]}, 404),
     summary="A skill's judges, with whom each must not mark",
 )
-def list_judges(request: HttpRequest, skill_id: int) -> Any:
+def list_judges(request: HttpRequest, skill_id: Id) -> Any:
     sheet = SkillSheet.load(get_skill_for_user(request.user, skill_id))
     numbers = {c.pk: c.number for c in sheet.competitors}
     out = []
@@ -427,8 +461,12 @@ def list_judges(request: HttpRequest, skill_id: int) -> Any:
     return out
 
 
-@router.post("/contests/skills/{skill_id}/judges", response={201: JudgeOut}, summary="Add a judge")
-def add_judge(request: HttpRequest, skill_id: int, payload: JudgeIn) -> Any:
+@router.post(
+    "/contests/skills/{skill_id}/judges",
+    response=answers({201: JudgeOut}, 400, 403, 404),
+    summary="Add a judge",
+)
+def add_judge(request: HttpRequest, skill_id: Id, payload: JudgeIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     account = linkable_account(request.user, payload.account) if payload.account else None
     if payload.account and account is None:
@@ -448,7 +486,7 @@ def add_judge(request: HttpRequest, skill_id: int, payload: JudgeIn) -> Any:
     return 201, judge
 
 
-class RemoveIn(Schema):
+class RemoveIn(Input):
     reason: str = Field(max_length=500)
 
 
@@ -458,10 +496,10 @@ class RemovedOut(Schema):
 
 @router.post(
     "/contests/skills/{skill_id}/competitors/{number}/remove",
-    response=RemovedOut,
+    response=answers({200: RemovedOut}, 400, 403, 404),
     summary="Take a competitor off the skill (withdrawn), with their marks",
 )
-def remove_competitor(request: HttpRequest, skill_id: int, number: str, payload: RemoveIn) -> Any:
+def remove_competitor(request: HttpRequest, skill_id: Id, number: str, payload: RemoveIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     competitor = skill.competitors.filter(number=number).first()
     if competitor is None:
@@ -475,10 +513,10 @@ def remove_competitor(request: HttpRequest, skill_id: int, number: str, payload:
 
 @router.post(
     "/contests/skills/{skill_id}/judges/{number}/remove",
-    response=RemovedOut,
+    response=answers({200: RemovedOut}, 400, 403, 404),
     summary="Take a judge off the skill, with their scores",
 )
-def remove_judge(request: HttpRequest, skill_id: int, number: str, payload: RemoveIn) -> Any:
+def remove_judge(request: HttpRequest, skill_id: Id, number: str, payload: RemoveIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     judge = skill.judges.filter(number=number).first()
     if judge is None:
@@ -490,8 +528,12 @@ def remove_judge(request: HttpRequest, skill_id: int, number: str, payload: Remo
     }
 
 
-@router.get("/contests/skills/{skill_id}/marks", response=list[MarkOut], summary="Marks entered")
-def list_marks(request: HttpRequest, skill_id: int) -> Any:
+@router.get(
+    "/contests/skills/{skill_id}/marks",
+    response=answers({200: list[MarkOut]}, 403, 404),
+    summary="Marks entered",
+)
+def list_marks(request: HttpRequest, skill_id: Id) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     marks = skill.marks.select_related("competitor", "aspect", "judge").order_by(
         "competitor__number", "aspect__position", "judge__number"
@@ -509,10 +551,10 @@ def list_marks(request: HttpRequest, skill_id: int) -> Any:
 
 @router.post(
     "/contests/skills/{skill_id}/marks",
-    response=MarksOut,
+    response=answers({200: MarksOut}, 400, 403, 404),
     summary="Enter or correct marks, all or none",
 )
-def enter_marks(request: HttpRequest, skill_id: int, payload: MarksIn) -> Any:
+def enter_marks(request: HttpRequest, skill_id: Id, payload: MarksIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     competitors = {c.number: c for c in skill.competitors.select_related("person", "unit", "union")}
     aspects = {a.code: a for a in skill.aspects.all()}
@@ -542,22 +584,30 @@ def enter_marks(request: HttpRequest, skill_id: int, payload: MarksIn) -> Any:
     }
 
 
-@router.post("/contests/skills/{skill_id}/sign-off", response=SkillOut, summary="Sign off")
-def sign_off(request: HttpRequest, skill_id: int) -> Any:
+@router.post(
+    "/contests/skills/{skill_id}/sign-off",
+    response=answers({200: SkillOut}, 400, 403, 404),
+    summary="Sign off",
+)
+def sign_off(request: HttpRequest, skill_id: Id) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="sign_off")
     return actions.sign_off_skill(by=request.user, skill=skill)
 
 
 @router.post(
-    "/contests/skills/{skill_id}/reopen", response=SkillOut, summary="Withdraw the sign-off"
+    "/contests/skills/{skill_id}/reopen",
+    response=answers({200: SkillOut}, 400, 403, 404),
+    summary="Withdraw the sign-off",
 )
-def reopen(request: HttpRequest, skill_id: int, payload: ReopenIn) -> Any:
+def reopen(request: HttpRequest, skill_id: Id, payload: ReopenIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="sign_off")
     return actions.reopen_skill(by=request.user, skill=skill, reason=payload.reason)
 
 
 @router.get(
-    "/contests/skills/{skill_id}/results", response=SkillResultsOut, summary="A skill's results"
+    "/contests/skills/{skill_id}/results",
+    response=answers({200: SkillResultsOut}, 404),
+    summary="A skill's results",
 )
-def skill_results(request: HttpRequest, skill_id: int) -> Any:
+def skill_results(request: HttpRequest, skill_id: Id) -> Any:
     return _skill_results(SkillSheet.load(get_skill_for_user(request.user, skill_id)))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.forms import OrganisationCodeField
 from gonghui.contests.actions import AspectSpec
+from gonghui.contests.bounds import MINIMUM_COMPETITORS
 from gonghui.contests.models import ContestLevel, ContestStatus, MedalPolicyChoice
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -42,9 +43,8 @@ class SkillForm(forms.Form):
     code = forms.CharField(label=_("Skill code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=128)
     medal_policy = forms.ChoiceField(label=_("Medal policy"), choices=MedalPolicyChoice.choices)
-    minimum_competitors = forms.IntegerField(
+    minimum_competitors = MINIMUM_COMPETITORS.form_field(
         label=_("Minimum number of competitors"),
-        min_value=1,
         initial=1,
         help_text=_("Below it the skill is void and awards nothing."),
     )

@@ -1,11 +1,13 @@
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gonghui.core.api_schemas import Pages, answers
+from gonghui.core.bounds import Day
 from gonghui.core.models import AuditEvent
 from gonghui.core.permissions import can_audit, visible_audit_events
 from gonghui.orgs.permissions import deny
@@ -42,16 +44,16 @@ class AuditFilters(Schema):
     actor: str | None = None
     organisation: str | None = None
     action: str | None = None
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
 
 
 @router.get(
     "/audit/events",
-    response=list[AuditEventOut],
+    response=answers({200: list[AuditEventOut]}, 404),
     summary="The audit trail of your subtree (auditors)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
     if not can_audit(request.user):
         deny(

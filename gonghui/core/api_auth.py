@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -41,3 +43,20 @@ class SessionAuth(APIKeyCookie):
 
 
 api_auth = [BearerToken(), SessionAuth()]
+
+
+def signed_in_or_bearer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the API's schema to whoever may call the API: a bearer token or the session.
+
+    Strangers get the same 401 as any operation: no map of the API for them (ASVS 13.4.5).
+    """
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if all(method(request) is None for method in api_auth):
+            return JsonResponse(
+                {"detail": "authentication required: send a bearer token or sign in"}, status=401
+            )
+        return view(request, *args, **kwargs)
+
+    return guarded

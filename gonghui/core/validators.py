@@ -169,3 +169,8 @@ def refuse_reserved_code(value: str, reserved: frozenset[str]) -> None:
             _("%(code)s names a page of the system; choose another code.") % {"code": value},
             code="reserved",
         )
+
+
+class Conflict(ValidationError):
+    """A write that clashes with what is already recorded (the API answers 409); a form shows
+    it like any other refusal."""

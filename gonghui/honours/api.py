@@ -6,8 +6,9 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gonghui.core.api_schemas import Id, Pages, answers
 from gonghui.honours import actions, lists
 from gonghui.honours.api_public import router as public_router
 from gonghui.honours.api_settings import router as settings_router
@@ -77,14 +78,18 @@ router.add_router("", uploads_router)
 router.add_router("", public_router)
 
 
-@router.get("/honours/kinds", response=list[KindOut], summary="Honours that campaigns can award")
+@router.get(
+    "/honours/kinds",
+    response=answers({200: list[KindOut]}),
+    summary="Honours that campaigns can award",
+)
 def list_kinds(request: HttpRequest) -> Any:
     return HonourKind.objects.all()
 
 
 @router.post(
     "/honours/kinds",
-    response={201: KindOut},
+    response=answers({201: KindOut}, 400, 403),
     summary="Add an honour that campaigns can award (the regional federation)",
 )
 def create_kind(request: HttpRequest, payload: KindIn) -> Any:
@@ -110,18 +115,30 @@ def _campaigns(request: HttpRequest) -> Any:
     return visible_campaigns(request.user).prefetch_related("rules")
 
 
-@router.get("/honours/campaigns", response=list[CampaignOut], summary="Campaigns you can see")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/honours/campaigns",
+    response=answers({200: list[CampaignOut]}),
+    summary="Campaigns you can see",
+)
+@paginate(Pages)
 def list_campaigns(request: HttpRequest) -> Any:
     return _campaigns(request)
 
 
-@router.get("/honours/campaigns/{campaign_id}", response=CampaignOut, summary="One campaign")
-def get_campaign(request: HttpRequest, campaign_id: int) -> Any:
+@router.get(
+    "/honours/campaigns/{campaign_id}",
+    response=answers({200: CampaignOut}, 404),
+    summary="One campaign",
+)
+def get_campaign(request: HttpRequest, campaign_id: Id) -> Any:
     return get_campaign_for_user(request.user, campaign_id)
 
 
-@router.post("/honours/campaigns", response={201: CampaignOut}, summary="Open a campaign")
+@router.post(
+    "/honours/campaigns",
+    response=answers({201: CampaignOut}, 400, 403, 404),
+    summary="Open a campaign",
+)
 def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
     organiser = get_org_for_user(request.user, payload.organiser_code, action="edit")
     kind = HonourKind.objects.filter(pk=payload.kind_id).first()
@@ -147,10 +164,10 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
 
 @router.patch(
     "/honours/campaigns/{campaign_id}",
-    response=CampaignOut,
+    response=answers({200: CampaignOut}, 400, 403, 404),
     summary="Change a campaign's figures (only the fields sent), while they still can change",
 )
-def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignSettingsIn) -> Any:
+def update_campaign(request: HttpRequest, campaign_id: Id, payload: CampaignSettingsIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     sent = payload.dict(exclude_unset=True)
     for key in ("review_levels", "clearance_types"):
@@ -173,30 +190,30 @@ def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignSet
 
 @router.post(
     "/honours/campaigns/{campaign_id}/rules",
-    response={201: RuleOut},
+    response=answers({201: RuleOut}, 400, 403, 404),
     summary="Add a proportion rule",
 )
-def add_rule(request: HttpRequest, campaign_id: int, payload: RuleIn) -> Any:
+def add_rule(request: HttpRequest, campaign_id: Id, payload: RuleIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     return 201, actions.add_rule(by=request.user, campaign=campaign, **payload.dict())
 
 
 @router.get(
     "/honours/campaigns/{campaign_id}/quotas",
-    response=list[QuotaOut],
+    response=answers({200: list[QuotaOut]}, 404),
     summary="Quotas allocated in a campaign",
 )
-def list_quotas(request: HttpRequest, campaign_id: int) -> Any:
+def list_quotas(request: HttpRequest, campaign_id: Id) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     return QuotaAllocation.objects.filter(campaign=campaign).select_related("organisation")
 
 
 @router.put(
     "/honours/campaigns/{campaign_id}/quotas",
-    response=QuotaOut,
+    response=answers({200: QuotaOut}, 400, 403, 404),
     summary="Give an organisation its quota (out of its parent's)",
 )
-def set_quota(request: HttpRequest, campaign_id: int, payload: QuotaIn) -> Any:
+def set_quota(request: HttpRequest, campaign_id: Id, payload: QuotaIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     organisation = get_org_for_user(request.user, payload.organisation_code)
     return actions.allocate_quota(
@@ -206,10 +223,10 @@ def set_quota(request: HttpRequest, campaign_id: int, payload: QuotaIn) -> Any:
 
 @router.get(
     "/honours/campaigns/{campaign_id}/compliance/{organisation_code}",
-    response=PanelOut,
+    response=answers({200: PanelOut}, 404),
     summary="The compliance panel of the list at one reviewing organisation",
 )
-def compliance(request: HttpRequest, campaign_id: int, organisation_code: str) -> Any:
+def compliance(request: HttpRequest, campaign_id: Id, organisation_code: str) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     organisation: Organisation = get_org_for_user(request.user, organisation_code)
     panel = lists.panel(campaign, organisation)
@@ -238,20 +255,20 @@ def compliance(request: HttpRequest, campaign_id: int, organisation_code: str) -
 
 @router.post(
     "/honours/campaigns/{campaign_id}/notice",
-    response=CampaignOut,
+    response=answers({200: CampaignOut}, 400, 403, 404),
     summary="Publish the shortlist for public notice",
 )
-def publish_notice(request: HttpRequest, campaign_id: int, payload: NoticeIn) -> Any:
+def publish_notice(request: HttpRequest, campaign_id: Id, payload: NoticeIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     return actions.publish_notice(by=request.user, campaign=campaign, starts_on=payload.starts_on)
 
 
 @router.post(
     "/honours/campaigns/{campaign_id}/committee",
-    response=list[dict[str, Any]],
+    response=answers({200: list[dict[str, Any]]}, 400, 403, 404),
     summary="Name the review committee",
 )
-def set_committee(request: HttpRequest, campaign_id: int, payload: CommitteeIn) -> Any:
+def set_committee(request: HttpRequest, campaign_id: Id, payload: CommitteeIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     members = actions.set_committee(by=request.user, campaign=campaign, names=payload.names)
     return [{"id": m.pk, "name": m.name} for m in members]
@@ -259,16 +276,20 @@ def set_committee(request: HttpRequest, campaign_id: int, payload: CommitteeIn) 
 
 @router.post(
     "/honours/campaigns/{campaign_id}/vote",
-    response=list[NominationOut],
+    response=answers({200: list[NominationOut]}, 400, 403, 404),
     summary="After the notice, send nominees without open objections to the committee",
 )
-def start_vote(request: HttpRequest, campaign_id: int) -> Any:
+def start_vote(request: HttpRequest, campaign_id: Id) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     return actions.start_vote(by=request.user, campaign=campaign)
 
 
-@router.get("/honours/nominations", response=list[NominationOut], summary="Nominations in scope")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/honours/nominations",
+    response=answers({200: list[NominationOut]}),
+    summary="Nominations in scope",
+)
+@paginate(Pages)
 def list_nominations(request: HttpRequest, filters: Query[NominationFilters]) -> Any:
     rows = visible_nominations(request.user).select_related("organisation", "reviewer", "person")
     if filters.campaign:
@@ -278,17 +299,17 @@ def list_nominations(request: HttpRequest, filters: Query[NominationFilters]) ->
     return rows
 
 
-@router.get("/honours/nominations/{nomination_id}", response=NominationOut)
-def get_nomination(request: HttpRequest, nomination_id: int) -> Any:
+@router.get("/honours/nominations/{nomination_id}", response=answers({200: NominationOut}, 404))
+def get_nomination(request: HttpRequest, nomination_id: Id) -> Any:
     return get_nomination_for_user(request.user, nomination_id)
 
 
 @router.patch(
     "/honours/nominations/{nomination_id}",
-    response=NominationOut,
+    response=answers({200: NominationOut}, 400, 403, 404),
     summary="Change a draft or returned nomination (only the fields sent)",
 )
-def update_nomination(request: HttpRequest, nomination_id: int, payload: NominationEditIn) -> Any:
+def update_nomination(request: HttpRequest, nomination_id: Id, payload: NominationEditIn) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id, action="edit")
     current = actions.NominationDetails(
         achievements=nomination.achievements,
@@ -307,10 +328,10 @@ def update_nomination(request: HttpRequest, nomination_id: int, payload: Nominat
 
 @router.post(
     "/honours/campaigns/{campaign_id}/nominations",
-    response={201: NominationOut},
+    response=answers({201: NominationOut}, 400, 403, 404),
     summary="Nominate a member (person_id) or a collective (collective_name) as a draft",
 )
-def create_nomination(request: HttpRequest, campaign_id: int, payload: NominationIn) -> Any:
+def create_nomination(request: HttpRequest, campaign_id: Id, payload: NominationIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
     person = get_person_for_user(request.user, payload.person_id) if payload.person_id else None
@@ -335,10 +356,10 @@ def create_nomination(request: HttpRequest, campaign_id: int, payload: Nominatio
 
 @router.post(
     "/honours/nominations/{nomination_id}/transitions",
-    response=NominationOut,
+    response=answers({200: NominationOut}, 400, 403, 404),
     summary="Submit, approve (send up or shortlist), return, reject or withdraw",
 )
-def transition(request: HttpRequest, nomination_id: int, payload: TransitionIn) -> Any:
+def transition(request: HttpRequest, nomination_id: Id, payload: TransitionIn) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id)
     by = request.user
     match payload.step:
@@ -358,10 +379,10 @@ def transition(request: HttpRequest, nomination_id: int, payload: TransitionIn) 
 
 @router.post(
     "/honours/nominations/{nomination_id}/clearances",
-    response=NominationOut,
+    response=answers({200: NominationOut}, 400, 403, 404),
     summary="Record a department's clearance of an enterprise head",
 )
-def record_clearance(request: HttpRequest, nomination_id: int, payload: ClearanceIn) -> Any:
+def record_clearance(request: HttpRequest, nomination_id: Id, payload: ClearanceIn) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id, action="edit")
     actions.record_clearance(by=request.user, nomination=nomination, **payload.dict())
     return nomination
@@ -369,10 +390,10 @@ def record_clearance(request: HttpRequest, nomination_id: int, payload: Clearanc
 
 @router.post(
     "/honours/nominations/{nomination_id}/votes",
-    response=NominationOut,
+    response=answers({200: NominationOut}, 400, 403, 404),
     summary="Enter committee ballots ({member id: yes/no/abstain}); close to count them",
 )
-def record_votes(request: HttpRequest, nomination_id: int, payload: BallotsIn) -> Any:
+def record_votes(request: HttpRequest, nomination_id: Id, payload: BallotsIn) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id)
     actions.record_votes(by=request.user, nomination=nomination, choices=payload.ballots)
     if payload.close:
@@ -381,18 +402,22 @@ def record_votes(request: HttpRequest, nomination_id: int, payload: BallotsIn) -
     return nomination
 
 
-@router.get("/honours/objections", response=list[ObjectionOut], summary="Objections in scope")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/honours/objections",
+    response=answers({200: list[ObjectionOut]}),
+    summary="Objections in scope",
+)
+@paginate(Pages)
 def list_objections(request: HttpRequest) -> Any:
     return visible_objections(request.user).select_related("assigned_to")
 
 
 @router.post(
     "/honours/objections/{objection_id}/conclusion",
-    response=ObjectionOut,
+    response=answers({200: ObjectionOut}, 400, 403, 404),
     summary="Conclude an objection: keep, withdraw or replace, with a written conclusion",
 )
-def conclude_objection(request: HttpRequest, objection_id: int, payload: ConclusionIn) -> Any:
+def conclude_objection(request: HttpRequest, objection_id: Id, payload: ConclusionIn) -> Any:
     objection = get_objection_for_user(request.user, objection_id, action="conclude")
     return actions.conclude_objection(
         by=request.user,
@@ -402,24 +427,28 @@ def conclude_objection(request: HttpRequest, objection_id: int, payload: Conclus
     )
 
 
-@router.get("/honours/honourees", response=list[HonoureeOut], summary="The register, in scope")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/honours/honourees",
+    response=answers({200: list[HonoureeOut]}),
+    summary="The register, in scope",
+)
+@paginate(Pages)
 def list_honourees(request: HttpRequest, filters: Query[HonoureeFilters]) -> Any:
     query = RegisterQuery.from_params(filters.dict(exclude_none=True))
     return register(visible_honourees(request.user), query)
 
 
-@router.get("/honours/honourees/{honouree_id}", response=HonoureeOut)
-def get_honouree(request: HttpRequest, honouree_id: int) -> Any:
+@router.get("/honours/honourees/{honouree_id}", response=answers({200: HonoureeOut}, 404))
+def get_honouree(request: HttpRequest, honouree_id: Id) -> Any:
     return get_honouree_for_user(request.user, honouree_id)
 
 
 @router.patch(
     "/honours/honourees/{honouree_id}",
-    response=HonoureeOut,
+    response=answers({200: HonoureeOut}, 400, 403, 404),
     summary="Change the story, publication consent, allowance, retirement or hardship (sent fields)",
 )
-def update_honouree(request: HttpRequest, honouree_id: int, payload: HonoureeEditIn) -> Any:
+def update_honouree(request: HttpRequest, honouree_id: Id, payload: HonoureeEditIn) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     facts: dict[str, Any] = {
         "story": honouree.story,
@@ -436,26 +465,26 @@ def update_honouree(request: HttpRequest, honouree_id: int, payload: HonoureeEdi
 
 @router.get(
     "/honours/honourees/{honouree_id}/benefits",
-    response=list[BenefitOut],
+    response=answers({200: list[BenefitOut]}, 404),
     summary="An honouree's benefits ledger",
 )
-def list_benefits(request: HttpRequest, honouree_id: int) -> Any:
+def list_benefits(request: HttpRequest, honouree_id: Id) -> Any:
     return get_honouree_for_user(request.user, honouree_id).benefits.all()
 
 
 @router.post(
     "/honours/honourees/{honouree_id}/benefits",
-    response={201: BenefitOut},
+    response=answers({201: BenefitOut}, 400, 403, 404, 409),
     summary="Record a benefit or service",
 )
-def record_benefit(request: HttpRequest, honouree_id: int, payload: BenefitIn) -> Any:
+def record_benefit(request: HttpRequest, honouree_id: Id, payload: BenefitIn) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     return 201, actions.record_benefit(by=request.user, honouree=honouree, **payload.dict())
 
 
 @router.get(
     "/honours/benefits/totals",
-    response=list[TotalOut],
+    response=answers({200: list[TotalOut]}),
     summary="Benefit totals per year, organisation or person",
 )
 def totals(request: HttpRequest, by: Literal["year", "organisation", "person"] = "year") -> Any:
@@ -465,10 +494,10 @@ def totals(request: HttpRequest, by: Literal["year", "organisation", "person"] =
 
 @router.post(
     "/honours/honourees/{honouree_id}/status",
-    response=HonoureeOut,
+    response=answers({200: HonoureeOut}, 400, 403, 404),
     summary="Revoke an honour or record a death (with a reason), or restore it",
 )
-def set_status(request: HttpRequest, honouree_id: int, payload: StatusIn) -> Any:
+def set_status(request: HttpRequest, honouree_id: Id, payload: StatusIn) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     return actions.set_honouree_status(
         by=request.user, honouree=honouree, status=payload.status, reason=payload.reason
@@ -477,7 +506,7 @@ def set_status(request: HttpRequest, honouree_id: int, payload: StatusIn) -> Any
 
 @router.post(
     "/honours/allowances",
-    response=dict[str, int],
+    response=answers({200: dict[str, int]}, 400, 403, 404),
     summary="Record a month's allowances for the eligible honourees under an organisation",
 )
 def pay_allowances(request: HttpRequest, payload: AllowancesIn) -> Any:
@@ -486,12 +515,18 @@ def pay_allowances(request: HttpRequest, payload: AllowancesIn) -> Any:
     return {"recorded": paid}
 
 
-@router.get("/honours/sessions", response=list[SessionOut], summary="Sanatorium sessions")
+@router.get(
+    "/honours/sessions", response=answers({200: list[SessionOut]}), summary="Sanatorium sessions"
+)
 def list_sessions(request: HttpRequest) -> Any:
     return visible_sessions(request.user).select_related("organisation")
 
 
-@router.post("/honours/sessions", response={201: SessionOut}, summary="Open a sanatorium session")
+@router.post(
+    "/honours/sessions",
+    response=answers({201: SessionOut}, 400, 403, 404),
+    summary="Open a sanatorium session",
+)
 def create_session(request: HttpRequest, payload: SessionIn) -> Any:
     organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
     session = actions.create_session(
@@ -507,10 +542,10 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Any:
 
 @router.post(
     "/honours/sessions/{session_id}/bookings",
-    response={201: SessionOut},
+    response=answers({201: SessionOut}, 400, 403, 404),
     summary="Book a place for an honouree (never beyond the session's places)",
 )
-def book(request: HttpRequest, session_id: int, payload: BookingIn) -> Any:
+def book(request: HttpRequest, session_id: Id, payload: BookingIn) -> Any:
     session = get_session_for_user(request.user, session_id)
     honouree = get_honouree_for_user(request.user, payload.honouree_id, action="edit")
     actions.book_stay(by=request.user, session=session, honouree=honouree)
@@ -519,20 +554,20 @@ def book(request: HttpRequest, session_id: int, payload: BookingIn) -> Any:
 
 @router.post(
     "/honours/campaigns/{campaign_id}/certificates",
-    response={202: BatchOut},
+    response=answers({202: BatchOut}, 400, 403, 404),
     summary="Print the campaign's honour certificates in the background",
 )
-def request_certificates(request: HttpRequest, campaign_id: int) -> Any:
+def request_certificates(request: HttpRequest, campaign_id: Id) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     return 202, actions.request_certificates(by=request.user, campaign=campaign)
 
 
 @router.get(
     "/honours/certificates/{batch_id}",
-    response=BatchOut,
+    response=answers({200: BatchOut}, 403, 404),
     summary="A certificate batch's progress, and its download address when ready",
 )
-def certificate_batch(request: HttpRequest, batch_id: int) -> Any:
+def certificate_batch(request: HttpRequest, batch_id: Id) -> Any:
     batch = CertificateBatch.objects.filter(pk=batch_id).select_related("campaign").first()
     if batch is None:
         raise Http404

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
+from gonghui.core.api_schemas import Id, answers
 from gonghui.honours import actions
 from gonghui.honours.public import (
     TOO_MANY_OBJECTIONS,
@@ -22,13 +23,13 @@ router = Router(tags=["honours"])
 @router.post(
     "/public/notices/nominations/{nomination_id}/objections",
     auth=None,
-    response={201: ObjectionFiledOut},
+    response=answers({201: ObjectionFiledOut}, 400, 404, 429, public=True),
     summary=(
         "Object to a nominee in public notice (no sign-in; the name is optional and kept "
         "confidential; a few reports an hour from one address)"
     ),
 )
-def file_objection(request: HttpRequest, nomination_id: int, payload: ObjectionIn) -> Any:
+def file_objection(request: HttpRequest, nomination_id: Id, payload: ObjectionIn) -> Any:
     nomination = nomination_open_to_objection(nomination_id)
     if too_many_objections_from(request):
         raise HttpError(429, str(TOO_MANY_OBJECTIONS))

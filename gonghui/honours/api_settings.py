@@ -6,13 +6,14 @@ federation's officers, as on the settings and benefits pages. (Changing a campai
 `api.py`, beside the reads on the same paths: django-ninja routes a path from one router.)
 """
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from gonghui.core.api_schemas import Id, answers
+from gonghui.core.bounds import Day, Year
 from gonghui.honours import actions
 from gonghui.honours.models import AllowanceRate, CalendarDay, HonourLevel, ProportionRule
 from gonghui.honours.permissions import get_campaign_for_user, kept_federation
@@ -39,10 +40,10 @@ def _federation(request: HttpRequest, object_type: str) -> Organisation:
 
 @router.delete(
     "/honours/campaigns/{campaign_id}/rules/{rule_id}",
-    response={204: None},
+    response=answers({204: None}, 400, 403, 404),
     summary="Remove a proportion rule",
 )
-def remove_rule(request: HttpRequest, campaign_id: int, rule_id: int) -> Any:
+def remove_rule(request: HttpRequest, campaign_id: Id, rule_id: Id) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     rule = ProportionRule.objects.filter(campaign=campaign, pk=rule_id).first()
     if rule is None:
@@ -59,19 +60,19 @@ def remove_rule(request: HttpRequest, campaign_id: int, rule_id: int) -> Any:
 
 @router.get(
     "/honours/calendar",
-    response=list[CalendarDayOut],
+    response=answers({200: list[CalendarDayOut]}),
     summary="Public holidays and weekends made working days, for one year",
 )
-def list_calendar(request: HttpRequest, year: int | None = None) -> Any:
+def list_calendar(request: HttpRequest, year: Year | None = None) -> Any:
     return CalendarDay.objects.filter(date__year=year or timezone.localdate().year)
 
 
 @router.put(
     "/honours/calendar/{day}",
-    response=CalendarDayOut,
+    response=answers({200: CalendarDayOut}, 400, 403),
     summary="Record a public holiday, or a weekend made a working day (调休)",
 )
-def set_calendar_day(request: HttpRequest, day: date, payload: CalendarDayIn) -> Any:
+def set_calendar_day(request: HttpRequest, day: Day, payload: CalendarDayIn) -> Any:
     federation = _federation(request, "honours.calendarday")
     return actions.set_calendar_day(
         by=request.user,
@@ -84,10 +85,10 @@ def set_calendar_day(request: HttpRequest, day: date, payload: CalendarDayIn) ->
 
 @router.delete(
     "/honours/calendar/{day}",
-    response={204: None},
+    response=answers({204: None}, 400, 403),
     summary="Make a day ordinary again (Monday to Friday work, weekends rest)",
 )
-def remove_calendar_day(request: HttpRequest, day: date) -> Any:
+def remove_calendar_day(request: HttpRequest, day: Day) -> Any:
     federation = _federation(request, "honours.calendarday")
     actions.remove_calendar_day(by=request.user, federation=federation, day=day)
     return 204, None
@@ -95,10 +96,10 @@ def remove_calendar_day(request: HttpRequest, day: date) -> Any:
 
 @router.post(
     "/honours/campaigns/{campaign_id}/quotas/by-members",
-    response=list[QuotaOut],
+    response=answers({200: list[QuotaOut]}, 400, 403, 404),
     summary="Share an organisation's quota among those beneath it by their member counts",
 )
-def allocate_by_members(request: HttpRequest, campaign_id: int, payload: ByMembersIn) -> Any:
+def allocate_by_members(request: HttpRequest, campaign_id: Id, payload: ByMembersIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     parent = get_org_for_user(request.user, payload.parent_code, action="edit")
     return actions.allocate_by_members(by=request.user, campaign=campaign, parent=parent)
@@ -106,7 +107,7 @@ def allocate_by_members(request: HttpRequest, campaign_id: int, payload: ByMembe
 
 @router.get(
     "/honours/allowance-rates",
-    response=list[RateOut],
+    response=answers({200: list[RateOut]}),
     summary="The monthly honour allowance for each honour level",
 )
 def list_rates(request: HttpRequest) -> Any:
@@ -115,7 +116,7 @@ def list_rates(request: HttpRequest) -> Any:
 
 @router.put(
     "/honours/allowance-rates/{level}",
-    response=RateOut,
+    response=answers({200: RateOut}, 400, 403),
     summary="Set the monthly honour allowance for a level",
 )
 def set_rate(request: HttpRequest, level: HonourLevel, payload: RateIn) -> Any:

@@ -13,6 +13,7 @@ from ninja import File, Form, Router, UploadedFile
 from ninja.errors import HttpError
 
 from gonghui.core import audit
+from gonghui.core.api_schemas import ErrorOut, Id, answers
 from gonghui.core.pdf import FontMissing
 from gonghui.core.tabular import UnreadableFile
 from gonghui.honours import actions
@@ -28,22 +29,22 @@ router = Router(tags=["honours"])
 
 @router.get(
     "/honours/nominations/{nomination_id}/attachments",
-    response=list[AttachmentOut],
+    response=answers({200: list[AttachmentOut]}, 404),
     summary="A nomination's supporting documents",
 )
-def list_attachments(request: HttpRequest, nomination_id: int) -> Any:
+def list_attachments(request: HttpRequest, nomination_id: Id) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id)
     return nomination.attachments.order_by("pk")
 
 
 @router.post(
     "/honours/nominations/{nomination_id}/attachments",
-    response={201: AttachmentOut},
+    response=answers({201: AttachmentOut}, 400, 403, 404),
     summary="Attach a document (PDF, JPEG, PNG, Word, Excel or OFD, at most 20 MB)",
 )
 def add_attachment(
     request: HttpRequest,
-    nomination_id: int,
+    nomination_id: Id,
     title: Form[str],
     file: File[UploadedFile],
 ) -> Any:
@@ -57,9 +58,10 @@ def add_attachment(
 
 @router.get(
     "/honours/nominations/{nomination_id}/attachments/{attachment_id}/file",
+    response=answers({200: None}, 404),
     summary="Download an attachment",
 )
-def download_attachment(request: HttpRequest, nomination_id: int, attachment_id: int) -> Any:
+def download_attachment(request: HttpRequest, nomination_id: Id, attachment_id: Id) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id)
     attachment = Attachment.objects.filter(nomination=nomination, pk=attachment_id).first()
     if attachment is None:
@@ -79,19 +81,20 @@ def download_attachment(request: HttpRequest, nomination_id: int, attachment_id:
 
 @router.post(
     "/honours/honourees/{honouree_id}/photo",
-    response=HonoureeOut,
+    response=answers({200: HonoureeOut}, 400, 403, 404),
     summary="The portrait for the hall of honour (JPEG, PNG or WebP, at most 5 MB)",
 )
-def set_photo(request: HttpRequest, honouree_id: int, photo: File[UploadedFile]) -> Any:
+def set_photo(request: HttpRequest, honouree_id: Id, photo: File[UploadedFile]) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     return actions.set_honouree_photo(by=request.user, honouree=honouree, upload=photo)
 
 
 @router.get(
     "/honours/honourees/{honouree_id}/certificate",
+    response=answers({200: None}, 403, 404, 503),
     summary="One honouree's certificate (荣誉证书) as a PDF, drawn on request (audited)",
 )
-def certificate(request: HttpRequest, honouree_id: int) -> Any:
+def certificate(request: HttpRequest, honouree_id: Id) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     try:
         pdf = certificate_pdf([honouree])
@@ -107,7 +110,8 @@ def certificate(request: HttpRequest, honouree_id: int) -> Any:
 
 @router.post(
     "/honours/imports/honourees",
-    response={200: ImportOut, 201: ImportOut, 400: ImportOut},
+    # 400: the rows' problems (nothing written), or the file itself refused
+    response=answers({200: ImportOut, 201: ImportOut, 400: ImportOut | ErrorOut}, 403),
     summary=(
         "Import past honourees from .xlsx or .csv: every row checked, every bad row reported, "
         "nothing written unless all are good"

@@ -7,6 +7,17 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.bounds import YEAR
+from gonghui.honours.bounds import (
+    ALLOCATED_QUOTA,
+    AMOUNT,
+    MONTHLY_AMOUNT,
+    NOTICE_DAYS,
+    PASS_PART,
+    PERCENT,
+    PLACES,
+    TOTAL_QUOTA,
+)
 from gonghui.honours.models import (
     BASE_CHOICES,
     BenefitKind,
@@ -38,9 +49,9 @@ class CampaignForm(forms.Form):
     organiser = forms.ModelChoiceField(
         label=_("Organising federation"), queryset=Organisation.objects.none()
     )
-    year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100)
+    year = YEAR.form_field(label=_("Year"))
     name = forms.CharField(label=_("Name"), max_length=128)
-    total_quota = forms.IntegerField(label=_("Total quota"), min_value=1)
+    total_quota = TOTAL_QUOTA.form_field(label=_("Total quota"))
     review_levels = forms.MultipleChoiceField(
         label=_("Review levels"),
         choices=REVIEW_LEVEL_CHOICES,
@@ -49,15 +60,10 @@ class CampaignForm(forms.Form):
             "Each nomination is reviewed by its unions of these types, bottom-up; the organiser reviews last."
         ),
     )
-    notice_days = forms.IntegerField(
-        label=_("Notice period (working days)"), min_value=1, max_value=60, initial=5
-    )
-    pass_numerator = forms.IntegerField(
-        label=_("Pass threshold: numerator"), min_value=1, initial=2
-    )
-    pass_denominator = forms.IntegerField(
+    notice_days = NOTICE_DAYS.form_field(label=_("Notice period (working days)"), initial=5)
+    pass_numerator = PASS_PART.form_field(label=_("Pass threshold: numerator"), initial=2)
+    pass_denominator = PASS_PART.form_field(
         label=_("Pass threshold: denominator"),
-        min_value=1,
         initial=3,
         help_text=_("Yes votes needed, as a share of the committee members present (default 2/3)."),
     )
@@ -96,16 +102,14 @@ class RuleForm(forms.Form):
     )
     condition = forms.ChoiceField(label=_("the share of"), choices=Condition.choices[1:])
     direction = forms.ChoiceField(label=_("is"), choices=Direction.choices)
-    percent = forms.DecimalField(
-        label=_("percent"), min_value=0, max_value=100, max_digits=5, decimal_places=2
-    )
+    percent = PERCENT.form_field(label=_("percent"))
 
 
 class QuotaForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
-    quota = forms.IntegerField(label=_("Quota"), min_value=0)
+    quota = ALLOCATED_QUOTA.form_field(label=_("Quota"))
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -238,7 +242,7 @@ class ConclusionForm(forms.Form):
 class BenefitForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=BenefitKind.choices)
     on = forms.DateField(label=_("Date"), widget=DATE)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, decimal_places=2, initial=0)
+    amount = AMOUNT.form_field(label=_("Amount (yuan)"), initial=0)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
@@ -272,7 +276,7 @@ class AllowanceForm(forms.Form):
 
 class RateForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=HonourLevel.choices)
-    amount = forms.DecimalField(label=_("Monthly amount (yuan)"), min_value=0, decimal_places=2)
+    amount = MONTHLY_AMOUNT.form_field(label=_("Monthly amount (yuan)"))
 
 
 class SessionForm(forms.Form):
@@ -282,7 +286,7 @@ class SessionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=128)
     starts_on = forms.DateField(label=_("Starts"), widget=DATE)
     ends_on = forms.DateField(label=_("Ends"), widget=DATE)
-    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=1000)
+    places = PLACES.form_field(label=_("Places"))
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
+from gonghui.core.bounds import YEAR
 from gonghui.core.tabular import Column, RowError, Spec, Table, open_table
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
@@ -137,7 +138,7 @@ def plan_honouree_import(
             bad("level", _("Write the level as 全国, 自治区, 地州市 or 县."))
         year_text = v.get("year", "").strip().removesuffix("年")
         year = int(year_text) if year_text.isdigit() else 0
-        if not 1950 <= year <= 2100:
+        if not YEAR.holds(year):
             bad("year", _("Write the year as four digits, e.g. 2015."))
         union = orgs.get(v.get("union", "").strip())
         if union is None:

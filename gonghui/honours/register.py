@@ -13,6 +13,7 @@ from django.db.models.functions import ExtractYear
 from django.http.response import HttpResponseBase
 
 from gonghui.core import audit
+from gonghui.core.bounds import ID, YEAR, whole_number
 from gonghui.core.tabular import Cell, csv_response, xlsx_response
 from gonghui.honours.models import BenefitEntry, HonoureeQuerySet, HonoureeStatus, HonourLevel
 
@@ -27,13 +28,6 @@ STATUS_NAMES = {
     HonoureeStatus.REVOKED: "已撤销",
     HonoureeStatus.DECEASED: "已故",
 }
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass(frozen=True)
@@ -52,8 +46,8 @@ class RegisterQuery:
         return cls(
             q=str(params.get("q", "")).strip()[:64],
             level=level if level in HonourLevel.values else "",
-            year=_int(params.get("year")),
-            prefecture=_int(params.get("prefecture")),
+            year=whole_number(params.get("year"), YEAR),
+            prefecture=whole_number(params.get("prefecture"), ID),
             trade=str(params.get("trade", "")).strip()[:64],
             status=status if status in HonoureeStatus.values else "",
         )

@@ -2,11 +2,23 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
+from gonghui.core.api_schemas import Id, Input
+from gonghui.core.bounds import Day, Year
+from gonghui.honours.bounds import (
+    ALLOCATED_QUOTA,
+    AMOUNT,
+    MONTHLY_AMOUNT,
+    NOTICE_DAYS,
+    PASS_PART,
+    PERCENT,
+    PLACES,
+    TOTAL_QUOTA,
+)
 from gonghui.honours.models import (
     BatchState,
     Campaign,
@@ -18,6 +30,7 @@ from gonghui.honours.models import (
     QuotaAllocation,
     SanatoriumSession,
 )
+from gonghui.orgs.models import OrgType
 
 
 class RuleOut(Schema):
@@ -70,29 +83,37 @@ class CampaignOut(Schema):
         return obj.rules.all()
 
 
-class CampaignIn(Schema):
-    kind_id: int
-    organiser_code: str
-    year: int
+ReviewLevels = Annotated[list[OrgType], Field(max_length=len(OrgType))]
+# departments that clear an enterprise head: a few short names
+ClearanceTypes = Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=20)]
+TotalQuota = Annotated[int, TOTAL_QUOTA.schema()]
+NoticeDays = Annotated[int, NOTICE_DAYS.schema()]
+PassPart = Annotated[int, PASS_PART.schema()]
+
+
+class CampaignIn(Input):
+    kind_id: Id
+    organiser_code: str = Field(max_length=32)
+    year: Year
     name: str = Field(max_length=128)
-    total_quota: int
-    review_levels: list[str] = ["county", "prefecture", "federation"]
-    notice_days: int = 5
-    pass_numerator: int = 2
-    pass_denominator: int = 3
-    clearance_types: list[str] = ["市场监管", "税务", "人社", "安监", "环保"]
+    total_quota: TotalQuota
+    review_levels: ReviewLevels = [OrgType.COUNTY, OrgType.PREFECTURE, OrgType.FEDERATION]
+    notice_days: NoticeDays = 5
+    pass_numerator: PassPart = 2
+    pass_denominator: PassPart = 3
+    clearance_types: ClearanceTypes = ["市场监管", "税务", "人社", "安监", "环保"]
 
 
-class RuleIn(Schema):
-    subset: str = "all"
-    condition: str
+class RuleIn(Input):
+    subset: str = Field(default="all", max_length=24)
+    condition: str = Field(max_length=24)
     direction: Literal["at_least", "at_most"]
-    percent: Decimal
+    percent: Annotated[Decimal, PERCENT.schema()]
 
 
-class QuotaIn(Schema):
-    organisation_code: str
-    quota: int
+class QuotaIn(Input):
+    organisation_code: str = Field(max_length=32)
+    quota: Annotated[int, ALLOCATED_QUOTA.schema()]
 
 
 class QuotaOut(Schema):
@@ -166,42 +187,42 @@ class NominationOut(Schema):
         return obj.reviewer.code if obj.reviewer else None
 
 
-class NominationIn(Schema):
-    organisation_code: str
-    person_id: int | None = None
-    collective_name: str = ""
+class NominationIn(Input):
+    organisation_code: str = Field(max_length=32)
+    person_id: Id | None = None
+    collective_name: str = Field(default="", max_length=128)
     achievements: str
     summary: str = Field(max_length=300)
     democratic_record: str
-    publication_consent: bool = False
-    is_farmer: bool = False
-    unit_name: str = ""
-    trade: str = ""
+    publication_consent: StrictBool = False
+    is_farmer: StrictBool = False
+    unit_name: str = Field(default="", max_length=128)
+    trade: str = Field(default="", max_length=64)
 
 
-class TransitionIn(Schema):
+class TransitionIn(Input):
     step: Literal["submit", "approve", "return", "reject", "withdraw"]
     reason: str = ""
     justification: str = ""
 
 
-class ClearanceIn(Schema):
-    kind: str
-    is_cleared: bool = True
-    note: str = ""
+class ClearanceIn(Input):
+    kind: str = Field(max_length=32)
+    is_cleared: StrictBool = True
+    note: str = Field(default="", max_length=200)
 
 
-class BallotsIn(Schema):
-    ballots: dict[int, Literal["yes", "no", "abstain"]]
-    close: bool = False
+class BallotsIn(Input):
+    ballots: dict[Id, Literal["yes", "no", "abstain"]]
+    close: StrictBool = False
 
 
-class NoticeIn(Schema):
-    starts_on: date
+class NoticeIn(Input):
+    starts_on: Day
 
 
-class CommitteeIn(Schema):
-    names: list[str]
+class CommitteeIn(Input):
+    names: list[Annotated[str, Field(max_length=64)]] = Field(max_length=200)
 
 
 class ObjectionOut(Schema):
@@ -221,7 +242,7 @@ class ObjectionOut(Schema):
         return obj.assigned_to.code
 
 
-class ConclusionIn(Schema):
+class ConclusionIn(Input):
     outcome: Literal["keep", "withdraw", "replace"]
     conclusion: str
 
@@ -262,16 +283,16 @@ class HonoureeOut(Schema):
 class HonoureeFilters(Schema):
     q: str = ""
     level: str = ""
-    year: int | None = None
+    year: Year | None = None
     status: str = ""
     trade: str = ""
 
 
-class BenefitIn(Schema):
+class BenefitIn(Input):
     kind: Literal["award", "allowance", "checkup", "sanatorium", "visit", "hardship"]
-    on: date
-    amount: Decimal = Decimal(0)
-    note: str = ""
+    on: Day
+    amount: Annotated[Decimal, AMOUNT.schema()] = Decimal(0)
+    note: str = Field(default="", max_length=200)
 
 
 class BenefitOut(Schema):
@@ -296,10 +317,10 @@ class KindOut(Schema):
     is_collective: bool
 
 
-class KindIn(Schema):
+class KindIn(Input):
     name: str = Field(max_length=64)
     level: Literal["national", "regional", "prefecture", "county"]
-    is_collective: bool = False
+    is_collective: StrictBool = False
 
 
 class CalendarDayOut(Schema):
@@ -308,21 +329,21 @@ class CalendarDayOut(Schema):
     name: str
 
 
-class CalendarDayIn(Schema):
-    is_workday: bool = False
+class CalendarDayIn(Input):
+    is_workday: StrictBool = False
     name: str = Field(default="", max_length=64)
 
 
-class CampaignSettingsIn(Schema):
+class CampaignSettingsIn(Input):
     """Only the fields sent change; the honour, year and organiser stay."""
 
     name: str | None = Field(default=None, max_length=128)
-    total_quota: int | None = None
-    review_levels: list[str] | None = None
-    notice_days: int | None = None
-    pass_numerator: int | None = None
-    pass_denominator: int | None = None
-    clearance_types: list[str] | None = None
+    total_quota: TotalQuota | None = None
+    review_levels: ReviewLevels | None = None
+    notice_days: NoticeDays | None = None
+    pass_numerator: PassPart | None = None
+    pass_denominator: PassPart | None = None
+    clearance_types: ClearanceTypes | None = None
 
 
 class AttachmentOut(Schema):
@@ -355,7 +376,7 @@ class ImportOut(Schema):
     errors: list[ImportErrorOut]
 
 
-class ObjectionIn(Schema):
+class ObjectionIn(Input):
     """A member of the public's report; the name may be left out and is kept confidential."""
 
     reporter: str = Field(default="", max_length=64)
@@ -369,17 +390,17 @@ class ObjectionFiledOut(Schema):
 
 
 class NominationFilters(Schema):
-    campaign: int | None = None
+    campaign: Id | None = None
     status: NominationStatus | None = None
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     status: Literal["active", "revoked", "deceased"]
-    reason: str = ""
+    reason: str = Field(default="", max_length=200)
 
 
-class AllowancesIn(Schema):
-    organisation_code: str
+class AllowancesIn(Input):
+    organisation_code: str = Field(max_length=32)
     period: str = Field(pattern=r"^\d{4}-\d{2}$")
 
 
@@ -401,16 +422,16 @@ class SessionOut(Schema):
         return obj.bookings.count()
 
 
-class SessionIn(Schema):
-    organisation_code: str
+class SessionIn(Input):
+    organisation_code: str = Field(max_length=32)
     name: str = Field(max_length=128)
-    starts_on: date
-    ends_on: date
-    places: int
+    starts_on: Day
+    ends_on: Day
+    places: Annotated[int, PLACES.schema()]
 
 
-class BookingIn(Schema):
-    honouree_id: int
+class BookingIn(Input):
+    honouree_id: Id
 
 
 class BatchOut(Schema):
@@ -426,30 +447,30 @@ class BatchOut(Schema):
         return f"{obj.get_absolute_url()}?download=1" if obj.state == BatchState.DONE else None
 
 
-class NominationEditIn(Schema):
+class NominationEditIn(Input):
     """A draft's or a returned nomination's details; only the fields sent change."""
 
     achievements: str | None = None
     summary: str | None = Field(default=None, max_length=300)
     democratic_record: str | None = None
-    publication_consent: bool | None = None
-    is_farmer: bool | None = None
+    publication_consent: StrictBool | None = None
+    is_farmer: StrictBool | None = None
     unit_name: str | None = Field(default=None, max_length=128)
     trade: str | None = Field(default=None, max_length=64)
 
 
-class HonoureeEditIn(Schema):
+class HonoureeEditIn(Input):
     """What the register keeps beside the honour; only the fields sent change."""
 
     story: str | None = None
-    publication_consent: bool | None = None
-    receives_allowance: bool | None = None
-    retired_on: date | None = None
-    is_in_hardship: bool | None = None
+    publication_consent: StrictBool | None = None
+    receives_allowance: StrictBool | None = None
+    retired_on: Day | None = None
+    is_in_hardship: StrictBool | None = None
 
 
-class ByMembersIn(Schema):
-    parent_code: str
+class ByMembersIn(Input):
+    parent_code: str = Field(max_length=32)
 
 
 class RateOut(Schema):
@@ -457,5 +478,5 @@ class RateOut(Schema):
     monthly_amount: Decimal
 
 
-class RateIn(Schema):
-    monthly_amount: Decimal
+class RateIn(Input):
+    monthly_amount: Annotated[Decimal, MONTHLY_AMOUNT.schema()]

@@ -2,8 +2,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gonghui.core.api_schemas import Id, Pages, answers
 from gonghui.orgs import actions
 from gonghui.orgs.models import OrgType
 from gonghui.orgs.permissions import (
@@ -31,8 +32,10 @@ class OrgFilters(Schema):
     q: str | None = None
 
 
-@router.get("/orgs", response=list[OrganisationOut], summary="Organisations in your scope")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/orgs", response=answers({200: list[OrganisationOut]}), summary="Organisations in your scope"
+)
+@paginate(Pages)
 def list_orgs(request: HttpRequest, filters: Query[OrgFilters]) -> Any:
     orgs = visible_orgs(request.user).select_related("parent").order_by("path")
     if filters.type:
@@ -44,13 +47,17 @@ def list_orgs(request: HttpRequest, filters: Query[OrgFilters]) -> Any:
     return orgs
 
 
-@router.get("/orgs/{code}", response=OrganisationOut, summary="One organisation")
+@router.get(
+    "/orgs/{code}", response=answers({200: OrganisationOut}, 404), summary="One organisation"
+)
 def get_org(request: HttpRequest, code: str) -> Any:
     return get_org_for_user(request.user, code)
 
 
 @router.post(
-    "/orgs", response={201: OrganisationOut}, summary="Add an organisation beneath a parent"
+    "/orgs",
+    response=answers({201: OrganisationOut}, 400, 403, 404),
+    summary="Add an organisation beneath a parent",
 )
 def create_org(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Any]:
     parent = get_org_for_user(request.user, payload.parent_code, action="create_child")
@@ -66,7 +73,11 @@ def create_org(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Any]
     return 201, org
 
 
-@router.patch("/orgs/{code}", response=OrganisationOut, summary="Change an organisation")
+@router.patch(
+    "/orgs/{code}",
+    response=answers({200: OrganisationOut}, 400, 403, 404),
+    summary="Change an organisation",
+)
 def update_org(request: HttpRequest, code: str, payload: OrganisationPatch) -> Any:
     org = get_org_for_user(request.user, code, action="edit")
     org = actions.update_organisation(
@@ -82,7 +93,11 @@ def update_org(request: HttpRequest, code: str, payload: OrganisationPatch) -> A
     return org
 
 
-@router.post("/orgs/{code}/move", response=MoveOut, summary="Move a subtree beneath another parent")
+@router.post(
+    "/orgs/{code}/move",
+    response=answers({200: MoveOut}, 400, 403, 404),
+    summary="Move a subtree beneath another parent",
+)
 def move_org(request: HttpRequest, code: str, payload: MoveIn) -> Any:
     org = get_org_for_user(request.user, code, action="move")
     if org.parent is not None:
@@ -93,8 +108,10 @@ def move_org(request: HttpRequest, code: str, payload: MoveIn) -> Any:
     return {"moved": moved, "organisation": org}
 
 
-@router.get("/units", response=list[UnitOut], summary="Employer units in your scope")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/units", response=answers({200: list[UnitOut]}), summary="Employer units in your scope"
+)
+@paginate(Pages)
 def list_units(request: HttpRequest, q: str | None = None, organisation: str | None = None) -> Any:
     units = visible_units(request.user).select_related("organisation").order_by("name", "pk")
     if q:
@@ -104,12 +121,16 @@ def list_units(request: HttpRequest, q: str | None = None, organisation: str | N
     return units
 
 
-@router.get("/units/{pk}", response=UnitOut, summary="One employer unit")
-def get_unit(request: HttpRequest, pk: int) -> Any:
+@router.get("/units/{pk}", response=answers({200: UnitOut}, 404), summary="One employer unit")
+def get_unit(request: HttpRequest, pk: Id) -> Any:
     return get_unit_for_user(request.user, pk)
 
 
-@router.post("/units", response={201: UnitOut}, summary="Register an employer unit")
+@router.post(
+    "/units",
+    response=answers({201: UnitOut}, 400, 403, 404),
+    summary="Register an employer unit",
+)
 def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, Any]:
     organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
     unit = actions.create_unit(

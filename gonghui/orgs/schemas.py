@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from gonghui.core.api_schemas import Input
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
 
 
@@ -26,24 +27,24 @@ class OrganisationOut(Schema):
         return obj.parent.code if obj.parent_id and obj.parent else None
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(Input):
     code: str = Field(max_length=32)
     name: str = Field(max_length=128)
-    type: str
-    parent_code: str
+    type: OrgType
+    parent_code: str = Field(max_length=32)
     division_code: str = Field(default="", max_length=6)
     credit_code: str = Field(default="", max_length=18)
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(Input):
     name: str | None = Field(default=None, max_length=128)
-    type: str | None = None
+    type: OrgType | None = None
     division_code: str | None = Field(default=None, max_length=6)
     credit_code: str | None = Field(default=None, max_length=18)
 
 
-class MoveIn(Schema):
-    new_parent_code: str
+class MoveIn(Input):
+    new_parent_code: str = Field(max_length=32)
 
 
 class MoveOut(Schema):
@@ -63,8 +64,8 @@ class UnitOut(Schema):
         return obj.organisation.code
 
 
-class UnitIn(Schema):
+class UnitIn(Input):
     name: str = Field(max_length=128)
     credit_code: str = Field(max_length=18)
-    organisation_code: str
+    organisation_code: str = Field(max_length=32)
     division_code: str = Field(default="", max_length=6)

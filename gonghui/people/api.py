@@ -4,9 +4,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import Field
+from ninja.pagination import paginate
+from pydantic import Field, StrictBool
 
+from gonghui.core.api_schemas import Id, Input, Pages, answers
+from gonghui.core.bounds import Day
 from gonghui.orgs.permissions import get_org_for_user, visible_units
 from gonghui.people import actions
 from gonghui.people.models import Membership, MembershipStatus, Person
@@ -93,23 +95,23 @@ class MemberFilters(Schema):
     skill_level: str | None = None
 
 
-class MemberIn(Schema):
+class MemberIn(Input):
     identity_number: str = Field(max_length=20)
     name: str = Field(max_length=64)
-    union_code: str
-    joined_on: date | None = None
-    phone: str = ""
-    unit_credit_code: str = ""
+    union_code: str = Field(max_length=32)
+    joined_on: Day | None = None
+    phone: str = Field(default="", max_length=20)
+    unit_credit_code: str = Field(default="", max_length=18)
     post: str = Field(default="", max_length=64)
     skill_level: str = ""
-    is_frontline: bool = False
-    is_migrant: bool = False
-    is_enterprise_head: bool = False
+    is_frontline: StrictBool = False
+    is_migrant: StrictBool = False
+    is_enterprise_head: StrictBool = False
 
 
-class TransferIn(Schema):
-    to_union_code: str
-    on: date | None = None
+class TransferIn(Input):
+    to_union_code: str = Field(max_length=32)
+    on: Day | None = None
 
 
 def _member(membership: Membership) -> dict[str, Any]:
@@ -138,8 +140,10 @@ class _Members:
         return [_member(m) for m in self.rows[index]]
 
 
-@router.get("/members", response=list[MemberOut], summary="Members in your scope (masked)")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/members", response=answers({200: list[MemberOut]}), summary="Members in your scope (masked)"
+)
+@paginate(Pages)
 def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     query = RosterQuery(
         q=filters.q or "",
@@ -152,14 +156,18 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
 
 @router.get(
     "/members/{person_id}",
-    response=PersonDetailOut,
+    response=answers({200: PersonDetailOut}, 404),
     summary="One person with their membership history",
 )
-def get_member(request: HttpRequest, person_id: int) -> Any:
+def get_member(request: HttpRequest, person_id: Id) -> Any:
     return get_person_for_user(request.user, person_id)
 
 
-@router.post("/members", response={201: MemberOut}, summary="Register a member of a union")
+@router.post(
+    "/members",
+    response=answers({201: MemberOut}, 400, 403, 404),
+    summary="Register a member of a union",
+)
 def create_member(request: HttpRequest, payload: MemberIn) -> Any:
     union = get_org_for_user(request.user, payload.union_code, action="edit")
     unit = None
@@ -194,10 +202,10 @@ def create_member(request: HttpRequest, payload: MemberIn) -> Any:
 
 @router.post(
     "/members/memberships/{membership_id}/transfer",
-    response=MemberOut,
+    response=answers({200: MemberOut}, 400, 403, 404),
     summary="Transfer a membership to another union",
 )
-def transfer(request: HttpRequest, membership_id: int, payload: TransferIn) -> Any:
+def transfer(request: HttpRequest, membership_id: Id, payload: TransferIn) -> Any:
     membership = get_membership_for_user(request.user, membership_id, action="edit")
     to_union = get_org_for_user(request.user, payload.to_union_code, action="edit")
     return _member(

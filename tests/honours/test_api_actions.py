@@ -390,7 +390,7 @@ def test_the_federation_sets_allowance_rates_through_the_api(world) -> None:
     saved = fed.put(f"{url}/national", {"monthly_amount": "100"}, content_type="application/json")
     assert saved.status_code == 200 and Decimal(saved.json()["monthly_amount"]) == 100
     negative = fed.put(f"{url}/regional", {"monthly_amount": "-1"}, content_type="application/json")
-    assert negative.status_code == 400
+    assert negative.status_code == 422
     unknown = fed.put(f"{url}/galactic", {"monthly_amount": "1"}, content_type="application/json")
     assert unknown.status_code in (400, 422)
     for other in (alice, _api("charlie")):

@@ -139,14 +139,14 @@ class ScopeProperties(TestCase):
         page = client.get("/orgs/").context["page"]
         assert {o.code for o in page.object_list} == expected
         assert page.paginator.count == len(expected)
-        body = client.get("/api/v1/orgs?limit=1000").json()
+        body = client.get("/api/v1/orgs?limit=200").json()
         assert {o["code"] for o in body["items"]} == expected
         assert body["count"] == len(expected)
-        units = client.get("/api/v1/units?limit=1000").json()
+        units = client.get("/api/v1/units?limit=200").json()
         assert {u["organisation_code"] for u in units["items"]} == expected
         members = {m.union.code for m in client.get("/members/").context["page"]}
         assert members == {c for c in expected if c in self.member_unions}
-        api_members = client.get("/api/v1/members?limit=1000").json()
+        api_members = client.get("/api/v1/members?limit=200").json()
         assert {m["union_code"] for m in api_members["items"]} == members
         exported_members = b"".join(client.get("/members/export.csv").streaming_content).decode(
             "utf-8-sig"
@@ -160,7 +160,7 @@ class ScopeProperties(TestCase):
             assert client.get("/").context["org_total"] == len(expected)
         contests = client.get("/contests/").context["page"]
         assert {c.organiser.code for c in contests.object_list} == expected
-        api_contests = client.get("/api/v1/contests?limit=1000").json()
+        api_contests = client.get("/api/v1/contests?limit=200").json()
         assert {c["organiser_code"] for c in api_contests["items"]} == expected
         for code in ("N0", "N1"):
             seen = code in expected

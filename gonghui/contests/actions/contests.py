@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.contests.bounds import MAX_MARK
 from gonghui.contests.models import (
     Aspect,
     AspectType,
@@ -177,12 +178,7 @@ def parse_max_mark(text: str | Decimal) -> Decimal:
         value = Decimal(str(text).strip())
     except InvalidOperation:
         raise ValidationError(_("%(value)s is not a number.") % {"value": text}) from None
-    if (
-        not value.is_finite()
-        or value <= 0
-        or value > 100
-        or value != value.quantize(Decimal("0.01"))
-    ):
+    if not MAX_MARK.holds(value):
         raise ValidationError(
             _(
                 "A maximum mark is more than 0 and at most 100, with at most two decimals, not %(value)s."

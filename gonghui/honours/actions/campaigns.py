@@ -13,9 +13,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
+from gonghui.core.bounds import YEAR
 from gonghui.honours import lists
 from gonghui.honours.actions.common import require as _require
 from gonghui.honours.actions.common import require_organiser as _require_organiser
+from gonghui.honours.bounds import ALLOCATED_QUOTA, NOTICE_DAYS, PASS_PART, PERCENT, TOTAL_QUOTA
 from gonghui.honours.models import (
     PAST_REVIEW,
     QUOTA,
@@ -50,11 +52,17 @@ class CampaignSettings:
 
 def _check_settings(settings: CampaignSettings) -> None:
     errors: dict[str, str] = {}
-    if settings.total_quota < 1:
+    if not YEAR.holds(settings.year):
+        errors["year"] = _("Write the year as four digits, e.g. 2015.")
+    if not TOTAL_QUOTA.holds(settings.total_quota):
         errors["total_quota"] = _("The quota must be at least 1.")
-    if not 1 <= settings.notice_days <= 60:
+    if not NOTICE_DAYS.holds(settings.notice_days):
         errors["notice_days"] = _("The notice lasts 1 to 60 working days.")
-    if not 0 < settings.pass_numerator <= settings.pass_denominator:
+    if not (
+        PASS_PART.holds(settings.pass_numerator)
+        and PASS_PART.holds(settings.pass_denominator)
+        and settings.pass_numerator <= settings.pass_denominator
+    ):
         errors["pass_numerator"] = _("The pass threshold must be a fraction between 0 and 1.")
     unknown = [level for level in settings.review_levels if level not in OrgType.values]
     if unknown:
@@ -184,7 +192,7 @@ def add_rule(
         raise ValidationError(_("Unknown condition."))
     if direction not in Direction.values:
         raise ValidationError(_("Unknown direction."))
-    if not Decimal(0) <= percent <= Decimal(100):
+    if not PERCENT.holds(percent):
         raise ValidationError({"percent": _("A percentage is between 0 and 100.")})
     rule = ProportionRule.objects.create(
         campaign=campaign, subset=subset, condition=condition, direction=direction, percent=percent
@@ -261,8 +269,7 @@ def allocate_quota(
     Campaign.objects.select_for_update().get(pk=campaign.pk)  # one allocator at a time
     parent = _budget_holder(campaign, organisation)
     _require(by, parent)
-    if quota < 0:
-        raise ValidationError({"quota": _("A quota cannot be negative.")})
+    ALLOCATED_QUOTA.check(quota, field="quota")
     _check_allocation(campaign, organisation, quota)
     allocation, created = QuotaAllocation.objects.get_or_create(
         campaign=campaign, organisation=organisation, defaults={"quota": quota}

@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
+from gonghui.core.validators import Conflict
 from gonghui.honours.actions.common import require as _require
 from gonghui.honours.actions.common import require_organiser as _require_organiser
+from gonghui.honours.bounds import AMOUNT, MONTHLY_AMOUNT, PLACES
 from gonghui.honours.certificates import print_batch
 from gonghui.honours.models import (
     AllowanceRate,
@@ -139,13 +141,27 @@ def record_benefit(
     _require(by, honouree.organisation)
     if kind not in BenefitKind.values:
         raise ValidationError({"kind": _("Unknown kind of benefit.")})
-    if amount < 0:
-        raise ValidationError({"amount": _("An amount cannot be negative.")})
+    AMOUNT.check(amount, field="amount")
     if honouree.status == HonoureeStatus.REVOKED:
         raise ValidationError(_("This honour is revoked."))
-    entry = BenefitEntry.objects.create(
-        honouree=honouree, kind=kind, on=on, amount=amount, note=note.strip()[:200], recorded_by=by
-    )
+    # an allowance is paid once a month: an entry by hand counts for the month of its date
+    period = f"{on:%Y-%m}" if kind == BenefitKind.ALLOWANCE else ""
+    paid = _("The allowance for %(period)s is already recorded.") % {"period": period}
+    if period and honouree.benefits.filter(kind=kind, period=period).exists():
+        raise Conflict({"on": paid})
+    try:
+        with transaction.atomic():
+            entry = BenefitEntry.objects.create(
+                honouree=honouree,
+                kind=kind,
+                on=on,
+                period=period,
+                amount=amount,
+                note=note.strip()[:200],
+                recorded_by=by,
+            )
+    except IntegrityError:  # recorded by another request at the same moment
+        raise Conflict({"on": paid}) from None
     audit.record(
         action="benefit.record",
         by=by,
@@ -163,8 +179,7 @@ def set_allowance_rate(
     if organisation.parent_id is not None:
         raise PermissionDenied
     _require(by, organisation)
-    if amount < 0:
-        raise ValidationError({"amount": _("An amount cannot be negative.")})
+    MONTHLY_AMOUNT.check(amount, field="amount")
     rate, _created = AllowanceRate.objects.update_or_create(
         level=level, defaults={"monthly_amount": amount}
     )
@@ -228,8 +243,7 @@ def create_session(
     _require(by, organisation)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("A session ends after it starts.")})
-    if places < 1:
-        raise ValidationError({"places": _("A session has at least one place.")})
+    PLACES.check(places, field="places")
     session = SanatoriumSession.objects.create(
         organisation=organisation,
         name=name.strip(),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
+from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.pdf import FontMissing
 from gonghui.core.tables import query_without, quick_page
@@ -266,7 +267,7 @@ def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def session_book(request: AuthedRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     honouree = get_honouree_for_user(
-        request.user, int(request.POST.get("honouree") or 0), action="edit"
+        request.user, whole_number(request.POST.get("honouree"), ID) or 0, action="edit"
     )
     try:
         actions.book_stay(by=request.user, session=session, honouree=honouree)
