@@ -60,12 +60,15 @@ def test_other_accounts_keep_their_tokens(world) -> None:
     assert _bearer(outsider_raw).get("/api/v1/me").status_code == 200
 
 
-def test_set_password_command_resets_and_revokes(world, monkeypatch) -> None:
+@pytest.mark.parametrize("command", ["set_password", "changepassword"])
+def test_password_commands_reset_and_revoke(world, monkeypatch, command: str) -> None:
+    """Django's own changepassword is taken over: it goes through the same action."""
     raw = issue_api_token(user=world.city_officer).raw
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{NEW}\n"))
-    call_command("set_password", "alice", "--password-stdin")
+    call_command(command, "alice", "--password-stdin")
     assert _bearer(raw).get("/api/v1/me").status_code == 401
     assert Client().login(username="alice", password=NEW)
+    assert AuditEvent.objects.filter(action="account.set_password").exists()
 
 
 def test_security_administrator_resets_a_password_on_the_account_page(world) -> None:
