@@ -146,7 +146,7 @@ class ScopeProperties(TestCase):
         assert {u["organisation_code"] for u in units["items"]} == expected
         members = {m.union.code for m in client.get("/members/").context["page"]}
         assert members == {c for c in expected if c in self.member_unions}
-        api_members = client.get("/api/v1/members?limit=1000").json()
+        api_members = client.get("/api/v1/members?limit=200").json()
         assert {m["union_code"] for m in api_members["items"]} == members
         exported_members = b"".join(client.get("/members/export.csv").streaming_content).decode(
             "utf-8-sig"
