@@ -781,6 +781,8 @@ _COPY_TYPES = {
     "AutoField": "int4",
     "IntegerField": "int4",
     "PositiveIntegerField": "int4",
+    "SmallIntegerField": "int2",
+    "PositiveSmallIntegerField": "int2",
 }
 
 
