@@ -22,10 +22,13 @@ import binascii
 import heapq
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Q
 
 from gonghui.accounts.models import BUSINESS_ROLES
@@ -143,7 +146,10 @@ def roster_page(
     user: Any, query: RosterQuery, *, cursor: Cursor | None = None, size: int = PAGE_SIZE
 ) -> RosterPage:
     """The page of the roster that starts at `cursor` (the first page without one)."""
-    rows = _read(page_queries(user, query, cursor=cursor, size=size), cursor, size + 1)
+    queries = page_queries(user, query, cursor=cursor, size=size)
+    with _planned_for_a_page(in_index_order=not query.is_exact):
+        keys = _keys(queries, cursor, size + 1)
+    rows = _rows(keys)
     if cursor is None or not cursor.before:
         after = rows[size - 1] if len(rows) > size else None
         return RosterPage(
@@ -180,15 +186,49 @@ def _cursor_of(row: Membership | None, *, before: bool = False) -> str:
     return Cursor(row.name_key, row.pk, before).encode() if row is not None else ""
 
 
-def _read(queries: list[Any], cursor: Cursor | None, limit: int) -> list[Membership]:
-    """Up to `limit` rows beyond the cursor: the keys found by each query, merged in roster
-    order, then those rows read by id."""
+@contextmanager
+def _planned_for_a_page(*, in_index_order: bool) -> Iterator[None]:
+    """On PostgreSQL, the queries of a page planned as the quick reads they are: no parallel
+    workers or JIT compilation (each costs more than the page), and, unless a person is looked
+    up by hash, no sorting. The planner cannot know how many entries of a subtree's walk pass
+    its checks (the union's place in the tree, the traits): guessing few, it would gather them
+    all and sort them, reading a whole county's members (or millions) for a page. Every page
+    query has an index in its order to read."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings = [
+        "jit",
+        "max_parallel_workers_per_gather",
+        *(["enable_sort"] if in_index_order else []),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SET jit = off; SET max_parallel_workers_per_gather = 0"
+            + ("; SET enable_sort = off" if in_index_order else "")
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("; ".join(f"RESET {name}" for name in settings))
+
+
+def _keys(queries: list[Any], cursor: Cursor | None, limit: int) -> list[tuple[str, int]]:
+    """Up to `limit` (sort key, id) beyond the cursor: those found by each query, merged in
+    roster order."""
     backwards = cursor is not None and cursor.before
-    keys = list(islice(heapq.merge(*queries, reverse=backwards), limit))
+    runs = [list(keys) for keys in queries]
+    return list(islice(heapq.merge(*runs, reverse=backwards), limit))
+
+
+def _rows(keys: list[tuple[str, int]]) -> list[Membership]:
+    """The memberships of these keys, in their order, with what a page shows of them."""
     found = (
         Membership.objects.select_related("person", "person__unit", "union")
-        .filter(pk__in=[pk for _key, pk in keys])
-        .in_bulk()
+        .order_by()
+        .in_bulk([pk for _key, pk in keys])
     )
     return [found[pk] for _key, pk in keys if pk in found]
 
