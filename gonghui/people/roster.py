@@ -45,6 +45,7 @@ from gonghui.people.models import (
     Membership,
     MembershipQuerySet,
     MembershipStatus,
+    Person,
 )
 from gonghui.people.permissions import visible_memberships
 
@@ -56,6 +57,7 @@ PAGE_SIZE = 50
 # beyond, one walk of the whole roster's index in order reads about as few entries.
 MERGE_UP_TO = 8
 ORDER = ("name_key", "pk")
+EXACT_AT_MOST = 1000  # memberships of the people with one identity number or mobile
 
 
 @dataclass(frozen=True)
@@ -174,10 +176,14 @@ def page_queries(
     from the cursor, and gives the sort key and id of the rows of a page and one more (to know
     whether there is a next page); on the index alone unless a name is searched."""
     order = [f"-{name}" for name in ORDER] if cursor and cursor.before else list(ORDER)
+    if query.is_exact:
+        # a person or two, found by the hash index; an order would tempt the planner to walk
+        # the roster's index instead, checking every member's hash
+        order = []
     return [
         (rows.filter(cursor.q()) if cursor else rows)
         .order_by(*order)
-        .values_list(*ORDER)[: size + 1]
+        .values_list(*ORDER)[: EXACT_AT_MOST if query.is_exact else size + 1]
         for rows in _sources(user, query)
     ]
 
@@ -219,7 +225,7 @@ def _keys(queries: list[Any], cursor: Cursor | None, limit: int) -> list[tuple[s
     """Up to `limit` (sort key, id) beyond the cursor: those found by each query, merged in
     roster order."""
     backwards = cursor is not None and cursor.before
-    runs = [list(keys) for keys in queries]
+    runs = [sorted(keys, reverse=backwards) for keys in queries]  # in order already, but exact
     return list(islice(heapq.merge(*runs, reverse=backwards), limit))
 
 
@@ -264,9 +270,9 @@ def _matching(rows: MembershipQuerySet, query: RosterQuery) -> MembershipQuerySe
         rows = rows.filter(status=query.status)
     text = re.sub(r"\s+", " ", query.q.strip())
     if _FULL_ID.match(text):
-        rows = rows.filter(person__identity_hash=identity_digest(normalise_identity_number(text)))
+        rows = _of_people(rows, identity_hash=identity_digest(normalise_identity_number(text)))
     elif _FULL_PHONE.match(text):
-        rows = rows.filter(person__phone_hash=phone_digest(text))
+        rows = _of_people(rows, phone_hash=phone_digest(text))
     elif text:
         rows = _named(rows, text)
     return _with_traits(rows, query)
@@ -291,6 +297,13 @@ def _with_traits(rows: MembershipQuerySet, query: RosterQuery) -> MembershipQuer
     if not mask:
         return rows
     return rows.alias(asked_traits=F("traits").bitand(mask)).filter(asked_traits=wanted)
+
+
+def _of_people(rows: MembershipQuerySet, **digest: str) -> MembershipQuerySet:
+    """Memberships of the people with this keyed hash: the people found first, by the hash's
+    index, so that no plan reads the roster to compare every member's hash."""
+    people = list(Person.objects.filter(**digest).values_list("pk", flat=True)[:EXACT_AT_MOST])
+    return rows.filter(person__in=people)
 
 
 def _named(rows: MembershipQuerySet, text: str) -> MembershipQuerySet:

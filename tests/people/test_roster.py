@@ -205,3 +205,21 @@ def test_roster_pages_read_an_index_in_roster_order_and_sort_nothing(
             for plan in _plans(user, query, cursor):
                 assert "membership_roster" in plan or "membership_union_roster" in plan, plan
                 assert not _sorts_memberships(plan), plan
+
+
+def test_an_identity_number_or_mobile_is_found_through_its_hash_index_alone(
+    world: Any, roster: list[Membership]
+) -> None:
+    member = register_member(
+        by=None,
+        identity_number=_identity(99),
+        details=PersonDetails(name="赵六", phone="13912345678"),
+        union=world.gr_a1,
+    )
+    for text in (_identity(99), "13912345678"):
+        page = roster_page(world.county_officer, RosterQuery(q=text))
+        assert [m.pk for m in page] == [member.pk]
+        assert not roster_page(world.outsider, RosterQuery(q=text)).object_list
+        if connection.vendor == "sqlite":  # the people first, then their memberships by person
+            for plan in _plans(world.fed_officer, RosterQuery(q=text)):
+                assert "membership_roster" not in plan and "SCAN" not in plan, plan
