@@ -150,6 +150,11 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="people",
         db_index=False,  # indexes cost every import; units are looked up the other way round
+        # Checked by the import and the forms, which give only units they have just read or
+        # written; deleting a unit with people is refused by the ORM (PROTECT). A database
+        # constraint would check each of a million imported rows again at the commit (on
+        # PostgreSQL, one trigger call a row).
+        db_constraint=False,
     )
     post = models.CharField(_("post"), max_length=64, blank=True)
     skill_level = models.CharField(
