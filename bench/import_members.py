@@ -1,11 +1,14 @@
 """Roster import speed and memory against a floor measured in the same run.
 
-  floor    read the .xlsx with python-calamine and insert the rows with one raw `executemany`
-           into a bare table of the same columns (unique identity number, union index);
+  floor    read the .xlsx with python-calamine, insert the file's employer units (unique credit
+           code) and then the rows, each with its unit's id, with one raw `executemany` each
+           into bare tables of the same columns (unique identity number, union index);
   gonghui  `gonghui import_members` of the same file: validation, de-duplication, keyed
            hashes, encryption, memberships, batch records and audit included.
 
-Each runs in its own process on a fresh database; the script prints wall time, rows per
+The file is a real roster's shape: its rows name a few hundred employer units (工作单位 and
+单位统一社会信用代码, a few large ones and many small), and its identity numbers come in no
+order. Each runs in its own process on a fresh database; the script prints wall time, rows per
 second, peak memory (max RSS of that process) and the ratio gonghui / floor, median of
 --repeat runs taken in turn. Run:
 
@@ -34,6 +37,8 @@ HEADERS = [
     "公民身份号码",
     "手机号码",
     "入会日期",
+    "工作单位",
+    "单位统一社会信用代码",
     "岗位",
     "技能等级",
     "一线职工",
@@ -42,6 +47,7 @@ HEADERS = [
 ]
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 UNION = "B-G1"
+UNITS = 300
 
 
 def identity(serial: int) -> str:
@@ -50,10 +56,28 @@ def identity(serial: int) -> str:
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
+def employer_units(rng: random.Random) -> list[tuple[str, str]]:
+    """A few hundred employers (name, credit code with a right check character)."""
+    from gonghui.core.validators import credit_code_check_character
+
+    units = []
+    for n in range(UNITS):
+        first17 = f"91650102{rng.randrange(10**9):09d}"
+        kind = rng.choice(["建筑工程", "煤业", "石化", "纺织", "物流", "商贸", "机械制造", "电力"])
+        units.append(
+            (f"新疆{n + 1:03d}{kind}有限公司", first17 + credit_code_check_character(first17))
+        )
+    return units
+
+
 def generate(path: Path, rows: int) -> None:
     from openpyxl import Workbook
 
     rng = random.Random(rows)
+    units = employer_units(rng)
+    unit_weights = [rng.lognormvariate(0, 1.5) for _ in units]  # a few large, many small
+    serials = list(range(rows))
+    rng.shuffle(serials)  # identity numbers in no order, as a real roster has them
     surnames, given = (
         "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗",
         "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚",
@@ -61,13 +85,17 @@ def generate(path: Path, rows: int) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("名册")
     sheet.append(HEADERS)
-    for i in range(rows):
+    for serial, (unit_name, credit_code) in zip(
+        serials, rng.choices(units, unit_weights, k=rows), strict=True
+    ):
         sheet.append(
             [
                 rng.choice(surnames) + rng.choice(given) + rng.choice(given),
-                identity(i),
+                identity(serial),
                 f"13{rng.randrange(10**9):09d}",
                 date(2000, 1, 1) + timedelta(days=rng.randrange(9000)),
+                unit_name,
+                credit_code,
                 "钳工",
                 "技师",
                 "是",
@@ -82,24 +110,39 @@ FLOOR = r"""
 import sqlite3, sys, time
 from python_calamine import CalamineWorkbook
 path, url = sys.argv[1], sys.argv[2]
-started = time.perf_counter()
 rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()[1:]
-values = [(r[0], r[1], r[2], str(r[3]), r[4], r[5], r[6] == "是", r[7] == "是", r[8] == "是", "B-G1") for r in rows]
+units = list({r[5]: r[4] for r in rows}.items())  # credit code -> the name it first comes with
+unit_ddl = ("CREATE TABLE floor_unit (id {serial} PRIMARY KEY, credit_code varchar(18) UNIQUE, "
+            "name varchar(128))")
 ddl = ("CREATE TABLE floor_member (id {serial} PRIMARY KEY, name varchar(64), identity_number varchar(18) UNIQUE, "
-       "phone varchar(11), joined_on varchar(10), post varchar(64), skill varchar(20), frontline boolean, migrant boolean, "
-       "head boolean, union_code varchar(32))")
-insert = ("INSERT INTO floor_member (name, identity_number, phone, joined_on, post, skill, frontline, migrant, head, union_code) "
-          "VALUES ({p})".format(p=", ".join(["{x}"] * 10)))
+       "phone varchar(11), joined_on varchar(10), unit_id integer, post varchar(64), skill varchar(20), "
+       "frontline boolean, migrant boolean, head boolean, union_code varchar(32))")
+insert_unit = "INSERT INTO floor_unit (credit_code, name) VALUES ({x}, {x})"
+insert = ("INSERT INTO floor_member (name, identity_number, phone, joined_on, unit_id, post, skill, frontline, migrant, "
+          "head, union_code) VALUES ({p})".format(p=", ".join(["{x}"] * 11)))
+
+def members(unit_ids):
+    return [(r[0], r[1], r[2], str(r[3]), unit_ids[r[5]], r[6], r[7], r[8] == "是", r[9] == "是", r[10] == "是", "B-G1")
+            for r in rows]
+
 if url.startswith("sqlite"):
     db = sqlite3.connect(url[len("sqlite:///"):])
     db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=NORMAL")
-    db.execute(ddl.format(serial="INTEGER")); db.execute("CREATE INDEX floor_union ON floor_member (union_code)")
+    db.execute(unit_ddl.format(serial="INTEGER")); db.execute(ddl.format(serial="INTEGER"))
+    db.execute("CREATE INDEX floor_union ON floor_member (union_code)")
+    db.executemany(insert_unit.replace("{x}", "?"), units)
+    unit_ids = dict(db.execute("SELECT credit_code, id FROM floor_unit"))
+    values = members(unit_ids)
     db.executemany(insert.replace("{x}", "?"), values); db.commit()
 else:
     import psycopg
     with psycopg.connect(url) as db:
-        db.execute(ddl.format(serial="BIGSERIAL")); db.execute("CREATE INDEX floor_union ON floor_member (union_code)")
+        db.execute(unit_ddl.format(serial="BIGSERIAL")); db.execute(ddl.format(serial="BIGSERIAL"))
+        db.execute("CREATE INDEX floor_union ON floor_member (union_code)")
         with db.cursor() as cursor:
+            cursor.executemany(insert_unit.replace("{x}", "%s"), units)
+            unit_ids = dict(cursor.execute("SELECT credit_code, id FROM floor_unit").fetchall())
+            values = members(unit_ids)
             cursor.executemany(insert.replace("{x}", "%s"), values)
 print(len(values))
 """
@@ -151,7 +194,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="gonghui-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    source = work / f"roster-{args.rows}.xlsx"
+    source = work / f"roster-units-{args.rows}.xlsx"
     if not source.exists():
         started = time.perf_counter()
         generate(source, args.rows)

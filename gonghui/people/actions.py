@@ -68,6 +68,14 @@ def _apply_details(person: Person, details: PersonDetails) -> None:
     person.is_enterprise_head = details.is_enterprise_head
 
 
+def _keep_memberships_in_step(person: Person) -> None:
+    """The person's sort key and traits copied onto their memberships (the roster is read in
+    that order, and filtered on those traits)."""
+    Membership.objects.filter(person=person).exclude(
+        name_key=person.name_key, traits=person.traits
+    ).update(name_key=person.name_key, traits=person.traits)
+
+
 def check_member_union(union: Organisation) -> None:
     """Members join grassroots and joint unions only."""
     if union.type not in MEMBER_UNION_TYPES:
@@ -126,6 +134,8 @@ def record_person(
     _apply_details(person, details)
     person.full_clean(exclude=["identity_sealed", "identity_hash"])
     person.save()
+    if not created:
+        _keep_memberships_in_step(person)
     if not created and (changes := audit.diff(before, person.snapshot())):
         audit.record(action="person.update", by=by, organisation=union, obj=person, changes=changes)
     elif created:
@@ -162,7 +172,11 @@ def join_union(
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                person=person, union=union, joined_on=joined_on or timezone.localdate()
+                person=person,
+                union=union,
+                joined_on=joined_on or timezone.localdate(),
+                name_key=person.name_key,
+                traits=person.traits,
             )
     except IntegrityError:  # another request opened one at the same moment
         raise ValidationError(
@@ -204,7 +218,13 @@ def transfer_member(
         to_union,
     )
     membership.save(update_fields=["status", "ended_on", "transferred_to"])
-    new = Membership.objects.create(person=membership.person, union=to_union, joined_on=day)
+    new = Membership.objects.create(
+        person=membership.person,
+        union=to_union,
+        joined_on=day,
+        name_key=membership.person.name_key,
+        traits=membership.person.traits,
+    )
     for union in (membership.union, to_union):
         audit.record(
             action="membership.transfer",
@@ -253,6 +273,7 @@ def update_person(*, by: Any, person: Person, details: PersonDetails) -> Person:
     changes = audit.diff(before, person.snapshot())
     if changes:
         person.save()
+        _keep_memberships_in_step(person)
         union = person.memberships.current().values_list("union", flat=True).first()
         audit.record(action="person.update", by=by, organisation=union, obj=person, changes=changes)
     return person

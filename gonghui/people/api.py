@@ -4,16 +4,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import paginate
 from pydantic import Field, StrictBool
 
-from gonghui.core.api_schemas import Id, Input, Pages, answers
+from gonghui.core.api_schemas import Id, Input, answers
 from gonghui.core.bounds import Day
 from gonghui.orgs.permissions import get_org_for_user, visible_units
 from gonghui.people import actions
 from gonghui.people.models import Membership, MembershipStatus, Person
 from gonghui.people.permissions import get_membership_for_user, get_person_for_user
-from gonghui.people.roster import RosterQuery, roster
+from gonghui.people.roster import Cursor, RosterQuery, roster_page
 
 router = Router(tags=["members"])
 
@@ -93,6 +92,20 @@ class MemberFilters(Schema):
     q: str | None = None
     status: MembershipStatus = MembershipStatus.ACTIVE
     skill_level: str | None = None
+    cursor: str = Field(
+        default="",
+        max_length=1000,
+        description="next_cursor or previous_cursor of a page; empty for the first page",
+    )
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class MemberPage(Schema):
+    """A page of members in pinyin order, with the cursors of the pages on either side."""
+
+    items: list[MemberOut]
+    next_cursor: str | None
+    previous_cursor: str | None
 
 
 class MemberIn(Input):
@@ -124,34 +137,27 @@ def _member(membership: Membership) -> dict[str, Any]:
     }
 
 
-class _Members:
-    """Maps a roster queryset to members lazily, keeping count() and slicing for the paginator."""
-
-    def __init__(self, rows: Any) -> None:
-        self.rows = rows
-
-    def count(self) -> int:
-        return int(self.rows.count())
-
-    def all(self) -> "_Members":
-        return self
-
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        return [_member(m) for m in self.rows[index]]
-
-
 @router.get(
-    "/members", response=answers({200: list[MemberOut]}), summary="Members in your scope (masked)"
+    "/members",
+    response=answers({200: MemberPage}, 400),
+    summary="Members in your scope (masked), a page at a time in pinyin order",
 )
-@paginate(Pages)
 def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
+    cursor = Cursor.decode(filters.cursor)
+    if filters.cursor and cursor is None:
+        raise ValidationError({"cursor": ["not a cursor of this list; leave it empty to start"]})
     query = RosterQuery(
         q=filters.q or "",
         union=filters.union or "",
         status=filters.status,
         skill_level=filters.skill_level or "",
     )
-    return _Members(roster(request.user, query))
+    page = roster_page(request.user, query, cursor=cursor, size=filters.limit)
+    return {
+        "items": [_member(m) for m in page],
+        "next_cursor": page.next_cursor or None,
+        "previous_cursor": page.previous_cursor or None,
+    }
 
 
 @router.get(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
@@ -40,6 +40,8 @@ from gonghui.people.models import (
     Membership,
     MembershipStatus,
     Person,
+    roster_traits,
+    roster_traits_expression,
 )
 from gonghui.people.permissions import seen_scope
 from gonghui.people.tabular import (
@@ -724,7 +726,7 @@ PERSON_COLUMNS = (
     "is_enterprise_head",
     # the row's first PERSON_FIELDS fields are the columns above
 )
-MEMBERSHIP_COLUMNS = ("person_id", "joined_on")
+MEMBERSHIP_COLUMNS = ("person_id", "name_key", "traits", "joined_on")
 
 
 def _insert(
@@ -798,6 +800,8 @@ _COPY_TYPES = {
     "AutoField": "int4",
     "IntegerField": "int4",
     "PositiveIntegerField": "int4",
+    "SmallIntegerField": "int2",
+    "PositiveSmallIntegerField": "int2",
 }
 
 
@@ -864,7 +868,7 @@ class BatchWriter:
     def write(self, plan: Plan, *, union: Organisation, units: Units) -> None:
         self._register_units([*plan.creates, *(row for _kind, row, _c in plan.steps)], union, units)
         to_create = plan.creates
-        joining: list[tuple[int, str]] = []
+        joining: list[tuple[int, str, int, str]] = []
         changed_people: dict[int, Person] = {}
         changed_fields: set[str] = set()
         revisions: list[ImportRevision] = []
@@ -888,13 +892,17 @@ class BatchWriter:
                     revision.closed_membership = current
                 revisions.append(revision)
             if kind in {"join", "transfer"}:
-                joining.append((person.pk, row.joined_on))
+                joining.append((person.pk, person.name_key, person.traits, row.joined_on))
         new_ids = self._insert_people(to_create, units)
         self.created += new_ids
         if closing:
             Membership.objects.bulk_update(closing, ["status", "ended_on", "transferred_to"])
         self._insert_memberships(
-            [(pk, row.joined_on) for pk, row in zip(new_ids, to_create, strict=True)] + joining,
+            [
+                (pk, row.name_key, _traits(row), row.joined_on)
+                for pk, row in zip(new_ids, to_create, strict=True)
+            ]
+            + joining,
             union,
         )
         if changed_people:
@@ -902,6 +910,8 @@ class BatchWriter:
                 Person.objects.bulk_update(
                     list(changed_people.values()), sorted(changed_fields), batch_size=500
                 )
+            if changed_fields & FOLLOWED:
+                memberships_follow_people(list(changed_people))
             Person.objects.filter(pk__in=list(changed_people)).update(updated_at=timezone.now())
             ImportRevision.objects.bulk_create(revisions, batch_size=500)
             self._audit(
@@ -1022,11 +1032,12 @@ class BatchWriter:
         return ids
 
     def _insert_memberships(
-        self, people: list[tuple[int, str]], organisation: Organisation
+        self, people: list[tuple[int, str, int, str]], organisation: Organisation
     ) -> None:
-        """Open memberships of `organisation` for people (id, joining date or "" for today)."""
+        """Open memberships of `organisation` for people (id, sort key, traits, joining date or
+        "" for today)."""
         today = self.today.isoformat()
-        values = [(pk, day or today) for pk, day in people]
+        values = [(pk, key, traits, day or today) for pk, key, traits, day in people]
         constants = {
             "union_id": organisation.pk,
             "status": MembershipStatus.ACTIVE.value,
@@ -1035,6 +1046,30 @@ class BatchWriter:
         }
         with transaction.get_connection().cursor() as cursor:
             _insert(cursor, Membership, MEMBERSHIP_COLUMNS, values, constants)
+
+
+# the person fields their memberships carry a copy of (as name_key and traits)
+FOLLOWED = frozenset(
+    {"name_key", "skill_level", "is_frontline", "is_migrant", "is_enterprise_head"}
+)
+
+
+def _traits(row: SealedRow) -> int:
+    return roster_traits(
+        skill_level=row.skill_level,
+        is_frontline=row.is_frontline,
+        is_migrant=row.is_migrant,
+        is_head=row.is_enterprise_head,
+    )
+
+
+def memberships_follow_people(people: list[int]) -> None:
+    """The memberships of these people given their (new) sort keys and traits."""
+    person = Person.objects.filter(pk=OuterRef("person_id"))
+    Membership.objects.filter(person__in=people).update(
+        name_key=Subquery(person.values("name_key")[:1]),
+        traits=Subquery(person.annotate(value=roster_traits_expression()).values("value")[:1]),
+    )
 
 
 class RollbackRefused(Exception):
@@ -1081,9 +1116,12 @@ def roll_back_batch(*, batch: ImportBatch, by: Any) -> dict[str, int]:
         )
     Membership.objects.bulk_update(closed, ["status", "ended_on", "transferred_to"])
     restored = 0
+    renamed: list[int] = []
     for revision in batch.revisions.all():
         Person.objects.filter(pk=revision.person_id).update(**revision.before)
         restored += 1
+        renamed.append(revision.person_id)
+    memberships_follow_people(renamed)
     n_removed, _detail = Person.objects.filter(batch=batch, memberships__isnull=True).delete()
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=BatchStatus.ROLLED_BACK,

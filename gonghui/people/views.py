@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import add_validation_errors
-from gonghui.core.tables import query_without, quick_page
+from gonghui.core.tables import query_without
 from gonghui.core.tabular import csv_response, xlsx_response
 from gonghui.core.types import AuthedRequest
 from gonghui.orgs.permissions import deny, orgs_for_action, visible_units
@@ -21,7 +21,7 @@ from gonghui.people.export import EXPORT_HEADERS, Export, record_export, reveal_
 from gonghui.people.forms import EndForm, PersonForm, RegisterForm, RosterFilters, TransferForm
 from gonghui.people.models import MembershipStatus, SkillLevel
 from gonghui.people.permissions import can_reveal, get_membership_for_user, get_person_for_user
-from gonghui.people.roster import RosterQuery, roster
+from gonghui.people.roster import Cursor, RosterQuery, roster, roster_page
 
 
 def _query(request: AuthedRequest) -> RosterQuery:
@@ -40,13 +40,14 @@ def _query(request: AuthedRequest) -> RosterQuery:
 
 def member_list(request: AuthedRequest) -> HttpResponse:
     query = _query(request)
-    page = quick_page(request, roster(request.user, query))
+    cursor = Cursor.decode(request.GET.get("cursor", ""))
+    page = roster_page(request.user, query, cursor=cursor)
     context = {
         "page": page,
         "query": query,
         "skill_levels": list(SkillLevel.choices)[1:],
         "statuses": MembershipStatus.choices,
-        "querystring": query_without(request, "page"),
+        "querystring": query_without(request, "cursor", "page"),
         "can_register": orgs_for_action(request.user, "edit").exists(),
         "can_reveal_any": not reveal_scope(request.user).is_empty,
     }

@@ -28,7 +28,7 @@ def test_register_list_get_and_transfer_through_the_api(world) -> None:
     assert body["person"]["identity_number"] == "650102********0072"
     assert body["person"]["phone"] == "138****5678"
     listed = client.get("/api/v1/members?union=CA-K-1").json()
-    assert listed["count"] == 1 and ID_A not in str(listed)
+    assert len(listed["items"]) == 1 and ID_A not in str(listed)
     person_id = body["person"]["id"]
     moved = client.post(
         f"/api/v1/members/memberships/{body['membership_id']}/transfer",
@@ -39,7 +39,7 @@ def test_register_list_get_and_transfer_through_the_api(world) -> None:
     detail = client.get(f"/api/v1/members/{person_id}").json()
     assert [m["status"] for m in detail["memberships"]] == ["active", "transferred"]
     assert _client(world.outsider).get(f"/api/v1/members/{person_id}").status_code == 404
-    assert _client(world.outsider).get("/api/v1/members").json()["count"] == 0
+    assert _client(world.outsider).get("/api/v1/members").json()["items"] == []
 
 
 def test_bad_member_is_400_with_reasons(world) -> None:

@@ -428,3 +428,25 @@ def test_a_first_roster_whose_unique_index_fails_to_build_is_undone_and_tried_ag
     assert "person_identity_hash_unique" not in attempts[1][1]
     assert _indexes() == before
     assert not Person.objects.exists() and not ImportBatch.objects.exists()
+
+
+def _copies(name: str) -> set[tuple[str, int]]:
+    """What the memberships of the person now called `name` carry of them."""
+    person = Person.objects.get(name=name)
+    return {(m.name_key, m.traits) for m in person.memberships.all()} | {
+        (person.name_key, person.traits)
+    }
+
+
+def test_memberships_follow_a_rename_and_new_flags_and_their_rollback(world, tmp_path) -> None:
+    rows = good_rows(3)
+    assert run(write_csv(tmp_path / "a.csv", rows), "--union", "CA-K-1")[0] == 0
+    before = _copies(cname(2))
+    assert len(before) == 1
+    rows[1][0], rows[1][7], rows[1][9] = "阿大", "高级技师", "是"
+    rows += good_rows(1, start=4)  # a batch that opens a membership too
+    assert run(write_csv(tmp_path / "b.csv", rows), "--union", "CA-K-1")[0] == 0
+    after = _copies("阿大")
+    assert len(after) == 1 and after != before and next(iter(after))[0] == "a1 da4"
+    roll_back_batch(batch=ImportBatch.objects.latest("pk"), by=world.grassroots_officer)
+    assert _copies(cname(2)) == before
