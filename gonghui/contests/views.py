@@ -40,6 +40,7 @@ from gonghui.contests.permissions import (
     visible_contests,
 )
 from gonghui.core import audit
+from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate
 from gonghui.core.tabular import csv_response, xlsx_response
@@ -350,7 +351,7 @@ def mark_cell(request: AuthedRequest, pk: int, competitor: int, aspect: int) -> 
     if judge_id:
         judge = (
             skill.judges.select_related("person", "unit", "union")
-            .filter(pk=int(judge_id) if judge_id.isdigit() else 0)
+            .filter(pk=whole_number(judge_id, ID) or 0)
             .first()
         )
         if judge is None:

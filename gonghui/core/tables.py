@@ -40,6 +40,9 @@ def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE
     return paginator.get_page(request.GET.get("page"))
 
 
+MAX_OFFSET = 2**63 - 1
+
+
 @dataclass
 class QuickPage:
     """A page found without counting the whole table: one row more than shown tells if there is a next."""
@@ -80,6 +83,8 @@ def quick_page(
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         number = 1
+    # an offset the database can hold (a 64-bit integer): a page past the rows is empty anyway
+    number = min(number, MAX_OFFSET // per_page)
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     return QuickPage(rows[:per_page], number, len(rows) > per_page, per_page)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import Role
 from gonghui.core import audit
+from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.types import AuthedRequest
 from gonghui.honours import actions, lists
@@ -244,7 +245,7 @@ def quotas(request: AuthedRequest, pk: int) -> HttpResponse:
     form = QuotaForm(request.POST or None, organisations=children)
     if request.method == "POST":
         if "formula" in request.POST:
-            parent = parents.filter(pk=request.POST.get("parent") or 0).first()
+            parent = parents.filter(pk=whole_number(request.POST.get("parent"), ID) or 0).first()
             if parent is None:
                 messages.error(request, _("Choose an organisation whose quota to share."))
             else:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
+from gonghui.core.bounds import ID, whole_number
 from gonghui.core.crypto import decrypt
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.models import AuditEvent
@@ -100,8 +101,8 @@ def nomination_create(request: AuthedRequest, pk: int) -> HttpResponse:
     collective = campaign.kind.is_collective
     chosen = None
     picked = request.POST.get("person_id") or request.GET.get("person", "")
-    if not collective and picked.isdigit():
-        chosen = visible_people(request.user).filter(pk=int(picked)).first()
+    if not collective and (person_id := whole_number(picked, ID)) is not None:
+        chosen = visible_people(request.user).filter(pk=person_id).first()
     form = NominationForm(request.POST or None, organisations=orgs, collective=collective)
     if chosen is not None:
         del form.fields["identity_number"]  # the member is chosen already
