@@ -71,20 +71,6 @@ class GrantRoleForm(forms.Form):
         self.fields["organisation"].allowed = allowed_orgs  # type: ignore[attr-defined]
 
 
-class PasswordChangeForm(forms.Form):
-    current = forms.CharField(label=_("Current password"), widget=forms.PasswordInput, strip=False)
-    new = forms.CharField(label=_("New password"), widget=forms.PasswordInput, strip=False)
-    confirm = forms.CharField(
-        label=_("New password again"), widget=forms.PasswordInput, strip=False
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("new") and data.get("new") != data.get("confirm"):
-            self.add_error("confirm", _("The two new passwords differ."))
-        return data
-
-
 class PasswordResetForm(forms.Form):
     """A security administrator sets a new password for an account of their subtree."""
 
@@ -98,6 +84,13 @@ class PasswordResetForm(forms.Form):
         if data.get("new") and data.get("new") != data.get("confirm"):
             self.add_error("confirm", _("The two new passwords differ."))
         return data
+
+
+class PasswordChangeForm(PasswordResetForm):
+    """The account's own change: the current password first."""
+
+    current = forms.CharField(label=_("Current password"), widget=forms.PasswordInput, strip=False)
+    field_order = ["current", "new", "confirm"]
 
 
 class TokenForm(forms.Form):

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import getpass
-import sys
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.accounts.actions import create_user
+from gonghui.accounts.management.passwords import read_password
 from gonghui.orgs.models import Organisation
 
 
@@ -36,12 +35,7 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(code=org).first()
         if organisation is None:
             raise CommandError(f"no organisation with code {org}")
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = getpass.getpass("Password: ")
-            if password != getpass.getpass("Password (again): "):
-                raise CommandError("the two passwords differ")
+        password = read_password(from_stdin=password_stdin)
         try:
             user = create_user(
                 by=None,

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import getpass
-import sys
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.accounts.actions import set_password
+from gonghui.accounts.management.passwords import read_password
 from gonghui.accounts.models import User
 
 
@@ -27,12 +26,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"no account {username}")
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = getpass.getpass("New password: ")
-            if password != getpass.getpass("New password (again): "):
-                raise CommandError("the two passwords differ")
+        password = read_password(from_stdin=password_stdin, prompt="New password")
         try:
             set_password(by=None, user=user, password=password)
         except ValidationError as error:
