@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from gonghui.accounts.actions import grant_role
 from gonghui.accounts.models import Role, User
@@ -65,6 +66,22 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     # append-only triggers refuse; tests that check the triggers install them again.
     with django_db_blocker.unblock():
         db_protection.remove(connection)
+
+
+def api_token(username: str, password: str = PASSWORD) -> str:
+    """A bearer token issued through the API's own token endpoint."""
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": username, "password": password},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return str(response.json()["token"])
+
+
+def bearer(token: str, **options: Any) -> Client:
+    """A client that sends the token with every request, as a script would."""
+    return Client(headers={"Authorization": f"Bearer {token}"}, **options)
 
 
 def make_org(

@@ -7,27 +7,13 @@ from django.test import Client
 
 from gonghui.accounts.models import ApiToken
 from gonghui.core.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.conftest import api_token, bearer
 
 pytestmark = pytest.mark.django_db
 
 
-def _token(username: str) -> str:
-    response = Client().post(
-        "/api/v1/auth/token",
-        {"username": username, "password": PASSWORD},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return str(response.json()["token"])
-
-
-def _bearer(token: str) -> Client:
-    return Client(headers={"Authorization": f"Bearer {token}"})
-
-
 def test_token_gives_scoped_access(world) -> None:
-    client = _bearer(_token("alice"))
+    client = bearer(api_token("alice"))
     body = client.get("/api/v1/orgs").json()
     assert body["count"] == 5
     assert {o["code"] for o in body["items"]} == {"CA", "CA-K", "CA-K-1", "CA-K-2", "CA-3"}
@@ -35,7 +21,7 @@ def test_token_gives_scoped_access(world) -> None:
 
 
 def test_token_is_stored_only_as_a_hash(world) -> None:
-    raw = _token("alice")
+    raw = api_token("alice")
     stored = ApiToken.objects.get(user=world.city_officer)
     assert raw not in (stored.key_hash, stored.prefix)
     assert stored.prefix == raw[:8]
@@ -58,25 +44,25 @@ def test_unauthenticated_call_is_401_json() -> None:
 
 
 def test_bad_token_is_401(world) -> None:
-    assert _bearer("gh_not-a-token").get("/api/v1/orgs").status_code == 401
+    assert bearer("gh_not-a-token").get("/api/v1/orgs").status_code == 401
 
 
 def test_revoked_token_stops_working(world) -> None:
-    token = _token("alice")
-    client = _bearer(token)
+    token = api_token("alice")
+    client = bearer(token)
     assert client.delete("/api/v1/auth/token").status_code == 204
     assert client.get("/api/v1/orgs").status_code == 401
 
 
 def test_deactivated_user_token_stops_working(world) -> None:
-    token = _token("alice")
+    token = api_token("alice")
     world.city_officer.is_active = False
     world.city_officer.save()
-    assert _bearer(token).get("/api/v1/orgs").status_code == 401
+    assert bearer(token).get("/api/v1/orgs").status_code == 401
 
 
 def test_filters_by_type_and_parent(world) -> None:
-    client = _bearer(_token("fed"))
+    client = bearer(api_token("fed"))
     grassroots = client.get("/api/v1/orgs?type=grassroots").json()
     assert {o["code"] for o in grassroots["items"]} == {"CA-K-1", "CA-K-2", "CA-3", "CB-1"}
     children = client.get("/api/v1/orgs?parent=CA").json()
@@ -87,7 +73,7 @@ def test_filters_by_type_and_parent(world) -> None:
 
 
 def test_outside_scope_is_404_like_missing(world) -> None:
-    client = _bearer(_token("alice"))
+    client = bearer(api_token("alice"))
     outside = client.get("/api/v1/orgs/CB")
     missing = client.get("/api/v1/orgs/NO-SUCH")
     assert outside.status_code == missing.status_code == 404
@@ -96,13 +82,15 @@ def test_outside_scope_is_404_like_missing(world) -> None:
 
 def test_officer_creates_and_viewer_is_refused(world) -> None:
     payload = {"code": "CA-9", "name": "甲市九厂工会", "type": "grassroots", "parent_code": "CA"}
-    created = _bearer(_token("alice")).post(
+    created = bearer(api_token("alice")).post(
         "/api/v1/orgs", payload, content_type="application/json"
     )
     assert created.status_code == 201, created.content
     assert created.json()["parent_code"] == "CA"
     payload["code"] = "CA-10"
-    refused = _bearer(_token("bob")).post("/api/v1/orgs", payload, content_type="application/json")
+    refused = bearer(api_token("bob")).post(
+        "/api/v1/orgs", payload, content_type="application/json"
+    )
     assert refused.status_code == 403
     assert AuditEvent.objects.filter(action="access.denied", actor=world.city_viewer).exists()
 
@@ -115,7 +103,7 @@ def test_validation_error_is_400_with_a_message(world) -> None:
         "parent_code": "CA",
         "credit_code": "91350100M000100Y44",
     }
-    response = _bearer(_token("alice")).post(
+    response = bearer(api_token("alice")).post(
         "/api/v1/orgs", payload, content_type="application/json"
     )
     assert response.status_code == 400
@@ -123,7 +111,7 @@ def test_validation_error_is_400_with_a_message(world) -> None:
 
 
 def test_mass_assignment_is_refused(world) -> None:
-    client = _bearer(_token("alice"))
+    client = bearer(api_token("alice"))
     response = client.patch(
         "/api/v1/orgs/CA-3",
         {"name": "新名字", "path": "0", "depth": 9, "parent": 1},
@@ -141,18 +129,18 @@ def test_mass_assignment_is_refused(world) -> None:
 
 
 def test_move_through_the_api(world) -> None:
-    client = _bearer(_token("alice"))
+    client = bearer(api_token("alice"))
     response = client.post(
         "/api/v1/orgs/CA-3/move", {"new_parent_code": "CA-K"}, content_type="application/json"
     )
     assert response.status_code == 200, response.content
     assert response.json()["organisation"]["parent_code"] == "CA-K"
     # the county officer now reaches the moved union, on the very next call
-    assert _bearer(_token("carol")).get("/api/v1/orgs/CA-3").status_code == 200
+    assert bearer(api_token("carol")).get("/api/v1/orgs/CA-3").status_code == 200
 
 
 def test_move_into_own_subtree_is_400(world) -> None:
-    client = _bearer(_token("alice"))
+    client = bearer(api_token("alice"))
     response = client.post(
         "/api/v1/orgs/CA-K/move", {"new_parent_code": "CA-K"}, content_type="application/json"
     )
@@ -168,8 +156,8 @@ def test_session_auth_needs_csrf_for_writes(world) -> None:
 
 
 def test_audit_events_for_auditor_only(world) -> None:
-    assert _bearer(_token("alice")).get("/api/v1/audit/events").status_code == 404
-    body = _bearer(_token("audrey")).get("/api/v1/audit/events?action=auth.login").json()
+    assert bearer(api_token("alice")).get("/api/v1/audit/events").status_code == 404
+    body = bearer(api_token("audrey")).get("/api/v1/audit/events?action=auth.login").json()
     assert body["count"] >= 1
     assert all(e["action"].startswith("auth.login") for e in body["items"])
 

@@ -8,25 +8,13 @@ import pytest
 from django.test import Client
 
 from gonghui.honours.models import BenefitEntry, Honouree, HonourKind, HonourLevel
-from tests.conftest import PASSWORD
+from tests.conftest import api_token, bearer
 
 pytestmark = pytest.mark.django_db
 
 
-def _token(username: str) -> str:
-    response = Client().post(
-        "/api/v1/auth/token",
-        {"username": username, "password": PASSWORD},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return str(response.json()["token"])
-
-
 def _bearer(username: str) -> Client:
-    return Client(
-        headers={"Authorization": f"Bearer {_token(username)}"}, raise_request_exception=False
-    )
+    return bearer(api_token(username), raise_request_exception=False)
 
 
 def _honouree(world) -> Honouree:

@@ -30,7 +30,7 @@ from schemathesis.config import SchemathesisConfig
 from gonghui.api import api
 from gonghui.honours.models import BenefitEntry, Honouree
 from gonghui.wsgi import application
-from tests.conftest import PASSWORD
+from tests.conftest import api_token
 from tests.contests.conftest import SIMPLE
 from tests.contests.factories import add_competitor, add_judge, make_contest, make_skill
 from tests.honours.conftest import make_honours, member, nominate
@@ -83,16 +83,6 @@ def _in_process() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
-def _token(username: str) -> str:
-    response = Client().post(
-        "/api/v1/auth/token",
-        {"username": username, "password": PASSWORD},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return str(response.json()["token"])
-
-
 @dataclass
 class Seeded:
     """Rows the generated requests may hit, and the tokens to send them with."""
@@ -131,7 +121,7 @@ def seeded(world: Any) -> Seeded:
     add_judge(skill, 1, is_chief=True)
     membership = person.memberships.get()
     return Seeded(
-        tokens={who: _token(username) for who, username in TOKENS.items()},
+        tokens={who: api_token(username) for who, username in TOKENS.items()},
         values={
             "code": world.gr_a1.code,
             "organisation_code": world.gr_a1.code,
@@ -176,7 +166,7 @@ def test_the_api_answers_every_request_within_its_schema(case: Any, seeded: Seed
 
 
 def test_the_served_document_is_the_one_tested(world: Any) -> None:
-    served = Client(headers={"Authorization": f"Bearer {_token('dave')}"}).get(
+    served = Client(headers={"Authorization": f"Bearer {api_token('dave')}"}).get(
         "/api/v1/openapi.json"
     )
     assert served.status_code == 200

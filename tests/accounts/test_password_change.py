@@ -11,7 +11,7 @@ from django.test import Client
 from gonghui.accounts.actions import issue_api_token, set_password
 from gonghui.accounts.models import ApiToken
 from gonghui.core.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -24,19 +24,15 @@ def _signed_in(username: str) -> Client:
     return client
 
 
-def _bearer(raw: str) -> Client:
-    return Client(headers={"Authorization": f"Bearer {raw}"})
-
-
 def test_changing_own_password_revokes_tokens_and_other_sessions(world) -> None:
     raw = issue_api_token(user=world.city_officer, name="nightly").raw
     here, elsewhere = _signed_in("alice"), _signed_in("alice")
-    assert _bearer(raw).get("/api/v1/me").status_code == 200
+    assert bearer(raw).get("/api/v1/me").status_code == 200
     response = here.post(
         "/accounts/me/", {"pw-current": PASSWORD, "pw-new": NEW, "pw-confirm": NEW}
     )
     assert response.status_code == 302
-    assert _bearer(raw).get("/api/v1/me").status_code == 401
+    assert bearer(raw).get("/api/v1/me").status_code == 401
     assert here.get("/").status_code == 200  # the session that changed it stays signed in
     assert elsewhere.get("/")["Location"].startswith("/accounts/login/")
     event = AuditEvent.objects.filter(action="account.set_password").latest("id")
@@ -47,7 +43,7 @@ def test_reset_by_an_administrator_revokes_tokens_and_sessions(world) -> None:
     raw = issue_api_token(user=world.city_officer).raw
     session = _signed_in("alice")
     set_password(by=world.security, user=world.city_officer, password=NEW)
-    assert _bearer(raw).get("/api/v1/me").status_code == 401
+    assert bearer(raw).get("/api/v1/me").status_code == 401
     assert session.get("/")["Location"].startswith("/accounts/login/")
     assert not ApiToken.objects.filter(user=world.city_officer, revoked_at__isnull=True).exists()
     event = AuditEvent.objects.filter(action="account.set_password").latest("id")
@@ -57,7 +53,7 @@ def test_reset_by_an_administrator_revokes_tokens_and_sessions(world) -> None:
 def test_other_accounts_keep_their_tokens(world) -> None:
     outsider_raw = issue_api_token(user=world.outsider).raw
     set_password(by=None, user=world.city_officer, password=NEW)
-    assert _bearer(outsider_raw).get("/api/v1/me").status_code == 200
+    assert bearer(outsider_raw).get("/api/v1/me").status_code == 200
 
 
 @pytest.mark.parametrize("command", ["set_password", "changepassword"])
@@ -66,7 +62,7 @@ def test_password_commands_reset_and_revoke(world, monkeypatch, command: str) ->
     raw = issue_api_token(user=world.city_officer).raw
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{NEW}\n"))
     call_command(command, "alice", "--password-stdin")
-    assert _bearer(raw).get("/api/v1/me").status_code == 401
+    assert bearer(raw).get("/api/v1/me").status_code == 401
     assert Client().login(username="alice", password=NEW)
     assert AuditEvent.objects.filter(action="account.set_password").exists()
 
@@ -82,7 +78,7 @@ def test_security_administrator_resets_a_password_on_the_account_page(world) -> 
         f"/accounts/users/{world.city_viewer.pk}/password/", {"new": NEW, "confirm": NEW}
     )
     assert response.status_code == 302
-    assert _bearer(raw).get("/api/v1/me").status_code == 401
+    assert bearer(raw).get("/api/v1/me").status_code == 401
     assert session.get("/")["Location"].startswith("/accounts/login/")
     assert Client().login(username="bob", password=NEW)
     assert admin.get(f"/accounts/users/{world.city_viewer.pk}/").status_code == 200
