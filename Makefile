@@ -41,6 +41,7 @@ pdf-fonts:
 lint: $(STAMP)
 	$(BIN)/ruff check gonghui tests bench
 	$(BIN)/ruff format --check gonghui tests bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy gonghui

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "gonghui.people",
     "gonghui.honours",
     "gonghui.contests",
+    # the shell on top: home, navigation, audit pages, serve and demo
+    "gonghui.site",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +127,7 @@ MIDDLEWARE = [
     "gonghui.core.middleware.SecurityHeadersMiddleware",
 ]
 
-ROOT_URLCONF = "gonghui.urls"
+ROOT_URLCONF = "gonghui.site.urls"
 WSGI_APPLICATION = "gonghui.wsgi.application"
 
 TEMPLATES = [
@@ -139,7 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gonghui.core.context_processors.navigation",
+                "gonghui.site.context_processors.navigation",
             ],
         },
     }
@@ -179,7 +181,7 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 # the pages of signing in: an htmx request redirected to one goes there as a whole page
 SIGN_IN_STEPS = [LOGIN_URL, "accounts:mfa_verify", "accounts:mfa_setup"]
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, settings
 from ninja.responses import NinjaJSONEncoder
 from schemathesis.config import SchemathesisConfig
 
-from gonghui.api import api
 from gonghui.honours.models import BenefitEntry, Honouree
+from gonghui.site.api import api
 from gonghui.wsgi import application
 from tests.conftest import api_token
 from tests.contests.conftest import SIMPLE

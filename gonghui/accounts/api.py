@@ -7,8 +7,8 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from gonghui.accounts import actions
+from gonghui.accounts.api_auth import BearerToken
 from gonghui.accounts.models import ApiToken
-from gonghui.core.api_auth import BearerToken
 from gonghui.core.api_schemas import Input, answers
 from gonghui.orgs.permissions import assignments
 

@@ -7,9 +7,15 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gonghui.accounts.models import Role, RoleAssignment, User
-from gonghui.orgs.permissions import first_or_404, scope
+from gonghui.core.access import first_or_404
+from gonghui.orgs.permissions import scope
 
 SECURITY = frozenset({Role.SECURITY})
+
+
+def administers_accounts(user: Any) -> bool:
+    """Whether the user is a security administrator anywhere."""
+    return not scope(user, SECURITY).is_empty
 
 
 def administered_users(user: Any) -> QuerySet[User]:

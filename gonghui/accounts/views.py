@@ -34,6 +34,7 @@ from gonghui.accounts.forms import (
     TokenForm,
     UserCreateForm,
 )
+from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.models import ApiToken, LoginThrottle, User
 from gonghui.accounts.permissions import (
     SECURITY,
@@ -41,10 +42,10 @@ from gonghui.accounts.permissions import (
     get_account_for_user,
     get_assignment_for_user,
 )
+from gonghui.core.access import deny
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate, query_without, sort
-from gonghui.core.types import AuthedRequest
-from gonghui.orgs.permissions import deny, orgs_for_action, scope
+from gonghui.orgs.permissions import orgs_for_action, scope
 
 
 @login_not_required
@@ -91,7 +92,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     step = "verify" if actions.has_second_factor(user) else "setup"
                     response = redirect(_with_next(reverse(f"accounts:mfa_{step}"), next_url))
                 else:
-                    response = redirect(next_url or "core:home")
+                    response = redirect(next_url or "site:home")
                 devices.remember(response, request, user.get_username())
                 return response
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
@@ -114,7 +115,7 @@ def mfa_verify(request: AuthedRequest) -> HttpResponse:
     next_url = _safe_next(request)
     user = request.user
     if user.is_verified() or not actions.has_second_factor(user):
-        return redirect(next_url or "core:home")
+        return redirect(next_url or "site:home")
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -123,7 +124,7 @@ def mfa_verify(request: AuthedRequest) -> HttpResponse:
             form.add_error("code", str(refused))
         else:
             otp_login(request, device)
-            return redirect(next_url or "core:home")
+            return redirect(next_url or "site:home")
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": next_url})
 
 

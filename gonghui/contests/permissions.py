@@ -13,14 +13,8 @@ from django.db.models import Q, QuerySet
 
 from gonghui.accounts.models import BUSINESS_ROLES, User
 from gonghui.contests.models import Contest, ContestQuerySet, Skill
-from gonghui.orgs.permissions import (
-    can,
-    deny,
-    first_or_404,
-    orgs_for_action,
-    scope,
-    visible_orgs,
-)
+from gonghui.core.access import deny, first_or_404
+from gonghui.orgs.permissions import can, orgs_for_action, scope, visible_orgs
 
 # What each action on a contest requires, in terms of the organisation tree's actions.
 CONTEST_ACTIONS = {"view": "view", "export": "export", "manage": "edit", "sign_off": "edit"}

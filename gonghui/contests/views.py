@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.contests import actions
 from gonghui.contests.certificates import FontMissing, render_certificates
 from gonghui.contests.export import RESULT_HEADERS, result_rows
@@ -40,12 +41,12 @@ from gonghui.contests.permissions import (
     visible_contests,
 )
 from gonghui.core import audit
+from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate
 from gonghui.core.tabular import csv_response, xlsx_response
-from gonghui.core.types import AuthedRequest
-from gonghui.orgs.permissions import deny, visible_orgs, visible_units
+from gonghui.orgs.permissions import visible_orgs, visible_units
 from gonghui.people.actions import MEMBER_UNION_TYPES
 
 

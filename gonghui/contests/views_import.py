@@ -17,12 +17,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.contests.forms import WorkbookForm
 from gonghui.contests.permissions import can_manage, organisers_for
 from gonghui.contests.workbook import ERROR_HEADERS, import_workbook
+from gonghui.core.access import deny
 from gonghui.core.tabular import csv_response
-from gonghui.core.types import AuthedRequest
-from gonghui.orgs.permissions import deny
 
 # The error report travels with the page, signed (for this user, for a day), so that the
 # download needs neither the workbook again nor anything kept on the server.

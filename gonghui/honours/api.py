@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from gonghui.core.access import deny
 from gonghui.core.api_schemas import Id, Pages, answers
 from gonghui.honours import actions, lists
 from gonghui.honours.api_public import router as public_router
@@ -69,7 +70,7 @@ from gonghui.honours.schemas import (
     TransitionIn,
 )
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import deny, get_org_for_user
+from gonghui.orgs.permissions import get_org_for_user
 from gonghui.people.permissions import get_person_for_user
 
 router = Router(tags=["honours"])

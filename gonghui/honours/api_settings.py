@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from gonghui.core.access import deny
 from gonghui.core.api_schemas import Id, answers
 from gonghui.core.bounds import Day, Year
 from gonghui.honours import actions
@@ -26,7 +27,7 @@ from gonghui.honours.schemas import (
     RateOut,
 )
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import deny, get_org_for_user
+from gonghui.orgs.permissions import get_org_for_user
 
 router = Router(tags=["honours"])
 

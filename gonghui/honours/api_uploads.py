@@ -13,6 +13,7 @@ from ninja import File, Form, Router, UploadedFile
 from ninja.errors import HttpError
 
 from gonghui.core import audit
+from gonghui.core.access import deny
 from gonghui.core.api_schemas import ErrorOut, Id, answers
 from gonghui.core.pdf import FontMissing
 from gonghui.core.tabular import UnreadableFile
@@ -22,7 +23,7 @@ from gonghui.honours.importer import import_uploaded_honourees
 from gonghui.honours.models import Attachment
 from gonghui.honours.permissions import get_honouree_for_user, get_nomination_for_user
 from gonghui.honours.schemas import AttachmentOut, HonoureeOut, ImportOut
-from gonghui.orgs.permissions import deny, orgs_for_action
+from gonghui.orgs.permissions import orgs_for_action
 
 router = Router(tags=["honours"])
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from gonghui.accounts.models import BUSINESS_ROLES, Role
+from gonghui.core.access import deny, first_or_404
 from gonghui.honours.models import (
     Booking,
     Campaign,
@@ -27,14 +28,7 @@ from gonghui.honours.models import (
     SanatoriumSession,
 )
 from gonghui.orgs.models import SEGMENT, Organisation
-from gonghui.orgs.permissions import (
-    assignments,
-    can,
-    deny,
-    first_or_404,
-    orgs_for_action,
-    scope,
-)
+from gonghui.orgs.permissions import assignments, can, orgs_for_action, scope
 
 OFFICER = frozenset({Role.OFFICER})
 

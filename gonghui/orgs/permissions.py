@@ -7,15 +7,12 @@ from the database on every request, so a revocation or a subtree move takes effe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from django.db.models import Q
 
 from gonghui.accounts.models import BUSINESS_ROLES, Role, RoleAssignment
-from gonghui.core import audit
-from gonghui.core.models import Outcome
+from gonghui.core.access import deny, first_or_404
 from gonghui.orgs.models import (
     EmployerUnit,
     EmployerUnitQuerySet,
@@ -23,8 +20,6 @@ from gonghui.orgs.models import (
     OrganisationQuerySet,
     subtree_q,
 )
-
-T = TypeVar("T", bound=Model)
 
 # What each action on an organisation requires.
 ACTION_ROLES: dict[str, frozenset[str]] = {
@@ -113,35 +108,6 @@ def orgs_for_action(user: Any, action: str) -> OrganisationQuerySet:
 
 def visible_units(user: Any) -> EmployerUnitQuerySet:
     return EmployerUnit.objects.filter(scope(user, BUSINESS_ROLES).q("organisation__"))
-
-
-def deny(user: Any, *, action: str, object_type: str, object_id: str, not_found: bool) -> NoReturn:
-    """Record a refused access, then refuse it: 404 when the object is out of scope."""
-    audit.record(
-        action="access.denied",
-        by=user,
-        outcome=Outcome.DENIED,
-        object_type=object_type,
-        object_id=object_id,
-        extra={"attempted": action, "answer": 404 if not_found else 403},
-    )
-    if not_found:
-        raise Http404
-    raise PermissionDenied
-
-
-def first_or_404(queryset: QuerySet[T], user: Any, *, action: str, object_id: object) -> T:
-    """The first row of a scoped queryset, or a recorded refusal that looks like a missing page."""
-    found = queryset.first()
-    if found is None:
-        deny(
-            user,
-            action=action,
-            object_type=queryset.model._meta.label_lower,
-            object_id=str(object_id),
-            not_found=True,
-        )
-    return found
 
 
 def get_org_for_user(user: Any, code: str, action: str = "view") -> Organisation:

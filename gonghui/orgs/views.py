@@ -7,16 +7,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.core.access import deny
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate, query_without, sort
-from gonghui.core.types import AuthedRequest
 from gonghui.orgs import actions
 from gonghui.orgs.forms import MoveForm, OrganisationForm, UnitForm
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.orgs.permissions import (
     can,
-    deny,
     get_org_for_user,
     get_unit_for_user,
     orgs_for_action,

@@ -28,13 +28,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core import audit
+from gonghui.core.access import deny
 from gonghui.core.tabular import UnreadableFile, csv_response, open_table, xlsx_response
-from gonghui.core.types import AuthedRequest
 from gonghui.core.uploads import delete_files_older_than
 from gonghui.orgs.forms import ImportForm
 from gonghui.orgs.models import OrganisationQuerySet
-from gonghui.orgs.permissions import deny, orgs_for_action, visible_orgs
+from gonghui.orgs.permissions import orgs_for_action, visible_orgs
 from gonghui.orgs.tabular import (
     ORG_SPEC,
     OrgImportPlan,

@@ -11,8 +11,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.core.access import deny, first_or_404
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import Scope, can, deny, first_or_404, orgs_for_action, scope
+from gonghui.orgs.permissions import Scope, can, orgs_for_action, scope
 from gonghui.people.models import (
     ImportBatch,
     ImportJob,

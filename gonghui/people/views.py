@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.http import AuthedRequest
+from gonghui.core.access import deny
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import query_without
 from gonghui.core.tabular import csv_response, xlsx_response
-from gonghui.core.types import AuthedRequest
-from gonghui.orgs.permissions import deny, orgs_for_action, visible_units
+from gonghui.orgs.permissions import orgs_for_action, visible_units
 from gonghui.people import actions
 from gonghui.people.export import EXPORT_HEADERS, Export, record_export, reveal_scope
 from gonghui.people.forms import EndForm, PersonForm, RegisterForm, RosterFilters, TransferForm

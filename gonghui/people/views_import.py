@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.forms import OrganisationCodeField
-from gonghui.core.types import AuthedRequest
+from gonghui.accounts.http import AuthedRequest
+from gonghui.core.access import deny
 from gonghui.core.uploads import discard_upload
 from gonghui.orgs.models import OrganisationQuerySet
-from gonghui.orgs.permissions import deny, orgs_for_action
+from gonghui.orgs.permissions import orgs_for_action
 from gonghui.people import tasks
 from gonghui.people.actions import MEMBER_UNION_TYPES
 from gonghui.people.importer import RollbackRefused, roll_back_batch

@@ -144,7 +144,7 @@ def test_logout_is_post_only_and_recorded(world) -> None:
 PUBLIC = {
     "accounts:login",
     "set_language",
-    "core:healthz",
+    "site:healthz",
     "api:obtain_token",
     "favicon",
     # the public notice (with its objection form) and the hall of honour

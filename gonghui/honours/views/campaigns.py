@@ -14,11 +14,12 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.models import Role
 from gonghui.core import audit
+from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
-from gonghui.core.types import AuthedRequest
 from gonghui.honours import actions, lists
 from gonghui.honours.forms import (
     CalendarDayForm,
@@ -47,7 +48,7 @@ from gonghui.honours.permissions import (
     visible_nominations,
 )
 from gonghui.orgs.models import Organisation, OrgType
-from gonghui.orgs.permissions import assignments, can, deny, orgs_for_action
+from gonghui.orgs.permissions import assignments, can, orgs_for_action
 
 
 def _organisers(user: Any) -> Any:

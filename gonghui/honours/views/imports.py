@@ -13,14 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.core.types import AuthedRequest
+from gonghui.accounts.http import AuthedRequest
+from gonghui.core.access import deny
 from gonghui.core.uploads import discard_upload
 from gonghui.honours import tasks
 from gonghui.honours.forms import ImportForm
 from gonghui.honours.importer import HONOUREE_SPEC
 from gonghui.honours.models import HonoureeImport
 from gonghui.honours.permissions import get_honouree_import_for_user
-from gonghui.orgs.permissions import deny, orgs_for_action
+from gonghui.orgs.permissions import orgs_for_action
 from gonghui.people.models import JobStage
 
 

@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core import audit
+from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
 from gonghui.core.crypto import decrypt
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.models import AuditEvent
-from gonghui.core.types import AuthedRequest
 from gonghui.honours import actions, lists
 from gonghui.honours.forms import (
     AttachmentForm,
@@ -43,7 +44,7 @@ from gonghui.honours.permissions import (
 )
 from gonghui.honours.workflow import NOMINATION_FLOW
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import can, deny
+from gonghui.orgs.permissions import can
 from gonghui.people.actions import identity_digest
 from gonghui.people.identity import parse_identity
 from gonghui.people.models import MembershipStatus

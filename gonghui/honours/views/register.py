@@ -13,12 +13,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core import audit
+from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.pdf import FontMissing
 from gonghui.core.tables import query_without, quick_page
-from gonghui.core.types import AuthedRequest
 from gonghui.honours import actions, lists
 from gonghui.honours.certificates import certificate_pdf
 from gonghui.honours.forms import (
@@ -50,7 +51,7 @@ from gonghui.honours.register import (
     register,
 )
 from gonghui.orgs.models import Organisation, OrgType
-from gonghui.orgs.permissions import can, deny, orgs_for_action
+from gonghui.orgs.permissions import can, orgs_for_action
 
 
 def _register_query(request: AuthedRequest) -> RegisterQuery:

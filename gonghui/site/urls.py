@@ -1,11 +1,13 @@
+"""The project's urls: the shell's pages, each app's under its prefix, and the API."""
+
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
-from gonghui.api import api
-from gonghui.core.views import favicon
+from gonghui.site import views
+from gonghui.site.api import api
 
 # The docs page is for signed-in browsers; the schema itself answers a bearer token too, and
 # strangers get the API's 401 from it (ASVS 13.4.5: no API map for strangers).
@@ -23,10 +25,17 @@ def _api_urls() -> Any:
     return patterns, app_name, namespace
 
 
+# The shell's own pages.
+shell = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
 urlpatterns = [
     # browsers ask for /favicon.ico whatever the page says
-    path("favicon.ico", favicon, name="favicon"),
-    path("", include("gonghui.core.urls")),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("", include((shell, "site"))),
     path("", include("gonghui.orgs.urls")),
     path("accounts/", include("gonghui.accounts.urls")),
     path("members/", include("gonghui.people.urls")),

@@ -6,8 +6,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.accounts.models import BUSINESS_ROLES, Role
+from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.accounts.permissions import administers_accounts
+from gonghui.contests.permissions import judged_skills
 from gonghui.orgs.permissions import assignments, scope
+from gonghui.site.permissions import can_audit
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,22 +21,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any, str]] = []
     if not scope(user, BUSINESS_ROLES).is_empty:
         items += [
-            ("home", _("Home"), reverse("core:home")),
+            ("home", _("Home"), reverse("site:home")),
             ("orgs", _("Organisations"), reverse("orgs:list")),
             ("units", _("Employer units"), reverse("orgs:unit_list")),
             ("people", _("Members"), reverse("people:list")),
             ("honours", _("Honours"), reverse("honours:campaigns")),
             ("contests", _("Competitions"), reverse("contests:list")),
         ]
-    else:
-        from gonghui.contests.permissions import judged_skills  # judges without a union role
-
+    else:  # judges without a union role
         if judged_skills(user).exists():
             items.append(("contests", _("Competitions"), reverse("contests:list")))
-    if not scope(user, frozenset({Role.SECURITY})).is_empty:
+    if administers_accounts(user):
         items.append(("accounts", _("Accounts"), reverse("accounts:user_list")))
-    if not scope(user, frozenset({Role.AUDITOR})).is_empty:
-        items.append(("audit", _("Audit trail"), reverse("core:audit_list")))
+    if can_audit(user):
+        items.append(("audit", _("Audit trail"), reverse("site:audit_list")))
     items.append(("api", _("API"), "/api/v1/docs"))
     match = request.resolver_match
     name = match.url_name if match else ""

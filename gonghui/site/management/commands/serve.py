@@ -11,6 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from gonghui.accounts.models import User
+from gonghui.orgs.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
 
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     """The web server as `serve` runs it: its access log masks identity numbers and mobiles."""
@@ -44,9 +47,6 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, host: str, port: int, workers: int, no_worker: bool, **options: Any
     ) -> None:
-        from gonghui.accounts.models import User
-        from gonghui.orgs.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-
         processes: list[subprocess.Popen[bytes]] = []
         if not no_worker:
             processes.append(

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.accounts.models import User
+from gonghui.contests.demo import build_contests, write_sample_workbooks
+from gonghui.honours.demo import build_honours
 from gonghui.orgs.demo import (
     DEFAULT_GRASSROOTS_PER_COUNTY,
     DEMO_ACCOUNTS,
@@ -21,6 +23,7 @@ from gonghui.orgs.demo import (
     database_is_empty,
 )
 from gonghui.orgs.models import CHINESE_TYPE_NAMES, Organisation, OrgType
+from gonghui.people.demo import build_roster, write_sample
 
 
 def _positive(text: str) -> int:
@@ -92,16 +95,10 @@ class Command(BaseCommand):
             summary = build_demo(grassroots_per_county=grassroots_per_county)
         except DemoConflict as error:
             raise CommandError(f"{error}; nothing was loaded") from error
-        # the roster is the people programme's; the tree must exist first
-        from gonghui.people.demo import build_roster, write_sample
-
+        # the roster needs the tree; the honours and contests demos need the roster
         roster = build_roster(members=members)
-        from gonghui.honours.demo import build_honours
-
         # the honours demo nominates members of its own: with no roster asked for, none
         honours = build_honours() if members > 0 else {}
-        from gonghui.contests.demo import build_contests, write_sample_workbooks
-
         organisations = {a.username: a.organisation for a in summary.accounts}
         contests = build_contests(root=summary.root, prefecture=organisations["prefecture"])
         seconds = time.perf_counter() - started

@@ -13,14 +13,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from gonghui.accounts.api import router as accounts_router
+from gonghui.accounts.api_auth import api_auth, signed_in_or_bearer
 from gonghui.contests.api import router as contests_router
-from gonghui.core.api import router as audit_router
-from gonghui.core.api_auth import api_auth, signed_in_or_bearer
 from gonghui.core.api_schemas import OneValueParser
 from gonghui.core.validators import Conflict
 from gonghui.honours.api import router as honours_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.people.api import router as people_router
+from gonghui.site.audit_api import router as audit_router
 
 logger = logging.getLogger("django.request")
 

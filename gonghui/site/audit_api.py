@@ -1,16 +1,15 @@
 from datetime import datetime, time
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core.api_schemas import Pages, answers
 from gonghui.core.bounds import Day
 from gonghui.core.models import AuditEvent
-from gonghui.core.permissions import can_audit, visible_audit_events
-from gonghui.orgs.permissions import deny
+from gonghui.site.permissions import get_audit_trail_for_user
 
 router = Router(tags=["audit"])
 
@@ -54,16 +53,8 @@ class AuditFilters(Schema):
     summary="The audit trail of your subtree (auditors)",
 )
 @paginate(Pages)
-def list_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
-    if not can_audit(request.user):
-        deny(
-            request.user,
-            action="audit",
-            object_type="core.auditevent",
-            object_id="",
-            not_found=True,
-        )
-    events = visible_audit_events(request.user).select_related("organisation").order_by("-id")
+def list_events(request: AuthedRequest, filters: Query[AuditFilters]) -> Any:
+    events = get_audit_trail_for_user(request.user).select_related("organisation").order_by("-id")
     tz = timezone.get_current_timezone()
     events = events.by_actor(filters.actor or "").with_action(filters.action or "")
     if filters.organisation:

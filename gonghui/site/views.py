@@ -11,14 +11,15 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from gonghui.accounts.models import Role, User
+from gonghui.accounts.http import AuthedRequest
+from gonghui.accounts.models import User
+from gonghui.accounts.permissions import administers_accounts
 from gonghui.core import audit_actions
 from gonghui.core.models import Outcome
-from gonghui.core.permissions import can_audit, visible_audit_events
 from gonghui.core.tables import paginate, query_without
-from gonghui.core.types import AuthedRequest
 from gonghui.orgs.models import CHINESE_TYPE_NAMES, OrgType
-from gonghui.orgs.permissions import deny, top_organisations, visible_orgs, visible_units
+from gonghui.orgs.permissions import top_organisations, visible_orgs, visible_units
+from gonghui.site.permissions import can_audit, get_audit_trail_for_user
 
 
 def home(request: AuthedRequest) -> HttpResponse:
@@ -26,8 +27,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     tops = top_organisations(request.user)
     if not tops:
         if can_audit(request.user):
-            return redirect("core:audit_list")
-        if request.user.assignments.filter(role=Role.SECURITY).exists():
+            return redirect("site:audit_list")
+        if administers_accounts(request.user):
             return redirect("accounts:user_list")
     by_type = dict(orgs.values_list("type").annotate(n=Count("pk")).values_list("type", "n"))
     counts = [
@@ -41,7 +42,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "core/home.html",
+        "site/home.html",
         {
             "tops": tops,
             "counts": counts,
@@ -53,15 +54,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 def audit_list(request: AuthedRequest) -> HttpResponse:
-    if not can_audit(request.user):
-        deny(
-            request.user,
-            action="audit",
-            object_type="core.auditevent",
-            object_id="",
-            not_found=True,
-        )
-    events = visible_audit_events(request.user).select_related("organisation")
+    events = get_audit_trail_for_user(request.user).select_related("organisation")
     filters = {
         "actor": request.GET.get("actor", "").strip(),
         "organisation": request.GET.get("organisation", "").strip(),
@@ -89,8 +82,8 @@ def audit_list(request: AuthedRequest) -> HttpResponse:
         "querystring": query_without(request, "page"),
     }
     if request.htmx:
-        return render(request, "core/audit_list.html#results", context)
-    return render(request, "core/audit_list.html", context)
+        return render(request, "site/audit_list.html#results", context)
+    return render(request, "site/audit_list.html", context)
 
 
 def _is_date(text: str) -> bool:
