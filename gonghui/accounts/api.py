@@ -1,13 +1,13 @@
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
 from gonghui.accounts import actions
 from gonghui.accounts.api_auth import BearerToken
+from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.models import ApiToken
 from gonghui.core.api_schemas import Input, answers
 from gonghui.orgs.permissions import assignments
@@ -47,7 +47,7 @@ class MeOut(Schema):
     response=answers({200: TokenOut}, 400, 401, 403, 429, public=True),
     summary="Exchange a username and password for a bearer token",
 )
-def obtain_token(request: HttpRequest, payload: Credentials) -> Any:
+def obtain_token(request: AuthedRequest, payload: Credentials) -> Any:
     try:
         user = actions.check_credentials(
             request=request, username=payload.username, password=payload.password
@@ -82,18 +82,18 @@ def obtain_token(request: HttpRequest, payload: Credentials) -> Any:
     response=answers({204: None}),
     summary="Revoke the token used for this call",
 )
-def revoke_token(request: HttpRequest) -> Any:
+def revoke_token(request: AuthedRequest) -> Any:
     raw = request.headers.get("Authorization", "").split(" ", 1)[-1]
     from gonghui.accounts.models import hash_token
 
     token = ApiToken.objects.get(key_hash=hash_token(raw))
-    actions.revoke_api_token(by=request.user, token=token)  # type: ignore[arg-type]
+    actions.revoke_api_token(by=request.user, token=token)
     return 204, None
 
 
 @router.get("/me", response=answers({200: MeOut}), summary="Who you are and the roles you hold")
-def me(request: HttpRequest) -> Any:
-    user: Any = request.user
+def me(request: AuthedRequest) -> Any:
+    user = request.user
     return {
         "username": user.username,
         "full_name": user.full_name,

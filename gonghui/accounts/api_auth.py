@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.models import ApiToken, hash_token
 
 
@@ -52,7 +53,7 @@ def signed_in_or_bearer(view: Callable[..., HttpResponse]) -> Callable[..., Http
     """
 
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if all(method(request) is None for method in api_auth):
             return JsonResponse(
                 {"detail": "authentication required: send a bearer token or sign in"}, status=401

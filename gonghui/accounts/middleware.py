@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.actions import has_second_factor, record_sign_out
+from gonghui.accounts.models import User
 
 SESSION_KEY = "gonghui_last_seen"
 # Refresh the stored time at most this often, so a busy page does not write every request.
@@ -82,7 +82,7 @@ class SecondFactorMiddleware:
         return match.view_name in self.OPEN or getattr(match.func, "login_required", True) is False
 
     @staticmethod
-    def _step(user: Any) -> str | None:
+    def _step(user: User) -> str | None:
         if has_second_factor(user):
             return "accounts:mfa_verify"
         if settings.MFA == "required":

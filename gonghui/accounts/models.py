@@ -25,6 +25,9 @@ EXCLUSIVE_ROLES = frozenset({Role.SECURITY, Role.AUDITOR})
 
 
 class User(AbstractUser):
+    # the role assignments, read once per request (`orgs.permissions.assignments`)
+    _gonghui_assignments: list[RoleAssignment]
+
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
     organisation = models.ForeignKey(
         "orgs.Organisation",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from gonghui.accounts.models import Role, RoleAssignment, User
@@ -13,22 +11,22 @@ from gonghui.orgs.permissions import scope
 SECURITY = frozenset({Role.SECURITY})
 
 
-def administers_accounts(user: Any) -> bool:
+def administers_accounts(user: User) -> bool:
     """Whether the user is a security administrator anywhere."""
     return not scope(user, SECURITY).is_empty
 
 
-def administered_users(user: Any) -> QuerySet[User]:
+def administered_users(user: User) -> QuerySet[User]:
     """Accounts whose organisation lies in the user's security-administrator subtree."""
     return User.objects.filter(scope(user, SECURITY).q("organisation__"))
 
 
-def get_account_for_user(user: Any, pk: int) -> User:
+def get_account_for_user(user: User, pk: int) -> User:
     accounts = administered_users(user).select_related("organisation").filter(pk=pk)
     return first_or_404(accounts, user, action="administer", object_id=pk)
 
 
-def get_assignment_for_user(user: Any, pk: int) -> RoleAssignment:
+def get_assignment_for_user(user: User, pk: int) -> RoleAssignment:
     assignments = RoleAssignment.objects.filter(scope(user, SECURITY).q("organisation__"), pk=pk)
     return first_or_404(
         assignments.select_related("user", "organisation"), user, action="administer", object_id=pk

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field, StrictBool
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.contests import actions
 from gonghui.contests.bounds import MAX_MARK, MINIMUM_COMPETITORS
 from gonghui.contests.marking import ContestResults, ResultLine, SkillSheet
@@ -257,14 +258,14 @@ def _skill_results(sheet: SkillSheet) -> dict[str, Any]:
     "/contests", response=answers({200: list[ContestOut]}), summary="Contests in your scope"
 )
 @paginate(Pages)
-def list_contests(request: HttpRequest, q: str = "") -> Any:
+def list_contests(request: AuthedRequest, q: str = "") -> Any:
     return visible_contests(request.user).select_related("organiser").matching(q)
 
 
 @router.post(
     "/contests", response=answers({201: ContestOut}, 400, 403, 404), summary="Open a contest"
 )
-def create_contest(request: HttpRequest, payload: ContestIn) -> Any:
+def create_contest(request: AuthedRequest, payload: ContestIn) -> Any:
     organiser = get_org_for_user(request.user, payload.organiser_code, action="edit")
     contest = actions.create_contest(
         by=request.user,
@@ -280,7 +281,7 @@ def create_contest(request: HttpRequest, payload: ContestIn) -> Any:
 
 
 @router.get("/contests/{code}", response=answers({200: ContestOut}, 404), summary="One contest")
-def get_contest(request: HttpRequest, code: str) -> Any:
+def get_contest(request: AuthedRequest, code: str) -> Any:
     return get_contest_for_user(request.user, code)
 
 
@@ -289,7 +290,7 @@ def get_contest(request: HttpRequest, code: str) -> Any:
     response=answers({200: ContestOut}, 400, 403, 404),
     summary="Change a contest",
 )
-def update_contest(request: HttpRequest, code: str, payload: ContestPatch) -> Any:
+def update_contest(request: AuthedRequest, code: str, payload: ContestPatch) -> Any:
     contest = get_contest_for_user(request.user, code, action="manage")
     return actions.update_contest(
         by=request.user,
@@ -308,7 +309,7 @@ def update_contest(request: HttpRequest, code: str, payload: ContestPatch) -> An
     response=answers({200: list[SkillOut]}, 404),
     summary="A contest's skills",
 )
-def list_skills(request: HttpRequest, code: str) -> Any:
+def list_skills(request: AuthedRequest, code: str) -> Any:
     contest = get_contest_for_user(request.user, code)
     return contest.skills.select_related("contest").prefetch_related("aspects")
 
@@ -318,7 +319,7 @@ def list_skills(request: HttpRequest, code: str) -> Any:
     response=answers({201: SkillOut}, 400, 403, 404),
     summary="Add a skill",
 )
-def create_skill(request: HttpRequest, code: str, payload: SkillIn) -> Any:
+def create_skill(request: AuthedRequest, code: str, payload: SkillIn) -> Any:
     contest = get_contest_for_user(request.user, code, action="manage")
     return 201, actions.create_skill(
         by=request.user,
@@ -335,7 +336,7 @@ def create_skill(request: HttpRequest, code: str, payload: SkillIn) -> Any:
     response=answers({200: ContestResultsOut}, 404),
     summary="A contest's results",
 )
-def contest_results(request: HttpRequest, code: str) -> Any:
+def contest_results(request: AuthedRequest, code: str) -> Any:
     contest = get_contest_for_user(request.user, code)
     results = ContestResults.load(contest)
     return {
@@ -350,7 +351,7 @@ def contest_results(request: HttpRequest, code: str) -> Any:
     response=answers({200: SkillOut}, 404),
     summary="A skill and its scheme",
 )
-def get_skill(request: HttpRequest, skill_id: Id) -> Any:
+def get_skill(request: AuthedRequest, skill_id: Id) -> Any:
     return get_skill_for_user(request.user, skill_id)
 
 
@@ -359,7 +360,7 @@ def get_skill(request: HttpRequest, skill_id: Id) -> Any:
     response=answers({200: SkillOut}, 400, 403, 404),
     summary="Change a skill (refused once signed off)",
 )
-def update_skill(request: HttpRequest, skill_id: Id, payload: SkillPatch) -> Any:
+def update_skill(request: AuthedRequest, skill_id: Id, payload: SkillPatch) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     return actions.update_skill(
         by=request.user,
@@ -375,7 +376,7 @@ def update_skill(request: HttpRequest, skill_id: Id, payload: SkillPatch) -> Any
     response=answers({200: SkillOut}, 400, 403, 404),
     summary="Replace the marking scheme (maxima add up to 100)",
 )
-def set_scheme(request: HttpRequest, skill_id: Id, payload: SchemeIn) -> Any:
+def set_scheme(request: AuthedRequest, skill_id: Id, payload: SchemeIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     actions.set_scheme(
         by=request.user,
@@ -390,7 +391,7 @@ def set_scheme(request: HttpRequest, skill_id: Id, payload: SchemeIn) -> Any:
     return skill
 
 
-def _details(request: HttpRequest, payload: EntrantIn) -> actions.EntrantDetails:
+def _details(request: AuthedRequest, payload: EntrantIn) -> actions.EntrantDetails:
     unit = None
     if payload.unit_credit_code:
         unit = (
@@ -427,7 +428,7 @@ def _details(request: HttpRequest, payload: EntrantIn) -> actions.EntrantDetails
     response=answers({200: list[EntrantOut]}, 404),
     summary="A skill's competitors (identity numbers masked)",
 )
-def list_competitors(request: HttpRequest, skill_id: Id) -> Any:
+def list_competitors(request: AuthedRequest, skill_id: Id) -> Any:
     skill = get_skill_for_user(request.user, skill_id)
     return skill.competitors.select_related("person", "unit", "union")
 
@@ -437,7 +438,7 @@ def list_competitors(request: HttpRequest, skill_id: Id) -> Any:
     response=answers({201: EntrantOut}, 400, 403, 404),
     summary="Register a competitor (people not in the roster become non-members)",
 )
-def register_competitor(request: HttpRequest, skill_id: Id, payload: EntrantIn) -> Any:
+def register_competitor(request: AuthedRequest, skill_id: Id, payload: EntrantIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     return 201, actions.register_competitor(
         by=request.user, skill=skill, details=_details(request, payload)
@@ -449,7 +450,7 @@ def register_competitor(request: HttpRequest, skill_id: Id, payload: EntrantIn) 
     response=answers({200: list[JudgeOut]}, 404),
     summary="A skill's judges, with whom each must not mark",
 )
-def list_judges(request: HttpRequest, skill_id: Id) -> Any:
+def list_judges(request: AuthedRequest, skill_id: Id) -> Any:
     sheet = SkillSheet.load(get_skill_for_user(request.user, skill_id))
     numbers = {c.pk: c.number for c in sheet.competitors}
     out = []
@@ -466,7 +467,7 @@ def list_judges(request: HttpRequest, skill_id: Id) -> Any:
     response=answers({201: JudgeOut}, 400, 403, 404),
     summary="Add a judge",
 )
-def add_judge(request: HttpRequest, skill_id: Id, payload: JudgeIn) -> Any:
+def add_judge(request: AuthedRequest, skill_id: Id, payload: JudgeIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     account = linkable_account(request.user, payload.account) if payload.account else None
     if payload.account and account is None:
@@ -499,7 +500,7 @@ class RemovedOut(Schema):
     response=answers({200: RemovedOut}, 400, 403, 404),
     summary="Take a competitor off the skill (withdrawn), with their marks",
 )
-def remove_competitor(request: HttpRequest, skill_id: Id, number: str, payload: RemoveIn) -> Any:
+def remove_competitor(request: AuthedRequest, skill_id: Id, number: str, payload: RemoveIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     competitor = skill.competitors.filter(number=number).first()
     if competitor is None:
@@ -516,7 +517,7 @@ def remove_competitor(request: HttpRequest, skill_id: Id, number: str, payload: 
     response=answers({200: RemovedOut}, 400, 403, 404),
     summary="Take a judge off the skill, with their scores",
 )
-def remove_judge(request: HttpRequest, skill_id: Id, number: str, payload: RemoveIn) -> Any:
+def remove_judge(request: AuthedRequest, skill_id: Id, number: str, payload: RemoveIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     judge = skill.judges.filter(number=number).first()
     if judge is None:
@@ -533,7 +534,7 @@ def remove_judge(request: HttpRequest, skill_id: Id, number: str, payload: Remov
     response=answers({200: list[MarkOut]}, 403, 404),
     summary="Marks entered",
 )
-def list_marks(request: HttpRequest, skill_id: Id) -> Any:
+def list_marks(request: AuthedRequest, skill_id: Id) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     marks = skill.marks.select_related("competitor", "aspect", "judge").order_by(
         "competitor__number", "aspect__position", "judge__number"
@@ -554,7 +555,7 @@ def list_marks(request: HttpRequest, skill_id: Id) -> Any:
     response=answers({200: MarksOut}, 400, 403, 404),
     summary="Enter or correct marks, all or none",
 )
-def enter_marks(request: HttpRequest, skill_id: Id, payload: MarksIn) -> Any:
+def enter_marks(request: AuthedRequest, skill_id: Id, payload: MarksIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="manage")
     competitors = {c.number: c for c in skill.competitors.select_related("person", "unit", "union")}
     aspects = {a.code: a for a in skill.aspects.all()}
@@ -589,7 +590,7 @@ def enter_marks(request: HttpRequest, skill_id: Id, payload: MarksIn) -> Any:
     response=answers({200: SkillOut}, 400, 403, 404),
     summary="Sign off",
 )
-def sign_off(request: HttpRequest, skill_id: Id) -> Any:
+def sign_off(request: AuthedRequest, skill_id: Id) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="sign_off")
     return actions.sign_off_skill(by=request.user, skill=skill)
 
@@ -599,7 +600,7 @@ def sign_off(request: HttpRequest, skill_id: Id) -> Any:
     response=answers({200: SkillOut}, 400, 403, 404),
     summary="Withdraw the sign-off",
 )
-def reopen(request: HttpRequest, skill_id: Id, payload: ReopenIn) -> Any:
+def reopen(request: AuthedRequest, skill_id: Id, payload: ReopenIn) -> Any:
     skill = get_skill_for_user(request.user, skill_id, action="sign_off")
     return actions.reopen_skill(by=request.user, skill=skill, reason=payload.reason)
 
@@ -609,5 +610,5 @@ def reopen(request: HttpRequest, skill_id: Id, payload: ReopenIn) -> Any:
     response=answers({200: SkillResultsOut}, 404),
     summary="A skill's results",
 )
-def skill_results(request: HttpRequest, skill_id: Id) -> Any:
+def skill_results(request: AuthedRequest, skill_id: Id) -> Any:
     return _skill_results(SkillSheet.load(get_skill_for_user(request.user, skill_id)))

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from gonghui.accounts.types import Actor
 from gonghui.contests import actions
 from gonghui.contests.actions import AspectSpec, EntrantDetails, MarkEntry
 from gonghui.contests.marking import SkillSheet
@@ -94,7 +95,7 @@ def _register(
     *,
     competitors: int,
     judges: int,
-    by: Any,
+    by: Actor,
     judge_units: list[EmployerUnit],
 ) -> None:
     for n in range(1, competitors + 1):
@@ -152,7 +153,7 @@ def _marks(sheet: SkillSheet, rng: random.Random, *, complete: float = 1.0) -> l
 
 @transaction.atomic
 def build_contests(
-    *, root: Organisation, prefecture: Organisation, by: Any = None
+    *, root: Organisation, prefecture: Organisation, by: Actor = None
 ) -> list[Contest]:
     """The finished regional contest and the prefecture contest in progress."""
     rng = random.Random(2026)

@@ -22,21 +22,21 @@ CONTEST_ACTIONS = {"view": "view", "export": "export", "manage": "edit", "sign_o
 CHIEF_ACTIONS = frozenset({"view", "sign_off"})
 
 
-def visible_contests(user: Any) -> ContestQuerySet:
+def visible_contests(user: User) -> ContestQuerySet:
     """Contests organised by a union in the user's subtree."""
     return Contest.objects.filter(scope(user, BUSINESS_ROLES).q("organiser__"))
 
 
-def can_manage(user: Any, contest: Contest) -> bool:
+def can_manage(user: User, contest: Contest) -> bool:
     return can(user, contest.organiser, "edit")
 
 
-def organisers_for(user: Any) -> Any:
+def organisers_for(user: User) -> Any:
     """The unions under which this user may organise a new contest."""
     return orgs_for_action(user, "edit")
 
 
-def get_contest_for_user(user: Any, code: str, action: str = "view") -> Contest:
+def get_contest_for_user(user: User, code: str, action: str = "view") -> Contest:
     """The contest if visible (else 404) and `action` allowed on it (else 403)."""
     contest = first_or_404(
         visible_contests(user).select_related("organiser").filter(code=code),
@@ -49,27 +49,27 @@ def get_contest_for_user(user: Any, code: str, action: str = "view") -> Contest:
     return contest
 
 
-def judged_skills(user: Any) -> QuerySet[Skill]:
+def judged_skills(user: User) -> QuerySet[Skill]:
     """Skills on which the user's account is linked to a judge (whatever their roles)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Skill.objects.none()
     return Skill.objects.filter(judges__user=user)
 
 
-def is_chief_judge(user: Any, skill: Skill) -> bool:
+def is_chief_judge(user: User, skill: Skill) -> bool:
     return (
         bool(getattr(user, "pk", None)) and skill.judges.filter(is_chief=True, user=user).exists()
     )
 
 
-def linkable_account(user: Any, username: str) -> User | None:
+def linkable_account(user: User, username: str) -> User | None:
     """An active account of a union in the user's scope, to be linked to a judge."""
     return User.objects.filter(
         username=username.strip(), organisation__in=visible_orgs(user), is_active=True
     ).first()
 
 
-def get_skill_for_user(user: Any, pk: int, action: str = "view") -> Skill:
+def get_skill_for_user(user: User, pk: int, action: str = "view") -> Skill:
     """A skill of a visible contest, or one the user judges (else 404), with `action` allowed
     (else 403). The chief judge's own account may view the skill and sign it off or reopen
     it, even without a role on the organising union."""

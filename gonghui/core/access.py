@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from gonghui.core import audit
+from gonghui.core.actor import Actor
 from gonghui.core.models import Outcome
 
 T = TypeVar("T", bound=Model)
 
 
-def deny(user: Any, *, action: str, object_type: str, object_id: str, not_found: bool) -> NoReturn:
+def deny(
+    user: Actor, *, action: str, object_type: str, object_id: str, not_found: bool
+) -> NoReturn:
     """Record a refused access, then refuse it: 404 when the object is out of scope."""
     audit.record(
         action="access.denied",
@@ -29,7 +32,7 @@ def deny(user: Any, *, action: str, object_type: str, object_id: str, not_found:
     raise PermissionDenied
 
 
-def first_or_404(queryset: QuerySet[T], user: Any, *, action: str, object_id: object) -> T:
+def first_or_404(queryset: QuerySet[T], user: Actor, *, action: str, object_id: object) -> T:
     """The first row of a scoped queryset, or a recorded refusal that looks like a missing page."""
     found = queryset.first()
     if found is None:

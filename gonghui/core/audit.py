@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from gonghui.core import audit_actions
+from gonghui.core.actor import Actor
 from gonghui.core.context import current_request
 from gonghui.core.models import AuditEvent, AuditHead, Outcome
 from gonghui.core.personal import mask_value
@@ -33,7 +34,7 @@ class Entry:
     """An event not yet written: what `record_many` takes."""
 
     action: str
-    by: Any = None
+    by: Actor = None
     organisation: Any = None
     obj: models.Model | None = None
     changes: Changes | None = None
@@ -97,7 +98,7 @@ def _build(entry: Entry, at: datetime) -> AuditEvent:
         organisation = getattr(obj, "audit_organisation", None)
     return AuditEvent(
         at=at,
-        actor=by,
+        actor_id=by.pk if by is not None else None,
         actor_name=entry.actor_name or (by.get_username() if by is not None else ""),
         organisation_id=getattr(organisation, "pk", organisation),
         action=entry.action,
@@ -137,7 +138,7 @@ def record_many(entries: Sequence[Entry]) -> list[AuditEvent]:
 def record(
     *,
     action: str,
-    by: Any = None,
+    by: Actor = None,
     organisation: Any = None,
     obj: models.Model | None = None,
     changes: Changes | None = None,

@@ -23,8 +23,11 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
+from gonghui.core.actor import Actor
 
 M = TypeVar("M", bound=models.Model)
+# the actor a programme passes: its own User type, or None for system and public steps
+U = TypeVar("U", bound=Actor)
 
 # A guard answers None when the transition may go ahead, or the reason it may not.
 Guard = Callable[[M, "Context"], str | None]
@@ -39,7 +42,7 @@ class TransitionRefused(ValidationError):
 class Context:
     """What a guard and an effect may read about the request to move: who, why, and extras."""
 
-    by: Any
+    by: Actor
     roles: frozenset[str]
     reason: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
@@ -59,15 +62,15 @@ class Transition(Generic[M]):
     effect: Effect[M] | None = None
 
 
-class Workflow(Generic[M]):
-    """A model's transition table and the function that applies it."""
+class Workflow(Generic[M, U]):
+    """A model's transition table and the function that applies it, for actors of type U."""
 
     def __init__(
         self,
         *,
         model: type[M],
         transitions: Iterable[Transition[M]],
-        roles_of: Callable[[Any, M], frozenset[str]],
+        roles_of: Callable[[U, M], frozenset[str]],
         state_field: str = "status",
         audit_prefix: str | None = None,
     ) -> None:
@@ -86,7 +89,7 @@ class Workflow(Generic[M]):
         choices = dict(getattr(state_field, "choices", None) or [])
         return str(choices.get(value, value))
 
-    def available(self, obj: M, user: Any) -> list[Transition[M]]:
+    def available(self, obj: M, user: U) -> list[Transition[M]]:
         """The transitions the table and the user's roles allow from the object's state now.
 
         Guards are not run here (they may be costly); `apply` runs them.
@@ -125,7 +128,7 @@ class Workflow(Generic[M]):
         obj: M,
         name: str,
         *,
-        by: Any,
+        by: U,
         reason: str = "",
         data: Mapping[str, Any] | None = None,
         roles: frozenset[str] | None = None,

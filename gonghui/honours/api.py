@@ -4,10 +4,11 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core.access import deny
 from gonghui.core.api_schemas import Id, Pages, answers
 from gonghui.honours import actions, lists
@@ -84,7 +85,7 @@ router.add_router("", public_router)
     response=answers({200: list[KindOut]}),
     summary="Honours that campaigns can award",
 )
-def list_kinds(request: HttpRequest) -> Any:
+def list_kinds(request: AuthedRequest) -> Any:
     return HonourKind.objects.all()
 
 
@@ -93,7 +94,7 @@ def list_kinds(request: HttpRequest) -> Any:
     response=answers({201: KindOut}, 400, 403),
     summary="Add an honour that campaigns can award (the regional federation)",
 )
-def create_kind(request: HttpRequest, payload: KindIn) -> Any:
+def create_kind(request: AuthedRequest, payload: KindIn) -> Any:
     federation = kept_federation(request.user)
     if federation is None:
         deny(
@@ -112,7 +113,7 @@ def create_kind(request: HttpRequest, payload: KindIn) -> Any:
     )
 
 
-def _campaigns(request: HttpRequest) -> Any:
+def _campaigns(request: AuthedRequest) -> Any:
     return visible_campaigns(request.user).prefetch_related("rules")
 
 
@@ -122,7 +123,7 @@ def _campaigns(request: HttpRequest) -> Any:
     summary="Campaigns you can see",
 )
 @paginate(Pages)
-def list_campaigns(request: HttpRequest) -> Any:
+def list_campaigns(request: AuthedRequest) -> Any:
     return _campaigns(request)
 
 
@@ -131,7 +132,7 @@ def list_campaigns(request: HttpRequest) -> Any:
     response=answers({200: CampaignOut}, 404),
     summary="One campaign",
 )
-def get_campaign(request: HttpRequest, campaign_id: Id) -> Any:
+def get_campaign(request: AuthedRequest, campaign_id: Id) -> Any:
     return get_campaign_for_user(request.user, campaign_id)
 
 
@@ -140,7 +141,7 @@ def get_campaign(request: HttpRequest, campaign_id: Id) -> Any:
     response=answers({201: CampaignOut}, 400, 403, 404),
     summary="Open a campaign",
 )
-def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
+def create_campaign(request: AuthedRequest, payload: CampaignIn) -> Any:
     organiser = get_org_for_user(request.user, payload.organiser_code, action="edit")
     kind = HonourKind.objects.filter(pk=payload.kind_id).first()
     if kind is None:
@@ -168,7 +169,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Any:
     response=answers({200: CampaignOut}, 400, 403, 404),
     summary="Change a campaign's figures (only the fields sent), while they still can change",
 )
-def update_campaign(request: HttpRequest, campaign_id: Id, payload: CampaignSettingsIn) -> Any:
+def update_campaign(request: AuthedRequest, campaign_id: Id, payload: CampaignSettingsIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     sent = payload.dict(exclude_unset=True)
     for key in ("review_levels", "clearance_types"):
@@ -194,7 +195,7 @@ def update_campaign(request: HttpRequest, campaign_id: Id, payload: CampaignSett
     response=answers({201: RuleOut}, 400, 403, 404),
     summary="Add a proportion rule",
 )
-def add_rule(request: HttpRequest, campaign_id: Id, payload: RuleIn) -> Any:
+def add_rule(request: AuthedRequest, campaign_id: Id, payload: RuleIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     return 201, actions.add_rule(by=request.user, campaign=campaign, **payload.dict())
 
@@ -204,7 +205,7 @@ def add_rule(request: HttpRequest, campaign_id: Id, payload: RuleIn) -> Any:
     response=answers({200: list[QuotaOut]}, 404),
     summary="Quotas allocated in a campaign",
 )
-def list_quotas(request: HttpRequest, campaign_id: Id) -> Any:
+def list_quotas(request: AuthedRequest, campaign_id: Id) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     return QuotaAllocation.objects.filter(campaign=campaign).select_related("organisation")
 
@@ -214,7 +215,7 @@ def list_quotas(request: HttpRequest, campaign_id: Id) -> Any:
     response=answers({200: QuotaOut}, 400, 403, 404),
     summary="Give an organisation its quota (out of its parent's)",
 )
-def set_quota(request: HttpRequest, campaign_id: Id, payload: QuotaIn) -> Any:
+def set_quota(request: AuthedRequest, campaign_id: Id, payload: QuotaIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     organisation = get_org_for_user(request.user, payload.organisation_code)
     return actions.allocate_quota(
@@ -227,7 +228,7 @@ def set_quota(request: HttpRequest, campaign_id: Id, payload: QuotaIn) -> Any:
     response=answers({200: PanelOut}, 404),
     summary="The compliance panel of the list at one reviewing organisation",
 )
-def compliance(request: HttpRequest, campaign_id: Id, organisation_code: str) -> Any:
+def compliance(request: AuthedRequest, campaign_id: Id, organisation_code: str) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     organisation: Organisation = get_org_for_user(request.user, organisation_code)
     panel = lists.panel(campaign, organisation)
@@ -259,7 +260,7 @@ def compliance(request: HttpRequest, campaign_id: Id, organisation_code: str) ->
     response=answers({200: CampaignOut}, 400, 403, 404),
     summary="Publish the shortlist for public notice",
 )
-def publish_notice(request: HttpRequest, campaign_id: Id, payload: NoticeIn) -> Any:
+def publish_notice(request: AuthedRequest, campaign_id: Id, payload: NoticeIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     return actions.publish_notice(by=request.user, campaign=campaign, starts_on=payload.starts_on)
 
@@ -269,7 +270,7 @@ def publish_notice(request: HttpRequest, campaign_id: Id, payload: NoticeIn) -> 
     response=answers({200: list[dict[str, Any]]}, 400, 403, 404),
     summary="Name the review committee",
 )
-def set_committee(request: HttpRequest, campaign_id: Id, payload: CommitteeIn) -> Any:
+def set_committee(request: AuthedRequest, campaign_id: Id, payload: CommitteeIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     members = actions.set_committee(by=request.user, campaign=campaign, names=payload.names)
     return [{"id": m.pk, "name": m.name} for m in members]
@@ -280,7 +281,7 @@ def set_committee(request: HttpRequest, campaign_id: Id, payload: CommitteeIn) -
     response=answers({200: list[NominationOut]}, 400, 403, 404),
     summary="After the notice, send nominees without open objections to the committee",
 )
-def start_vote(request: HttpRequest, campaign_id: Id) -> Any:
+def start_vote(request: AuthedRequest, campaign_id: Id) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     return actions.start_vote(by=request.user, campaign=campaign)
 
@@ -291,7 +292,7 @@ def start_vote(request: HttpRequest, campaign_id: Id) -> Any:
     summary="Nominations in scope",
 )
 @paginate(Pages)
-def list_nominations(request: HttpRequest, filters: Query[NominationFilters]) -> Any:
+def list_nominations(request: AuthedRequest, filters: Query[NominationFilters]) -> Any:
     rows = visible_nominations(request.user).select_related("organisation", "reviewer", "person")
     if filters.campaign:
         rows = rows.filter(campaign_id=filters.campaign)
@@ -301,7 +302,7 @@ def list_nominations(request: HttpRequest, filters: Query[NominationFilters]) ->
 
 
 @router.get("/honours/nominations/{nomination_id}", response=answers({200: NominationOut}, 404))
-def get_nomination(request: HttpRequest, nomination_id: Id) -> Any:
+def get_nomination(request: AuthedRequest, nomination_id: Id) -> Any:
     return get_nomination_for_user(request.user, nomination_id)
 
 
@@ -310,7 +311,7 @@ def get_nomination(request: HttpRequest, nomination_id: Id) -> Any:
     response=answers({200: NominationOut}, 400, 403, 404),
     summary="Change a draft or returned nomination (only the fields sent)",
 )
-def update_nomination(request: HttpRequest, nomination_id: Id, payload: NominationEditIn) -> Any:
+def update_nomination(request: AuthedRequest, nomination_id: Id, payload: NominationEditIn) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id, action="edit")
     current = actions.NominationDetails(
         achievements=nomination.achievements,
@@ -332,7 +333,7 @@ def update_nomination(request: HttpRequest, nomination_id: Id, payload: Nominati
     response=answers({201: NominationOut}, 400, 403, 404),
     summary="Nominate a member (person_id) or a collective (collective_name) as a draft",
 )
-def create_nomination(request: HttpRequest, campaign_id: Id, payload: NominationIn) -> Any:
+def create_nomination(request: AuthedRequest, campaign_id: Id, payload: NominationIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
     person = get_person_for_user(request.user, payload.person_id) if payload.person_id else None
@@ -360,7 +361,7 @@ def create_nomination(request: HttpRequest, campaign_id: Id, payload: Nomination
     response=answers({200: NominationOut}, 400, 403, 404),
     summary="Submit, approve (send up or shortlist), return, reject or withdraw",
 )
-def transition(request: HttpRequest, nomination_id: Id, payload: TransitionIn) -> Any:
+def transition(request: AuthedRequest, nomination_id: Id, payload: TransitionIn) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id)
     by = request.user
     match payload.step:
@@ -383,7 +384,7 @@ def transition(request: HttpRequest, nomination_id: Id, payload: TransitionIn) -
     response=answers({200: NominationOut}, 400, 403, 404),
     summary="Record a department's clearance of an enterprise head",
 )
-def record_clearance(request: HttpRequest, nomination_id: Id, payload: ClearanceIn) -> Any:
+def record_clearance(request: AuthedRequest, nomination_id: Id, payload: ClearanceIn) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id, action="edit")
     actions.record_clearance(by=request.user, nomination=nomination, **payload.dict())
     return nomination
@@ -394,7 +395,7 @@ def record_clearance(request: HttpRequest, nomination_id: Id, payload: Clearance
     response=answers({200: NominationOut}, 400, 403, 404),
     summary="Enter committee ballots ({member id: yes/no/abstain}); close to count them",
 )
-def record_votes(request: HttpRequest, nomination_id: Id, payload: BallotsIn) -> Any:
+def record_votes(request: AuthedRequest, nomination_id: Id, payload: BallotsIn) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id)
     actions.record_votes(by=request.user, nomination=nomination, choices=payload.ballots)
     if payload.close:
@@ -409,7 +410,7 @@ def record_votes(request: HttpRequest, nomination_id: Id, payload: BallotsIn) ->
     summary="Objections in scope",
 )
 @paginate(Pages)
-def list_objections(request: HttpRequest) -> Any:
+def list_objections(request: AuthedRequest) -> Any:
     return visible_objections(request.user).select_related("assigned_to")
 
 
@@ -418,7 +419,7 @@ def list_objections(request: HttpRequest) -> Any:
     response=answers({200: ObjectionOut}, 400, 403, 404),
     summary="Conclude an objection: keep, withdraw or replace, with a written conclusion",
 )
-def conclude_objection(request: HttpRequest, objection_id: Id, payload: ConclusionIn) -> Any:
+def conclude_objection(request: AuthedRequest, objection_id: Id, payload: ConclusionIn) -> Any:
     objection = get_objection_for_user(request.user, objection_id, action="conclude")
     return actions.conclude_objection(
         by=request.user,
@@ -434,13 +435,13 @@ def conclude_objection(request: HttpRequest, objection_id: Id, payload: Conclusi
     summary="The register, in scope",
 )
 @paginate(Pages)
-def list_honourees(request: HttpRequest, filters: Query[HonoureeFilters]) -> Any:
+def list_honourees(request: AuthedRequest, filters: Query[HonoureeFilters]) -> Any:
     query = RegisterQuery.from_params(filters.dict(exclude_none=True))
     return register(visible_honourees(request.user), query)
 
 
 @router.get("/honours/honourees/{honouree_id}", response=answers({200: HonoureeOut}, 404))
-def get_honouree(request: HttpRequest, honouree_id: Id) -> Any:
+def get_honouree(request: AuthedRequest, honouree_id: Id) -> Any:
     return get_honouree_for_user(request.user, honouree_id)
 
 
@@ -449,7 +450,7 @@ def get_honouree(request: HttpRequest, honouree_id: Id) -> Any:
     response=answers({200: HonoureeOut}, 400, 403, 404),
     summary="Change the story, publication consent, allowance, retirement or hardship (sent fields)",
 )
-def update_honouree(request: HttpRequest, honouree_id: Id, payload: HonoureeEditIn) -> Any:
+def update_honouree(request: AuthedRequest, honouree_id: Id, payload: HonoureeEditIn) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     facts: dict[str, Any] = {
         "story": honouree.story,
@@ -469,7 +470,7 @@ def update_honouree(request: HttpRequest, honouree_id: Id, payload: HonoureeEdit
     response=answers({200: list[BenefitOut]}, 404),
     summary="An honouree's benefits ledger",
 )
-def list_benefits(request: HttpRequest, honouree_id: Id) -> Any:
+def list_benefits(request: AuthedRequest, honouree_id: Id) -> Any:
     return get_honouree_for_user(request.user, honouree_id).benefits.all()
 
 
@@ -478,7 +479,7 @@ def list_benefits(request: HttpRequest, honouree_id: Id) -> Any:
     response=answers({201: BenefitOut}, 400, 403, 404, 409),
     summary="Record a benefit or service",
 )
-def record_benefit(request: HttpRequest, honouree_id: Id, payload: BenefitIn) -> Any:
+def record_benefit(request: AuthedRequest, honouree_id: Id, payload: BenefitIn) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     return 201, actions.record_benefit(by=request.user, honouree=honouree, **payload.dict())
 
@@ -488,7 +489,7 @@ def record_benefit(request: HttpRequest, honouree_id: Id, payload: BenefitIn) ->
     response=answers({200: list[TotalOut]}),
     summary="Benefit totals per year, organisation or person",
 )
-def totals(request: HttpRequest, by: Literal["year", "organisation", "person"] = "year") -> Any:
+def totals(request: AuthedRequest, by: Literal["year", "organisation", "person"] = "year") -> Any:
     entries = BenefitEntry.objects.filter(honouree__in=visible_honourees(request.user))
     return benefit_totals(entries, by=by)
 
@@ -498,7 +499,7 @@ def totals(request: HttpRequest, by: Literal["year", "organisation", "person"] =
     response=answers({200: HonoureeOut}, 400, 403, 404),
     summary="Revoke an honour or record a death (with a reason), or restore it",
 )
-def set_status(request: HttpRequest, honouree_id: Id, payload: StatusIn) -> Any:
+def set_status(request: AuthedRequest, honouree_id: Id, payload: StatusIn) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     return actions.set_honouree_status(
         by=request.user, honouree=honouree, status=payload.status, reason=payload.reason
@@ -510,7 +511,7 @@ def set_status(request: HttpRequest, honouree_id: Id, payload: StatusIn) -> Any:
     response=answers({200: dict[str, int]}, 400, 403, 404),
     summary="Record a month's allowances for the eligible honourees under an organisation",
 )
-def pay_allowances(request: HttpRequest, payload: AllowancesIn) -> Any:
+def pay_allowances(request: AuthedRequest, payload: AllowancesIn) -> Any:
     organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
     paid = actions.pay_allowances(by=request.user, organisation=organisation, period=payload.period)
     return {"recorded": paid}
@@ -519,7 +520,7 @@ def pay_allowances(request: HttpRequest, payload: AllowancesIn) -> Any:
 @router.get(
     "/honours/sessions", response=answers({200: list[SessionOut]}), summary="Sanatorium sessions"
 )
-def list_sessions(request: HttpRequest) -> Any:
+def list_sessions(request: AuthedRequest) -> Any:
     return visible_sessions(request.user).select_related("organisation")
 
 
@@ -528,7 +529,7 @@ def list_sessions(request: HttpRequest) -> Any:
     response=answers({201: SessionOut}, 400, 403, 404),
     summary="Open a sanatorium session",
 )
-def create_session(request: HttpRequest, payload: SessionIn) -> Any:
+def create_session(request: AuthedRequest, payload: SessionIn) -> Any:
     organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
     session = actions.create_session(
         by=request.user,
@@ -546,7 +547,7 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Any:
     response=answers({201: SessionOut}, 400, 403, 404),
     summary="Book a place for an honouree (never beyond the session's places)",
 )
-def book(request: HttpRequest, session_id: Id, payload: BookingIn) -> Any:
+def book(request: AuthedRequest, session_id: Id, payload: BookingIn) -> Any:
     session = get_session_for_user(request.user, session_id)
     honouree = get_honouree_for_user(request.user, payload.honouree_id, action="edit")
     actions.book_stay(by=request.user, session=session, honouree=honouree)
@@ -558,7 +559,7 @@ def book(request: HttpRequest, session_id: Id, payload: BookingIn) -> Any:
     response=answers({202: BatchOut}, 400, 403, 404),
     summary="Print the campaign's honour certificates in the background",
 )
-def request_certificates(request: HttpRequest, campaign_id: Id) -> Any:
+def request_certificates(request: AuthedRequest, campaign_id: Id) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     return 202, actions.request_certificates(by=request.user, campaign=campaign)
 
@@ -568,7 +569,7 @@ def request_certificates(request: HttpRequest, campaign_id: Id) -> Any:
     response=answers({200: BatchOut}, 403, 404),
     summary="A certificate batch's progress, and its download address when ready",
 )
-def certificate_batch(request: HttpRequest, batch_id: Id) -> Any:
+def certificate_batch(request: AuthedRequest, batch_id: Id) -> Any:
     batch = CertificateBatch.objects.filter(pk=batch_id).select_related("campaign").first()
     if batch is None:
         raise Http404

@@ -3,11 +3,11 @@ notice, without signing in, under the same rate limit as the notice page's form.
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core.api_schemas import Id, answers
 from gonghui.honours import actions
 from gonghui.honours.public import (
@@ -29,7 +29,7 @@ router = Router(tags=["honours"])
         "confidential; a few reports an hour from one address)"
     ),
 )
-def file_objection(request: HttpRequest, nomination_id: Id, payload: ObjectionIn) -> Any:
+def file_objection(request: AuthedRequest, nomination_id: Id, payload: ObjectionIn) -> Any:
     nomination = nomination_open_to_objection(nomination_id)
     if too_many_objections_from(request):
         raise HttpError(429, str(TOO_MANY_OBJECTIONS))

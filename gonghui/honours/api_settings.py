@@ -8,10 +8,10 @@ federation's officers, as on the settings and benefits pages. (Changing a campai
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core.access import deny
 from gonghui.core.api_schemas import Id, answers
 from gonghui.core.bounds import Day, Year
@@ -32,7 +32,7 @@ from gonghui.orgs.permissions import get_org_for_user
 router = Router(tags=["honours"])
 
 
-def _federation(request: HttpRequest, object_type: str) -> Organisation:
+def _federation(request: AuthedRequest, object_type: str) -> Organisation:
     federation = kept_federation(request.user)
     if federation is None:
         deny(request.user, action="edit", object_type=object_type, object_id="", not_found=False)
@@ -44,7 +44,7 @@ def _federation(request: HttpRequest, object_type: str) -> Organisation:
     response=answers({204: None}, 400, 403, 404),
     summary="Remove a proportion rule",
 )
-def remove_rule(request: HttpRequest, campaign_id: Id, rule_id: Id) -> Any:
+def remove_rule(request: AuthedRequest, campaign_id: Id, rule_id: Id) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
     rule = ProportionRule.objects.filter(campaign=campaign, pk=rule_id).first()
     if rule is None:
@@ -64,7 +64,7 @@ def remove_rule(request: HttpRequest, campaign_id: Id, rule_id: Id) -> Any:
     response=answers({200: list[CalendarDayOut]}),
     summary="Public holidays and weekends made working days, for one year",
 )
-def list_calendar(request: HttpRequest, year: Year | None = None) -> Any:
+def list_calendar(request: AuthedRequest, year: Year | None = None) -> Any:
     return CalendarDay.objects.filter(date__year=year or timezone.localdate().year)
 
 
@@ -73,7 +73,7 @@ def list_calendar(request: HttpRequest, year: Year | None = None) -> Any:
     response=answers({200: CalendarDayOut}, 400, 403),
     summary="Record a public holiday, or a weekend made a working day (调休)",
 )
-def set_calendar_day(request: HttpRequest, day: Day, payload: CalendarDayIn) -> Any:
+def set_calendar_day(request: AuthedRequest, day: Day, payload: CalendarDayIn) -> Any:
     federation = _federation(request, "honours.calendarday")
     return actions.set_calendar_day(
         by=request.user,
@@ -89,7 +89,7 @@ def set_calendar_day(request: HttpRequest, day: Day, payload: CalendarDayIn) -> 
     response=answers({204: None}, 400, 403),
     summary="Make a day ordinary again (Monday to Friday work, weekends rest)",
 )
-def remove_calendar_day(request: HttpRequest, day: Day) -> Any:
+def remove_calendar_day(request: AuthedRequest, day: Day) -> Any:
     federation = _federation(request, "honours.calendarday")
     actions.remove_calendar_day(by=request.user, federation=federation, day=day)
     return 204, None
@@ -100,7 +100,7 @@ def remove_calendar_day(request: HttpRequest, day: Day) -> Any:
     response=answers({200: list[QuotaOut]}, 400, 403, 404),
     summary="Share an organisation's quota among those beneath it by their member counts",
 )
-def allocate_by_members(request: HttpRequest, campaign_id: Id, payload: ByMembersIn) -> Any:
+def allocate_by_members(request: AuthedRequest, campaign_id: Id, payload: ByMembersIn) -> Any:
     campaign = get_campaign_for_user(request.user, campaign_id)
     parent = get_org_for_user(request.user, payload.parent_code, action="edit")
     return actions.allocate_by_members(by=request.user, campaign=campaign, parent=parent)
@@ -111,7 +111,7 @@ def allocate_by_members(request: HttpRequest, campaign_id: Id, payload: ByMember
     response=answers({200: list[RateOut]}),
     summary="The monthly honour allowance for each honour level",
 )
-def list_rates(request: HttpRequest) -> Any:
+def list_rates(request: AuthedRequest) -> Any:
     return AllowanceRate.objects.all()
 
 
@@ -120,7 +120,7 @@ def list_rates(request: HttpRequest) -> Any:
     response=answers({200: RateOut}, 400, 403),
     summary="Set the monthly honour allowance for a level",
 )
-def set_rate(request: HttpRequest, level: HonourLevel, payload: RateIn) -> Any:
+def set_rate(request: AuthedRequest, level: HonourLevel, payload: RateIn) -> Any:
     federation = _federation(request, "honours.allowancerate")
     return actions.set_allowance_rate(
         by=request.user, organisation=federation, level=level, amount=payload.monthly_amount

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, UploadedFile
 from ninja.errors import HttpError
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core import audit
 from gonghui.core.access import deny
 from gonghui.core.api_schemas import ErrorOut, Id, answers
@@ -33,7 +34,7 @@ router = Router(tags=["honours"])
     response=answers({200: list[AttachmentOut]}, 404),
     summary="A nomination's supporting documents",
 )
-def list_attachments(request: HttpRequest, nomination_id: Id) -> Any:
+def list_attachments(request: AuthedRequest, nomination_id: Id) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id)
     return nomination.attachments.order_by("pk")
 
@@ -44,7 +45,7 @@ def list_attachments(request: HttpRequest, nomination_id: Id) -> Any:
     summary="Attach a document (PDF, JPEG, PNG, Word, Excel or OFD, at most 20 MB)",
 )
 def add_attachment(
-    request: HttpRequest,
+    request: AuthedRequest,
     nomination_id: Id,
     title: Form[str],
     file: File[UploadedFile],
@@ -62,7 +63,7 @@ def add_attachment(
     response=answers({200: None}, 404),
     summary="Download an attachment",
 )
-def download_attachment(request: HttpRequest, nomination_id: Id, attachment_id: Id) -> Any:
+def download_attachment(request: AuthedRequest, nomination_id: Id, attachment_id: Id) -> Any:
     nomination = get_nomination_for_user(request.user, nomination_id)
     attachment = Attachment.objects.filter(nomination=nomination, pk=attachment_id).first()
     if attachment is None:
@@ -85,7 +86,7 @@ def download_attachment(request: HttpRequest, nomination_id: Id, attachment_id: 
     response=answers({200: HonoureeOut}, 400, 403, 404),
     summary="The portrait for the hall of honour (JPEG, PNG or WebP, at most 5 MB)",
 )
-def set_photo(request: HttpRequest, honouree_id: Id, photo: File[UploadedFile]) -> Any:
+def set_photo(request: AuthedRequest, honouree_id: Id, photo: File[UploadedFile]) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     return actions.set_honouree_photo(by=request.user, honouree=honouree, upload=photo)
 
@@ -95,7 +96,7 @@ def set_photo(request: HttpRequest, honouree_id: Id, photo: File[UploadedFile]) 
     response=answers({200: None}, 403, 404, 503),
     summary="One honouree's certificate (荣誉证书) as a PDF, drawn on request (audited)",
 )
-def certificate(request: HttpRequest, honouree_id: Id) -> Any:
+def certificate(request: AuthedRequest, honouree_id: Id) -> Any:
     honouree = get_honouree_for_user(request.user, honouree_id, action="edit")
     try:
         pdf = certificate_pdf([honouree])
@@ -119,7 +120,7 @@ def certificate(request: HttpRequest, honouree_id: Id) -> Any:
     ),
 )
 def import_honourees(
-    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
+    request: AuthedRequest, file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> Any:
     allowed = orgs_for_action(request.user, "edit")
     if not allowed.exists():

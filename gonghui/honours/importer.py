@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.core.bounds import YEAR
 from gonghui.core.tabular import Column, RowError, Spec, Table, open_table
@@ -207,7 +208,7 @@ def plan_honouree_import(
 
 
 @transaction.atomic
-def apply_honouree_import(*, plan: HonoureePlan, by: Any, source: str) -> int:
+def apply_honouree_import(*, plan: HonoureePlan, by: Actor, source: str) -> int:
     """Write a clean plan: all rows, each audited, or nothing."""
     if not plan.is_clean:
         raise ValueError("a plan with errors is never applied")
@@ -228,7 +229,7 @@ class HonoureeImport:
 
 
 def import_uploaded_honourees(
-    upload: Any, *, allowed: Any, by: Any, dry_run: bool
+    upload: Any, *, allowed: Any, by: Actor, dry_run: bool
 ) -> HonoureeImport:
     """Check an uploaded .xlsx/.csv and, when every row is good (and not a dry run), write it.
 

@@ -8,11 +8,10 @@ nominating union, the union reviewing it now, and the organising federation.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
-from gonghui.accounts.models import BUSINESS_ROLES, Role
+from gonghui.accounts.models import BUSINESS_ROLES, Role, User
+from gonghui.accounts.types import Actor
 from gonghui.core.access import deny, first_or_404
 from gonghui.honours.models import (
     Booking,
@@ -33,7 +32,7 @@ from gonghui.orgs.permissions import assignments, can, orgs_for_action, scope
 OFFICER = frozenset({Role.OFFICER})
 
 
-def _reach_q(user: Any, field: str, roles: frozenset[str] = BUSINESS_ROLES) -> Q:
+def _reach_q(user: User, field: str, roles: frozenset[str] = BUSINESS_ROLES) -> Q:
     """Rows whose organisation `field` is in the user's subtree or above it (its ancestors)."""
     user_scope = scope(user, roles)
     ancestors = {
@@ -42,13 +41,13 @@ def _reach_q(user: Any, field: str, roles: frozenset[str] = BUSINESS_ROLES) -> Q
     return user_scope.q(f"{field}__") | Q(**{f"{field}__path__in": sorted(ancestors)})
 
 
-def visible_campaigns(user: Any) -> QuerySet[Campaign]:
+def visible_campaigns(user: User) -> QuerySet[Campaign]:
     if scope(user, BUSINESS_ROLES).is_empty:
         return Campaign.objects.none()
     return Campaign.objects.filter(_reach_q(user, "organiser")).select_related("kind", "organiser")
 
 
-def get_campaign_for_user(user: Any, pk: int, action: str = "view") -> Campaign:
+def get_campaign_for_user(user: User, pk: int, action: str = "view") -> Campaign:
     """The campaign if visible (else 404); `manage` needs an officer role on the organiser (403)."""
     campaign = first_or_404(
         visible_campaigns(user).filter(pk=pk), user, action=action, object_id=pk
@@ -60,16 +59,16 @@ def get_campaign_for_user(user: Any, pk: int, action: str = "view") -> Campaign:
     return campaign
 
 
-def can_manage_campaign(user: Any, campaign: Campaign) -> bool:
+def can_manage_campaign(user: User, campaign: Campaign) -> bool:
     """Campaign-wide steps (rules, notice, committee, vote) are the organiser's own officers'."""
     return is_officer_of(user, campaign.organiser)
 
 
-def visible_nominations(user: Any) -> NominationQuerySet:
+def visible_nominations(user: User) -> NominationQuerySet:
     return Nomination.objects.filter(scope(user, BUSINESS_ROLES).q("organisation__"))
 
 
-def is_officer_of(user: Any, org: Organisation) -> bool:
+def is_officer_of(user: User, org: Organisation) -> bool:
     """An officer role held on this very organisation, not inherited from above.
 
     Each review level is signed off by that level's own officers: an officer higher up
@@ -78,7 +77,7 @@ def is_officer_of(user: Any, org: Organisation) -> bool:
     return any(a.role == Role.OFFICER and a.organisation_id == org.pk for a in assignments(user))
 
 
-def nomination_roles(user: Any, nomination: Nomination) -> frozenset[str]:
+def nomination_roles(user: Actor, nomination: Nomination) -> frozenset[str]:
     """The workflow roles the user holds on this nomination now."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
@@ -96,7 +95,7 @@ def nomination_roles(user: Any, nomination: Nomination) -> frozenset[str]:
     return frozenset(roles)
 
 
-def get_nomination_for_user(user: Any, pk: int, action: str = "view") -> Nomination:
+def get_nomination_for_user(user: User, pk: int, action: str = "view") -> Nomination:
     """A visible nomination (else 404); `edit` needs the nominator or organiser role (else 403)."""
     nomination = first_or_404(
         visible_nominations(user)
@@ -118,21 +117,21 @@ def get_nomination_for_user(user: Any, pk: int, action: str = "view") -> Nominat
     return nomination
 
 
-def nominating_orgs(user: Any, campaign: Campaign) -> QuerySet[Organisation]:
+def nominating_orgs(user: User, campaign: Campaign) -> QuerySet[Organisation]:
     """Unions the user may nominate from: their officer scope within the organiser's subtree."""
     return Organisation.objects.filter(scope(user, OFFICER).q()).filter(
         path__startswith=campaign.organiser.path
     )
 
 
-def visible_objections(user: Any) -> ObjectionQuerySet:
+def visible_objections(user: User) -> ObjectionQuerySet:
     return Objection.objects.filter(
         scope(user, BUSINESS_ROLES).q("assigned_to__")
         | scope(user, BUSINESS_ROLES).q("nomination__campaign__organiser__")
     )
 
 
-def get_objection_for_user(user: Any, pk: int, action: str = "view") -> Objection:
+def get_objection_for_user(user: User, pk: int, action: str = "view") -> Objection:
     objection = first_or_404(
         visible_objections(user)
         .select_related(
@@ -153,11 +152,11 @@ def get_objection_for_user(user: Any, pk: int, action: str = "view") -> Objectio
     return objection
 
 
-def visible_honourees(user: Any) -> HonoureeQuerySet:
+def visible_honourees(user: User) -> HonoureeQuerySet:
     return Honouree.objects.filter(scope(user, BUSINESS_ROLES).q("organisation__"))
 
 
-def get_honouree_for_user(user: Any, pk: int, action: str = "view") -> Honouree:
+def get_honouree_for_user(user: User, pk: int, action: str = "view") -> Honouree:
     honouree = first_or_404(
         visible_honourees(user).select_related("kind", "organisation", "person").filter(pk=pk),
         user,
@@ -171,19 +170,19 @@ def get_honouree_for_user(user: Any, pk: int, action: str = "view") -> Honouree:
     return honouree
 
 
-def visible_sessions(user: Any) -> QuerySet[SanatoriumSession]:
+def visible_sessions(user: User) -> QuerySet[SanatoriumSession]:
     if scope(user, BUSINESS_ROLES).is_empty:
         return SanatoriumSession.objects.none()
     return SanatoriumSession.objects.filter(_reach_q(user, "organisation"))
 
 
-def visible_bookings(user: Any, session: SanatoriumSession) -> QuerySet[Booking]:
+def visible_bookings(user: User, session: SanatoriumSession) -> QuerySet[Booking]:
     """A session's bookings of honourees the user may see: a session organised above the user
     is shared with other subtrees, whose people it must not show."""
     return session.bookings.filter(honouree__in=visible_honourees(user))
 
 
-def get_session_for_user(user: Any, pk: int, action: str = "view") -> SanatoriumSession:
+def get_session_for_user(user: User, pk: int, action: str = "view") -> SanatoriumSession:
     session = first_or_404(
         visible_sessions(user).select_related("organisation").filter(pk=pk),
         user,
@@ -195,12 +194,12 @@ def get_session_for_user(user: Any, pk: int, action: str = "view") -> Sanatorium
     return session
 
 
-def kept_federation(user: Any) -> Organisation | None:
+def kept_federation(user: User) -> Organisation | None:
     """The regional federation whose honour kinds and holiday calendar `user` keeps, if any."""
     return orgs_for_action(user, "edit").filter(parent__isnull=True).first()
 
 
-def get_honouree_import_for_user(user: Any, pk: int) -> HonoureeImport:
+def get_honouree_import_for_user(user: User, pk: int) -> HonoureeImport:
     """A web import of past honourees: its file held personal data, so only its uploader sees it."""
     return first_or_404(
         HonoureeImport.objects.filter(pk=pk, created_by=user), user, action="view", object_id=pk

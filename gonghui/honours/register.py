@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http.response import HttpResponseBase
 
+from gonghui.accounts.models import User
 from gonghui.core import audit
 from gonghui.core.bounds import ID, YEAR, whole_number
 from gonghui.core.tabular import Cell, csv_response, xlsx_response
@@ -138,7 +139,7 @@ def _register_rows(honourees: Iterable[Any]) -> Iterable[list[Any]]:
         ]
 
 
-def export_register(user: Any, honourees: HonoureeQuerySet, file_format: str) -> HttpResponseBase:
+def export_register(user: User, honourees: HonoureeQuerySet, file_format: str) -> HttpResponseBase:
     """The register as a spreadsheet: no identity numbers or phones, audited."""
     audit.record(
         action="honouree.export",
@@ -156,7 +157,7 @@ TOTAL_HEADERS = {"year": "年度", "organisation": "工会", "person": "姓名"}
 
 
 def export_totals(
-    user: Any, totals: list[Total], grouping: str, file_format: str
+    user: User, totals: list[Total], grouping: str, file_format: str
 ) -> HttpResponseBase:
     audit.record(
         action="benefit.export",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.types import Actor
 from gonghui.core.workflow import Context, Transition, Workflow
 from gonghui.honours import lists
 from gonghui.honours.compliance import broken
@@ -164,7 +165,7 @@ def _count_votes(n: Nomination, c: Context) -> list[str]:
 
 LIVE = frozenset(S.values) - FINAL_STATES
 
-NOMINATION_FLOW: Workflow[Nomination] = Workflow(
+NOMINATION_FLOW: Workflow[Nomination, Actor] = Workflow(
     model=Nomination,
     roles_of=nomination_roles,
     audit_prefix="nomination",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.core.validators import normalise_credit_code
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType, path_segment
@@ -43,7 +43,7 @@ def _check_parent(*, org_type: str, parent: Organisation | None) -> None:
 @transaction.atomic
 def create_organisation(
     *,
-    by: Any,
+    by: Actor,
     code: str,
     name: str,
     org_type: str,
@@ -74,7 +74,7 @@ def create_organisation(
 @transaction.atomic
 def update_organisation(
     *,
-    by: Any,
+    by: Actor,
     org: Organisation,
     name: str,
     org_type: str,
@@ -104,7 +104,7 @@ def update_organisation(
 
 
 @transaction.atomic
-def move_organisation(*, by: Any, org: Organisation, new_parent: Organisation) -> int:
+def move_organisation(*, by: Actor, org: Organisation, new_parent: Organisation) -> int:
     """Re-parent a whole subtree; returns how many organisations moved.
 
     Every path in the subtree is rewritten in one UPDATE, so access follows at once.
@@ -164,7 +164,7 @@ class TreeImportResult:
 
 
 @transaction.atomic
-def apply_org_rows(*, by: Any, rows: Sequence[OrgRow], source: str = "") -> TreeImportResult:
+def apply_org_rows(*, by: Actor, rows: Sequence[OrgRow], source: str = "") -> TreeImportResult:
     """Create or update organisations from rows already checked by `orgs.tabular`.
 
     Rows must come parents first. Creations are inserted level by level in bulk; each
@@ -245,7 +245,7 @@ def create_organisation_quietly(*, row: OrgRow, parent: Organisation | None) -> 
 
 @transaction.atomic
 def create_unit(
-    *, by: Any, name: str, credit_code: str, organisation: Organisation, division_code: str = ""
+    *, by: Actor, name: str, credit_code: str, organisation: Organisation, division_code: str = ""
 ) -> EmployerUnit:
     """Register an employer unit under a union."""
     unit = EmployerUnit(
@@ -262,7 +262,7 @@ def create_unit(
 
 @transaction.atomic
 def update_unit(
-    *, by: Any, unit: EmployerUnit, name: str, organisation: Organisation, division_code: str = ""
+    *, by: Actor, unit: EmployerUnit, name: str, organisation: Organisation, division_code: str = ""
 ) -> EmployerUnit:
     """Rename an employer unit or attach it to another union. Its credit code never changes."""
     unit = EmployerUnit.objects.select_for_update().get(pk=unit.pk)

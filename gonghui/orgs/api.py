@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core.api_schemas import Id, Pages, answers
 from gonghui.orgs import actions
 from gonghui.orgs.models import OrgType
@@ -36,7 +36,7 @@ class OrgFilters(Schema):
     "/orgs", response=answers({200: list[OrganisationOut]}), summary="Organisations in your scope"
 )
 @paginate(Pages)
-def list_orgs(request: HttpRequest, filters: Query[OrgFilters]) -> Any:
+def list_orgs(request: AuthedRequest, filters: Query[OrgFilters]) -> Any:
     orgs = visible_orgs(request.user).select_related("parent").order_by("path")
     if filters.type:
         orgs = orgs.of_type(filters.type)
@@ -50,7 +50,7 @@ def list_orgs(request: HttpRequest, filters: Query[OrgFilters]) -> Any:
 @router.get(
     "/orgs/{code}", response=answers({200: OrganisationOut}, 404), summary="One organisation"
 )
-def get_org(request: HttpRequest, code: str) -> Any:
+def get_org(request: AuthedRequest, code: str) -> Any:
     return get_org_for_user(request.user, code)
 
 
@@ -59,7 +59,7 @@ def get_org(request: HttpRequest, code: str) -> Any:
     response=answers({201: OrganisationOut}, 400, 403, 404),
     summary="Add an organisation beneath a parent",
 )
-def create_org(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Any]:
+def create_org(request: AuthedRequest, payload: OrganisationIn) -> tuple[int, Any]:
     parent = get_org_for_user(request.user, payload.parent_code, action="create_child")
     org = actions.create_organisation(
         by=request.user,
@@ -78,7 +78,7 @@ def create_org(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Any]
     response=answers({200: OrganisationOut}, 400, 403, 404),
     summary="Change an organisation",
 )
-def update_org(request: HttpRequest, code: str, payload: OrganisationPatch) -> Any:
+def update_org(request: AuthedRequest, code: str, payload: OrganisationPatch) -> Any:
     org = get_org_for_user(request.user, code, action="edit")
     org = actions.update_organisation(
         by=request.user,
@@ -98,7 +98,7 @@ def update_org(request: HttpRequest, code: str, payload: OrganisationPatch) -> A
     response=answers({200: MoveOut}, 400, 403, 404),
     summary="Move a subtree beneath another parent",
 )
-def move_org(request: HttpRequest, code: str, payload: MoveIn) -> Any:
+def move_org(request: AuthedRequest, code: str, payload: MoveIn) -> Any:
     org = get_org_for_user(request.user, code, action="move")
     if org.parent is not None:
         get_org_for_user(request.user, org.parent.code, action="edit")
@@ -112,7 +112,9 @@ def move_org(request: HttpRequest, code: str, payload: MoveIn) -> Any:
     "/units", response=answers({200: list[UnitOut]}), summary="Employer units in your scope"
 )
 @paginate(Pages)
-def list_units(request: HttpRequest, q: str | None = None, organisation: str | None = None) -> Any:
+def list_units(
+    request: AuthedRequest, q: str | None = None, organisation: str | None = None
+) -> Any:
     units = visible_units(request.user).select_related("organisation").order_by("name", "pk")
     if q:
         units = units.matching(q)
@@ -122,7 +124,7 @@ def list_units(request: HttpRequest, q: str | None = None, organisation: str | N
 
 
 @router.get("/units/{pk}", response=answers({200: UnitOut}, 404), summary="One employer unit")
-def get_unit(request: HttpRequest, pk: Id) -> Any:
+def get_unit(request: AuthedRequest, pk: Id) -> Any:
     return get_unit_for_user(request.user, pk)
 
 
@@ -131,7 +133,7 @@ def get_unit(request: HttpRequest, pk: Id) -> Any:
     response=answers({201: UnitOut}, 400, 403, 404),
     summary="Register an employer unit",
 )
-def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, Any]:
+def create_unit(request: AuthedRequest, payload: UnitIn) -> tuple[int, Any]:
     organisation = get_org_for_user(request.user, payload.organisation_code, action="edit")
     unit = actions.create_unit(
         by=request.user,

@@ -7,11 +7,10 @@ from the database on every request, so a revocation or a subtree move takes effe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q
 
-from gonghui.accounts.models import BUSINESS_ROLES, Role, RoleAssignment
+from gonghui.accounts.models import BUSINESS_ROLES, Role, RoleAssignment, User
 from gonghui.core.access import deny, first_or_404
 from gonghui.orgs.models import (
     EmployerUnit,
@@ -57,7 +56,7 @@ class Scope:
         return any(org.path.startswith(path) for path in self.paths)
 
 
-def assignments(user: Any) -> list[RoleAssignment]:
+def assignments(user: User) -> list[RoleAssignment]:
     """The user's role assignments, read once per request (the user object is per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -68,12 +67,12 @@ def assignments(user: Any) -> list[RoleAssignment]:
     return cached
 
 
-def forget_assignments(user: Any) -> None:
+def forget_assignments(user: User) -> None:
     if hasattr(user, "_gonghui_assignments"):
         del user._gonghui_assignments
 
 
-def scope(user: Any, roles: frozenset[str]) -> Scope:
+def scope(user: User, roles: frozenset[str]) -> Scope:
     paths = sorted({a.organisation.path for a in assignments(user) if a.role in roles})
     top: list[str] = []
     for path in paths:  # sorted, so an ancestor comes before its descendants
@@ -82,35 +81,35 @@ def scope(user: Any, roles: frozenset[str]) -> Scope:
     return Scope(tuple(top))
 
 
-def roles_on(user: Any, org: Organisation) -> set[str]:
+def roles_on(user: User, org: Organisation) -> set[str]:
     """The roles the user holds on this organisation, directly or through an ancestor."""
     return {a.role for a in assignments(user) if org.path.startswith(a.organisation.path)}
 
 
-def can(user: Any, org: Organisation, action: str) -> bool:
+def can(user: User, org: Organisation, action: str) -> bool:
     return bool(roles_on(user, org) & ACTION_ROLES[action])
 
 
-def top_organisations(user: Any, roles: frozenset[str] = BUSINESS_ROLES) -> list[Organisation]:
+def top_organisations(user: User, roles: frozenset[str] = BUSINESS_ROLES) -> list[Organisation]:
     tops = scope(user, roles).paths
     orgs = {a.organisation.path: a.organisation for a in assignments(user)}
     return [orgs[p] for p in tops]
 
 
-def visible_orgs(user: Any) -> OrganisationQuerySet:
+def visible_orgs(user: User) -> OrganisationQuerySet:
     """Organisations the user may read: the subtrees of their officer and viewer roles."""
     return Organisation.objects.filter(scope(user, BUSINESS_ROLES).q())
 
 
-def orgs_for_action(user: Any, action: str) -> OrganisationQuerySet:
+def orgs_for_action(user: User, action: str) -> OrganisationQuerySet:
     return Organisation.objects.filter(scope(user, ACTION_ROLES[action]).q())
 
 
-def visible_units(user: Any) -> EmployerUnitQuerySet:
+def visible_units(user: User) -> EmployerUnitQuerySet:
     return EmployerUnit.objects.filter(scope(user, BUSINESS_ROLES).q("organisation__"))
 
 
-def get_org_for_user(user: Any, code: str, action: str = "view") -> Organisation:
+def get_org_for_user(user: User, code: str, action: str = "view") -> Organisation:
     """The organisation if the user may see it (else 404) and do `action` on it (else 403)."""
     reach = BUSINESS_ROLES | ACTION_ROLES[action]
     org = Organisation.objects.filter(scope(user, reach).q(), code=code).first()
@@ -121,7 +120,7 @@ def get_org_for_user(user: Any, code: str, action: str = "view") -> Organisation
     return org
 
 
-def get_unit_for_user(user: Any, pk: int, action: str = "view") -> EmployerUnit:
+def get_unit_for_user(user: User, pk: int, action: str = "view") -> EmployerUnit:
     unit = first_or_404(
         visible_units(user).select_related("organisation").filter(pk=pk),
         user,

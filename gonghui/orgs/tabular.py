@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.types import Actor
 from gonghui.core.tabular import Column, Row, RowError, Spec, is_scientific
 from gonghui.core.validators import (
     normalise_credit_code,
@@ -479,7 +480,7 @@ def _classify(plan: OrgImportPlan, tree: _Tree) -> None:
         )
 
 
-def apply_org_import(*, plan: OrgImportPlan, by: Any, source: str) -> actions.TreeImportResult:
+def apply_org_import(*, plan: OrgImportPlan, by: Actor, source: str) -> actions.TreeImportResult:
     """Write a clean plan (in one transaction, audited in bulk by `apply_org_rows`)."""
     if not plan.is_clean:
         raise ValueError("an import plan with errors cannot be applied")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.core.crypto import blind_index, encrypt
 from gonghui.core.personal import mask_identity_number, mask_phone
@@ -90,7 +90,7 @@ def check_member_union(union: Organisation) -> None:
 @transaction.atomic
 def register_member(
     *,
-    by: Any,
+    by: Actor,
     identity_number: str,
     details: PersonDetails,
     union: Organisation,
@@ -105,7 +105,7 @@ def register_member(
 @transaction.atomic
 def record_person(
     *,
-    by: Any,
+    by: Actor,
     identity_number: str,
     details: PersonDetails,
     union: Organisation | None = None,
@@ -151,7 +151,7 @@ def record_person(
 
 @transaction.atomic
 def join_union(
-    *, by: Any, person: Person, union: Organisation, joined_on: date | None = None
+    *, by: Actor, person: Person, union: Organisation, joined_on: date | None = None
 ) -> Membership:
     """Open a membership; refused while the person is a member of another union."""
     check_member_union(union)
@@ -194,7 +194,7 @@ def join_union(
 
 @transaction.atomic
 def transfer_member(
-    *, by: Any, membership: Membership, to_union: Organisation, on: date | None = None
+    *, by: Actor, membership: Membership, to_union: Organisation, on: date | None = None
 ) -> Membership:
     """Close the membership as transferred and open one in `to_union`; both unions see it."""
     check_member_union(to_union)
@@ -243,7 +243,7 @@ def transfer_member(
 
 @transaction.atomic
 def end_membership(
-    *, by: Any, membership: Membership, reason: str, on: date | None = None
+    *, by: Actor, membership: Membership, reason: str, on: date | None = None
 ) -> Membership:
     """The member leaves the union (retirement, leaving the job, death …); the record stays."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -265,7 +265,7 @@ def end_membership(
 
 
 @transaction.atomic
-def update_person(*, by: Any, person: Person, details: PersonDetails) -> Person:
+def update_person(*, by: Actor, person: Person, details: PersonDetails) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = person.snapshot()
     _apply_details(person, details)
@@ -279,7 +279,7 @@ def update_person(*, by: Any, person: Person, details: PersonDetails) -> Person:
     return person
 
 
-def reveal(*, by: Any, person: Person, field: str) -> str:
+def reveal(*, by: Actor, person: Person, field: str) -> str:
     """The clear identity number or mobile, for a user allowed to see it; always audited."""
     value = person.reveal_identity_number() if field == "identity_number" else person.reveal_phone()
     union = person.memberships.current().values_list("union", flat=True).first()

@@ -2,10 +2,10 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field, StrictBool
 
+from gonghui.accounts.http import AuthedRequest
 from gonghui.core.api_schemas import Id, Input, answers
 from gonghui.core.bounds import Day
 from gonghui.orgs.permissions import get_org_for_user, visible_units
@@ -142,7 +142,7 @@ def _member(membership: Membership) -> dict[str, Any]:
     response=answers({200: MemberPage}, 400),
     summary="Members in your scope (masked), a page at a time in pinyin order",
 )
-def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
+def list_members(request: AuthedRequest, filters: Query[MemberFilters]) -> Any:
     cursor = Cursor.decode(filters.cursor)
     if filters.cursor and cursor is None:
         raise ValidationError({"cursor": ["not a cursor of this list; leave it empty to start"]})
@@ -165,7 +165,7 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     response=answers({200: PersonDetailOut}, 404),
     summary="One person with their membership history",
 )
-def get_member(request: HttpRequest, person_id: Id) -> Any:
+def get_member(request: AuthedRequest, person_id: Id) -> Any:
     return get_person_for_user(request.user, person_id)
 
 
@@ -174,7 +174,7 @@ def get_member(request: HttpRequest, person_id: Id) -> Any:
     response=answers({201: MemberOut}, 400, 403, 404),
     summary="Register a member of a union",
 )
-def create_member(request: HttpRequest, payload: MemberIn) -> Any:
+def create_member(request: AuthedRequest, payload: MemberIn) -> Any:
     union = get_org_for_user(request.user, payload.union_code, action="edit")
     unit = None
     if payload.unit_credit_code:
@@ -211,7 +211,7 @@ def create_member(request: HttpRequest, payload: MemberIn) -> Any:
     response=answers({200: MemberOut}, 400, 403, 404),
     summary="Transfer a membership to another union",
 )
-def transfer(request: HttpRequest, membership_id: Id, payload: TransferIn) -> Any:
+def transfer(request: AuthedRequest, membership_id: Id, payload: TransferIn) -> Any:
     membership = get_membership_for_user(request.user, membership_id, action="edit")
     to_union = get_org_for_user(request.user, payload.to_union_code, action="edit")
     return _member(

@@ -12,11 +12,11 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.accounts.types import Actor
 from gonghui.core.validators import identity_check_character
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
 from gonghui.people.identity import Identity
@@ -121,7 +121,7 @@ def _area(union: Organisation) -> str:
     return code if len(code) == 6 else "650102"
 
 
-def build_roster(*, members: int, by: Any = None, seed: int = 2026) -> int:
+def build_roster(*, members: int, by: Actor = None, seed: int = 2026) -> int:
     """Spread `members` members over the grassroots and joint unions, through the importer."""
     unions = list(
         Organisation.objects.filter(type__in=[OrgType.GRASSROOTS, OrgType.JOINT])

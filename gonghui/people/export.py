@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from gonghui.accounts.models import Role
+from gonghui.accounts.models import Role, User
+from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.core.tabular import Cell
 from gonghui.orgs.permissions import Scope, scope
@@ -78,12 +79,12 @@ class Export:
             yield self._row(membership)
 
 
-def reveal_scope(user: Any) -> Scope:
+def reveal_scope(user: User) -> Scope:
     return scope(user, frozenset({Role.REVEAL}))
 
 
 def record_export(
-    *, by: Any, export: Export, organisation: Any, format: str, filters: dict[str, Any]
+    *, by: Actor, export: Export, organisation: Any, format: str, filters: dict[str, Any]
 ) -> None:
     audit.record(
         action="member.export",

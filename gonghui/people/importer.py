@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
 
+from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.core.background import in_child
 from gonghui.core.tabular import RowError, Table, open_table
@@ -448,7 +449,7 @@ class _RegisteredMeanwhile(Exception):
 class _Job:
     path: Path
     union: Organisation
-    by: Any
+    by: Actor
     dry_run: bool
     skip_invalid: bool
     transfer: bool
@@ -461,7 +462,7 @@ def import_members(
     *,
     path: Path | str,
     union: Organisation,
-    by: Any,
+    by: Actor,
     dry_run: bool = False,
     skip_invalid: bool = False,
     transfer: bool = False,
@@ -697,7 +698,7 @@ def _expected_rows(path: Path) -> int:
 
 
 def _start_batch(
-    *, path: Path, union: Organisation, by: Any, file_name: str, options: dict[str, Any]
+    *, path: Path, union: Organisation, by: Actor, file_name: str, options: dict[str, Any]
 ) -> ImportBatch:
     return ImportBatch.objects.create(
         union=union,
@@ -857,7 +858,7 @@ def _snapshot(person: Person) -> dict[str, Any]:
 class BatchWriter:
     """Writes planned chunks into one batch, inside the caller's transaction, and closes it."""
 
-    def __init__(self, *, batch: ImportBatch, by: Any) -> None:
+    def __init__(self, *, batch: ImportBatch, by: Actor) -> None:
         self.batch, self.by = batch, by
         connection = transaction.get_connection()
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -1079,7 +1080,7 @@ class RollbackRefused(Exception):
 
 
 @transaction.atomic
-def roll_back_batch(*, batch: ImportBatch, by: Any) -> dict[str, int]:
+def roll_back_batch(*, batch: ImportBatch, by: Actor) -> dict[str, int]:
     """Undo a whole import, refused if anything done since depends on what it wrote."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.ROLLED_BACK:

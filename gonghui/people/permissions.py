@@ -6,11 +6,10 @@ transfer both the old union and the new one see the person and the whole history
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
-from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.accounts.models import BUSINESS_ROLES, User
+from gonghui.accounts.types import Actor
 from gonghui.core.access import deny, first_or_404
 from gonghui.orgs.models import Organisation
 from gonghui.orgs.permissions import Scope, can, orgs_for_action, scope
@@ -24,12 +23,12 @@ from gonghui.people.models import (
 )
 
 
-def seen_scope(user: Any) -> Scope | None:
+def seen_scope(user: Actor) -> Scope | None:
     """The subtrees whose people `user` may read about; None for the system (every one)."""
     return None if user is None else scope(user, BUSINESS_ROLES)
 
 
-def sees_union(user: Any, union: Organisation) -> bool:
+def sees_union(user: Actor, union: Organisation) -> bool:
     """Whether a person's membership of `union` may be described to `user` (by name, union…).
 
     Outside it a person is only "registered in a union outside your scope".
@@ -38,15 +37,15 @@ def sees_union(user: Any, union: Organisation) -> bool:
     return seen is None or seen.contains(union)
 
 
-def visible_memberships(user: Any) -> MembershipQuerySet:
+def visible_memberships(user: User) -> MembershipQuerySet:
     return Membership.objects.filter(scope(user, BUSINESS_ROLES).q("union__"))
 
 
-def visible_people(user: Any) -> PersonQuerySet:
+def visible_people(user: User) -> PersonQuerySet:
     return Person.objects.filter(pk__in=visible_memberships(user).values("person"))
 
 
-def get_person_for_user(user: Any, pk: int, action: str = "view") -> Person:
+def get_person_for_user(user: User, pk: int, action: str = "view") -> Person:
     """The person if visible (else 404), and `action` allowed on one of their unions (else 403)."""
     person = first_or_404(
         visible_people(user).select_related("unit").filter(pk=pk), user, action=action, object_id=pk
@@ -58,7 +57,7 @@ def get_person_for_user(user: Any, pk: int, action: str = "view") -> Person:
     return person
 
 
-def get_membership_for_user(user: Any, pk: int, action: str = "view") -> Membership:
+def get_membership_for_user(user: User, pk: int, action: str = "view") -> Membership:
     membership = first_or_404(
         visible_memberships(user).select_related("person", "union").filter(pk=pk),
         user,
@@ -72,13 +71,13 @@ def get_membership_for_user(user: Any, pk: int, action: str = "view") -> Members
     return membership
 
 
-def can_reveal(user: Any, person: Person) -> bool:
+def can_reveal(user: User, person: Person) -> bool:
     """Reveal is allowed where the user holds the reveal role over the person's current union."""
     current = person.memberships.current().select_related("union").first()
     return current is not None and can(user, current.union, "reveal")
 
 
-def get_import_job_for_user(user: Any, pk: int) -> ImportJob:
+def get_import_job_for_user(user: User, pk: int) -> ImportJob:
     """Web imports are seen by those who may import into their union."""
     jobs = ImportJob.objects.select_related("union", "batch").filter(
         pk=pk, union__in=orgs_for_action(user, "import")
@@ -86,11 +85,11 @@ def get_import_job_for_user(user: Any, pk: int) -> ImportJob:
     return first_or_404(jobs, user, action="import", object_id=pk)
 
 
-def visible_batches(user: Any) -> QuerySet[ImportBatch]:
+def visible_batches(user: User) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(union__in=orgs_for_action(user, "view"))
 
 
-def get_batch_for_user(user: Any, pk: int, action: str = "view") -> ImportBatch:
+def get_batch_for_user(user: User, pk: int, action: str = "view") -> ImportBatch:
     """A batch of a union the user sees (else 404); rolling back needs the import right (else 403)."""
     batch = first_or_404(
         visible_batches(user).select_related("union", "created_by").filter(pk=pk),

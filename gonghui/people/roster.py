@@ -31,7 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 
-from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.accounts.models import BUSINESS_ROLES, User
 from gonghui.core.validators import normalise_identity_number
 from gonghui.orgs.models import Organisation
 from gonghui.orgs.permissions import scope
@@ -135,7 +135,7 @@ class RosterPage:
         return bool(self.previous_cursor)
 
 
-def roster(user: Any, query: RosterQuery) -> MembershipQuerySet:
+def roster(user: User, query: RosterQuery) -> MembershipQuerySet:
     """Memberships in the user's scope matching the query, in pinyin order of the names
     (for counts and exports; a page is read with `roster_page`)."""
     rows = visible_memberships(user).select_related("person", "person__unit", "union")
@@ -145,7 +145,7 @@ def roster(user: Any, query: RosterQuery) -> MembershipQuerySet:
 
 
 def roster_page(
-    user: Any, query: RosterQuery, *, cursor: Cursor | None = None, size: int = PAGE_SIZE
+    user: User, query: RosterQuery, *, cursor: Cursor | None = None, size: int = PAGE_SIZE
 ) -> RosterPage:
     """The page of the roster that starts at `cursor` (the first page without one)."""
     queries = page_queries(user, query, cursor=cursor, size=size)
@@ -170,7 +170,7 @@ def roster_page(
 
 
 def page_queries(
-    user: Any, query: RosterQuery, *, cursor: Cursor | None = None, size: int = PAGE_SIZE
+    user: User, query: RosterQuery, *, cursor: Cursor | None = None, size: int = PAGE_SIZE
 ) -> list[Any]:
     """The queries that find a page's rows: each reads one range of an index, in its order,
     from the cursor, and gives the sort key and id of the rows of a page and one more (to know
@@ -239,7 +239,7 @@ def _rows(keys: list[tuple[str, int]]) -> list[Membership]:
     return [found[pk] for _key, pk in keys if pk in found]
 
 
-def _sources(user: Any, query: RosterQuery) -> list[MembershipQuerySet]:
+def _sources(user: User, query: RosterQuery) -> list[MembershipQuerySet]:
     """The querysets a page is read from, each in index order: see the module's docstring."""
     reach = scope(user, BUSINESS_ROLES)
     if reach.is_empty:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.http import AuthedRequest
+from gonghui.accounts.types import Actor
 from gonghui.core.access import deny
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import query_without
@@ -262,7 +263,7 @@ def member_export(request: AuthedRequest, format: str) -> HttpResponseBase:
     return csv_response(rows, EXPORT_HEADERS, filename=filename)
 
 
-def _audited(export: Export, *, by: Any, format: str, filters: dict[str, Any]) -> Any:
+def _audited(export: Export, *, by: Actor, format: str, filters: dict[str, Any]) -> Any:
     """Yield the rows, then record the export with what was actually sent (even if cut short)."""
     try:
         yield from export

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gonghui.site.management.commands.serve import gunicorn_command
 
 from gonghui.core.accesslog import mask_personal_numbers
+from gonghui.site.management.commands.serve import gunicorn_command
 
 IDENTITY = "650102199003070072"
 MOBILE = "13812345678"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from gonghui.accounts.types import Actor
 from gonghui.core.models import AuditEvent
 from gonghui.core.workflow import Context, Transition, TransitionRefused, Workflow
 from gonghui.people.models import BatchStatus, ImportBatch
@@ -13,7 +12,7 @@ from gonghui.people.models import BatchStatus, ImportBatch
 pytestmark = pytest.mark.django_db
 
 
-def _roles(user: Any, batch: ImportBatch) -> frozenset[str]:
+def _roles(user: Actor, batch: ImportBatch) -> frozenset[str]:
     return frozenset({"clerk"}) if user is not None and user.username == "dave" else frozenset()
 
 
@@ -26,7 +25,7 @@ def _count(batch: ImportBatch, context: Context) -> list[str]:
     return ["rows_done"]
 
 
-FLOW: Workflow[ImportBatch] = Workflow(
+FLOW: Workflow[ImportBatch, Actor] = Workflow(
     model=ImportBatch,
     roles_of=_roles,
     audit_prefix="batch",

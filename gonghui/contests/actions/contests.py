@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.types import Actor
 from gonghui.contests.bounds import MAX_MARK
 from gonghui.contests.models import (
     Aspect,
@@ -35,7 +36,7 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
 @transaction.atomic
 def create_contest(
     *,
-    by: Any,
+    by: Actor,
     code: str,
     name: str,
     organiser: Organisation,
@@ -66,7 +67,7 @@ def create_contest(
 @transaction.atomic
 def update_contest(
     *,
-    by: Any,
+    by: Actor,
     contest: Contest,
     name: str,
     starts_on: date,
@@ -109,7 +110,7 @@ def _check_open(skill: Skill) -> None:
 @transaction.atomic
 def create_skill(
     *,
-    by: Any,
+    by: Actor,
     contest: Contest,
     code: str,
     name: str,
@@ -138,7 +139,7 @@ def create_skill(
 
 @transaction.atomic
 def update_skill(
-    *, by: Any, skill: Skill, name: str, medal_policy: str, minimum_competitors: int
+    *, by: Actor, skill: Skill, name: str, medal_policy: str, minimum_competitors: int
 ) -> Skill:
     """Rename a skill or change its medal policy or minimum; refused once signed off."""
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
@@ -213,7 +214,7 @@ def check_scheme(aspects: Sequence[AspectSpec]) -> None:
 
 
 @transaction.atomic
-def set_scheme(*, by: Any, skill: Skill, aspects: Sequence[AspectSpec]) -> list[Aspect]:
+def set_scheme(*, by: Actor, skill: Skill, aspects: Sequence[AspectSpec]) -> list[Aspect]:
     """Replace a skill's marking scheme (refused unless its maxima add up to 100).
 
     Once marks exist, only descriptions, sub-criteria and descriptors may change: a change of

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.types import Actor
 from gonghui.contests.actions.contests import _check_open
 from gonghui.contests.actions.marks import _plain
 from gonghui.contests.models import (
@@ -30,7 +31,7 @@ E = TypeVar("E", Competitor, Judge)
 
 def find_or_record_person(
     *,
-    by: Any,
+    by: Actor,
     identity_number: str,
     name: str,
     unit: EmployerUnit | None,
@@ -72,13 +73,13 @@ def find_or_record_person(
     return person
 
 
-def _roster_union(by: Any, person: Person) -> Organisation | None:
+def _roster_union(by: Actor, person: Person) -> Organisation | None:
     """The person's current union, if `by` may see it."""
     membership = Membership.objects.current().select_related("union").filter(person=person).first()
     return membership.union if membership and sees_union(by, membership.union) else None
 
 
-def _roster_unit(by: Any, person: Person) -> EmployerUnit | None:
+def _roster_unit(by: Actor, person: Person) -> EmployerUnit | None:
     """The person's employer unit from the roster, if `by` may see it."""
     unit = person.unit
     return unit if unit is not None and sees_union(by, unit.organisation) else None
@@ -96,7 +97,7 @@ class EntrantDetails:
 
 
 def _entrant_fields(
-    *, by: Any, skill: Skill, details: EntrantDetails
+    *, by: Actor, skill: Skill, details: EntrantDetails
 ) -> tuple[Person, EmployerUnit | None, Organisation | None]:
     number = details.number.strip()
     if not number:
@@ -140,7 +141,7 @@ def _check_unique_entrant(
 
 
 @transaction.atomic
-def register_competitor(*, by: Any, skill: Skill, details: EntrantDetails) -> Competitor:
+def register_competitor(*, by: Actor, skill: Skill, details: EntrantDetails) -> Competitor:
     """Register a competitor; people not in the roster are recorded as non-members."""
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
     person, unit, union = _entrant_fields(by=by, skill=skill, details=details)
@@ -171,14 +172,14 @@ def register_competitor(*, by: Any, skill: Skill, details: EntrantDetails) -> Co
 
 def _update_entrant(
     *,
-    by: Any,
+    by: Actor,
     skill: Skill,
     entrant: E,
     unit: EmployerUnit | None,
     union: Organisation | None,
     action: str,
     is_chief: bool | None = None,
-    user: Any = None,
+    user: Actor = None,
 ) -> E:
     before = entrant.snapshot()
     entrant.unit, entrant.union = unit, union
@@ -199,7 +200,7 @@ def _update_entrant(
     return entrant
 
 
-def _step_down_chief(*, by: Any, skill: Skill, keep: Judge | None) -> None:
+def _step_down_chief(*, by: Actor, skill: Skill, keep: Judge | None) -> None:
     """One chief judge per skill: the previous one steps down, audited."""
     previous_chiefs = Judge.objects.filter(skill=skill, is_chief=True)
     if keep is not None:
@@ -217,7 +218,7 @@ def _step_down_chief(*, by: Any, skill: Skill, keep: Judge | None) -> None:
 
 @transaction.atomic
 def add_judge(
-    *, by: Any, skill: Skill, details: EntrantDetails, is_chief: bool = False, user: Any = None
+    *, by: Actor, skill: Skill, details: EntrantDetails, is_chief: bool = False, user: Actor = None
 ) -> Judge:
     """Add a judge to a skill; naming a new chief judge replaces the previous one."""
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
@@ -257,7 +258,7 @@ def add_judge(
 
 
 @transaction.atomic
-def remove_entrant(*, by: Any, entrant: Competitor | Judge, reason: str) -> int:
+def remove_entrant(*, by: Actor, entrant: Competitor | Judge, reason: str) -> int:
     """Take a competitor (withdrawn) or a judge (registered by mistake) off an open skill.
 
     Their marks go with them; the event keeps who they were, how many marks and why.

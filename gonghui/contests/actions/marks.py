@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.types import Actor
 from gonghui.contests.actions.contests import _check_open
 from gonghui.contests.marking import SkillSheet, conflict_reason
 from gonghui.contests.models import (
@@ -102,7 +102,7 @@ def _scores_of(competitor: Competitor, aspect: Aspect) -> list[int]:
 
 
 @transaction.atomic
-def enter_marks(*, by: Any, skill: Skill, entries: Sequence[MarkEntry]) -> int:
+def enter_marks(*, by: Actor, skill: Skill, entries: Sequence[MarkEntry]) -> int:
     """Enter, correct or clear marks; all or none. Returns how many marks changed.
 
     Refused for a signed-off skill, a judge with a conflict of interest, or a value out of
@@ -179,7 +179,7 @@ def enter_marks(*, by: Any, skill: Skill, entries: Sequence[MarkEntry]) -> int:
 
 def enter_mark(
     *,
-    by: Any,
+    by: Actor,
     skill: Skill,
     competitor: Competitor,
     aspect: Aspect,
@@ -198,7 +198,7 @@ def _plain(value: Decimal | int | None) -> str | int | None:
 # ---------------------------------------------------------------- sign-off
 
 
-def _check_chief(by: Any, skill: Skill) -> Judge:
+def _check_chief(by: Actor, skill: Skill) -> Judge:
     chief = skill.judges.select_related("person").filter(is_chief=True).first()
     if chief is None:
         raise ValidationError(
@@ -214,7 +214,7 @@ def _check_chief(by: Any, skill: Skill) -> Judge:
 
 
 @transaction.atomic
-def sign_off_skill(*, by: Any, skill: Skill) -> Skill:
+def sign_off_skill(*, by: Actor, skill: Skill) -> Skill:
     """The chief judge signs the skill's marks off: they are locked and the results stand.
 
     Refused while marks are missing or divergent, or a competitor lacks three judges."""
@@ -242,7 +242,7 @@ def sign_off_skill(*, by: Any, skill: Skill) -> Skill:
 
 
 @transaction.atomic
-def reopen_skill(*, by: Any, skill: Skill, reason: str) -> Skill:
+def reopen_skill(*, by: Actor, skill: Skill, reason: str) -> Skill:
     """The chief judge withdraws the sign-off so that marks can be corrected; says why."""
     skill = Skill.objects.select_for_update().select_related("contest__organiser").get(pk=skill.pk)
     if skill.signed_off_at is None:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.types import Actor
 from gonghui.contests import actions
 from gonghui.contests.actions import EntrantDetails, MarkEntry
 from gonghui.contests.marking import conflict_reason
@@ -63,7 +64,7 @@ class _Abort(Exception):
 def import_workbook(
     path: Path | str,
     *,
-    by: Any,
+    by: Actor,
     organiser: Organisation | None = None,
     dry_run: bool = False,
     may_manage: Callable[[Contest], bool] = lambda contest: True,
@@ -114,7 +115,7 @@ def _apply(
     report: ImportReport,
     collector: Collector,
     *,
-    by: Any,
+    by: Actor,
     organiser: Organisation | None,
     may_manage: Callable[[Contest], bool],
 ) -> None:
@@ -305,7 +306,7 @@ def _unit(
     person: PersonRow,
     contest: Contest,
     units: dict[str, EmployerUnit],
-    by: Any,
+    by: Actor,
     collector: Collector,
     sheet: str,
     spec: Spec,
@@ -343,7 +344,7 @@ def _marks(
     skills: dict[str, Skill],
     entrants: dict[str, dict[tuple[str, str], Any]],
     collector: Collector,
-    by: Any,
+    by: Actor,
     counts: dict[str, int],
 ) -> None:
     sheet, spec = MARK_SHEET, MARK_SPEC

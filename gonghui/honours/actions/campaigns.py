@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.models import User
 from gonghui.core import audit
 from gonghui.core.bounds import YEAR
 from gonghui.honours import lists
@@ -74,7 +74,7 @@ def _check_settings(settings: CampaignSettings) -> None:
 
 
 @transaction.atomic
-def create_campaign(*, by: Any, organiser: Organisation, settings: CampaignSettings) -> Campaign:
+def create_campaign(*, by: User, organiser: Organisation, settings: CampaignSettings) -> Campaign:
     """Open a campaign organised by `organiser`; its figures are the campaign's own data.
 
     Only the organiser's own officers open (and later run) its campaigns.
@@ -106,7 +106,7 @@ def create_campaign(*, by: Any, organiser: Organisation, settings: CampaignSetti
 
 
 @transaction.atomic
-def update_campaign(*, by: Any, campaign: Campaign, settings: CampaignSettings) -> Campaign:
+def update_campaign(*, by: User, campaign: Campaign, settings: CampaignSettings) -> Campaign:
     """Change a campaign's figures while they still can change.
 
     The review levels are fixed once a nomination is under review, the notice period once the
@@ -179,7 +179,7 @@ def update_campaign(*, by: Any, campaign: Campaign, settings: CampaignSettings) 
 @transaction.atomic
 def add_rule(
     *,
-    by: Any,
+    by: User,
     campaign: Campaign,
     subset: str,
     condition: str,
@@ -202,7 +202,7 @@ def add_rule(
 
 
 @transaction.atomic
-def remove_rule(*, by: Any, rule: ProportionRule) -> None:
+def remove_rule(*, by: User, rule: ProportionRule) -> None:
     _require_organiser(by, rule.campaign)
     audit.record(action="campaign.rule_remove", by=by, obj=rule, extra={"rule": str(rule)})
     rule.delete()
@@ -263,7 +263,12 @@ def _check_allocation(campaign: Campaign, org: Organisation, quota: int) -> None
 
 @transaction.atomic
 def allocate_quota(
-    *, by: Any, campaign: Campaign, organisation: Organisation, quota: int, by_formula: bool = False
+    *,
+    by: User,
+    campaign: Campaign,
+    organisation: Organisation,
+    quota: int,
+    by_formula: bool = False,
 ) -> QuotaAllocation:
     """Give a sub-organisation its quota, out of its parent's; never more than the parent has."""
     Campaign.objects.select_for_update().get(pk=campaign.pk)  # one allocator at a time
@@ -317,7 +322,7 @@ def share_by_members(total: int, counts: Mapping[int, int]) -> dict[int, int]:
 
 @transaction.atomic
 def allocate_by_members(
-    *, by: Any, campaign: Campaign, parent: Organisation
+    *, by: User, campaign: Campaign, parent: Organisation
 ) -> list[QuotaAllocation]:
     """Share `parent`'s quota among its children in proportion to their current members."""
     _require(by, parent)
@@ -338,7 +343,7 @@ def allocate_by_members(
     ]
 
 
-def _require_federation(by: Any, organisation: Organisation) -> None:
+def _require_federation(by: User, organisation: Organisation) -> None:
     """Honour kinds and the holiday calendar are the regional federation's to keep."""
     if organisation.parent_id is not None:
         raise PermissionDenied(_("Only the regional federation keeps this list."))
@@ -347,7 +352,7 @@ def _require_federation(by: Any, organisation: Organisation) -> None:
 
 @transaction.atomic
 def create_honour_kind(
-    *, by: Any, federation: Organisation, name: str, level: str, is_collective: bool
+    *, by: User, federation: Organisation, name: str, level: str, is_collective: bool
 ) -> HonourKind:
     """Add an honour (劳动模范, 五一劳动奖章 …) that campaigns can award."""
     _require_federation(by, federation)
@@ -371,7 +376,7 @@ def create_honour_kind(
 
 @transaction.atomic
 def set_calendar_day(
-    *, by: Any, federation: Organisation, day: date, is_workday: bool, name: str
+    *, by: User, federation: Organisation, day: date, is_workday: bool, name: str
 ) -> CalendarDay:
     """Record a public holiday, or a weekend made a working day (调休)."""
     _require_federation(by, federation)
@@ -389,7 +394,7 @@ def set_calendar_day(
 
 
 @transaction.atomic
-def remove_calendar_day(*, by: Any, federation: Organisation, day: date) -> None:
+def remove_calendar_day(*, by: User, federation: Organisation, day: date) -> None:
     _require_federation(by, federation)
     entry = CalendarDay.objects.filter(date=day).first()
     if entry is not None:

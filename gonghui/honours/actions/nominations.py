@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.models import User
+from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.honours import lists
 from gonghui.honours.actions.common import is_organiser as _is_organiser
@@ -83,7 +85,7 @@ def _apply_details(nomination: Nomination, details: NominationDetails) -> None:
 @transaction.atomic
 def nominate(
     *,
-    by: Any,
+    by: User,
     campaign: Campaign,
     organisation: Organisation,
     details: NominationDetails,
@@ -133,7 +135,9 @@ def nominate(
 
 
 @transaction.atomic
-def update_nomination(*, by: Any, nomination: Nomination, details: NominationDetails) -> Nomination:
+def update_nomination(
+    *, by: User, nomination: Nomination, details: NominationDetails
+) -> Nomination:
     """Change a draft or a returned nomination."""
     locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
     _require(by, locked.organisation)
@@ -154,7 +158,7 @@ def update_nomination(*, by: Any, nomination: Nomination, details: NominationDet
 
 @transaction.atomic
 def record_clearance(
-    *, by: Any, nomination: Nomination, kind: str, is_cleared: bool, note: str = ""
+    *, by: User, nomination: Nomination, kind: str, is_cleared: bool, note: str = ""
 ) -> Clearance:
     """Record a department's sign-off (or refusal) on an enterprise head."""
     if not (can(by, nomination.organisation, "edit") or _is_organiser(by, nomination.campaign)):
@@ -193,7 +197,7 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
 @transaction.atomic
-def add_attachment(*, by: Any, nomination: Nomination, title: str, upload: Any) -> Attachment:
+def add_attachment(*, by: User, nomination: Nomination, title: str, upload: Any) -> Attachment:
     """Attach a supporting document (certificate scans, meeting minutes …)."""
     if not (can(by, nomination.organisation, "edit") or _is_organiser(by, nomination.campaign)):
         raise PermissionDenied
@@ -218,14 +222,14 @@ def add_attachment(*, by: Any, nomination: Nomination, title: str, upload: Any) 
     return attachment
 
 
-def submit_nomination(*, by: Any, nomination: Nomination) -> Nomination:
+def submit_nomination(*, by: Actor, nomination: Nomination) -> Nomination:
     """Send a draft (or returned) nomination to its first reviewing level."""
     return NOMINATION_FLOW.apply(nomination, "submit", by=by)
 
 
 @transaction.atomic
 def justify_list(
-    *, by: Any, campaign: Campaign, organisation: Organisation, text: str
+    *, by: User, campaign: Campaign, organisation: Organisation, text: str
 ) -> Justification:
     """Record why the list at `organisation` may go on although it breaks a rule (audited)."""
     _require(by, organisation)
@@ -256,7 +260,7 @@ def justify_list(
 
 
 @transaction.atomic
-def approve_nomination(*, by: Any, nomination: Nomination, justification: str = "") -> Nomination:
+def approve_nomination(*, by: User, nomination: Nomination, justification: str = "") -> Nomination:
     """Approve at the current level: send up, or shortlist at the last level.
 
     With a justification, the list's broken rules are first recorded as justified.
@@ -270,13 +274,13 @@ def approve_nomination(*, by: Any, nomination: Nomination, justification: str = 
     return NOMINATION_FLOW.apply(nomination, "shortlist" if last else "send_up", by=by)
 
 
-def return_nomination(*, by: Any, nomination: Nomination, reason: str) -> Nomination:
+def return_nomination(*, by: Actor, nomination: Nomination, reason: str) -> Nomination:
     return NOMINATION_FLOW.apply(nomination, "return", by=by, reason=reason)
 
 
-def reject_nomination(*, by: Any, nomination: Nomination, reason: str) -> Nomination:
+def reject_nomination(*, by: Actor, nomination: Nomination, reason: str) -> Nomination:
     return NOMINATION_FLOW.apply(nomination, "reject", by=by, reason=reason)
 
 
-def withdraw_nomination(*, by: Any, nomination: Nomination, reason: str) -> Nomination:
+def withdraw_nomination(*, by: Actor, nomination: Nomination, reason: str) -> Nomination:
     return NOMINATION_FLOW.apply(nomination, "withdraw", by=by, reason=reason)

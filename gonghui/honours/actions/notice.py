@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.models import User
 from gonghui.core import audit
 from gonghui.core.crypto import encrypt
 from gonghui.honours.actions.common import is_organiser as _is_organiser
@@ -30,7 +30,7 @@ S = NominationStatus
 
 
 @transaction.atomic
-def publish_notice(*, by: Any, campaign: Campaign, starts_on: date) -> Campaign:
+def publish_notice(*, by: User, campaign: Campaign, starts_on: date) -> Campaign:
     """Open the public notice: every shortlisted nominee goes into it for the notice period."""
     _require_organiser(by, campaign)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -85,7 +85,7 @@ def file_objection(*, nomination: Nomination, reporter: str, contact: str, facts
 
 @transaction.atomic
 def conclude_objection(
-    *, by: Any, objection: Objection, outcome: str, conclusion: str
+    *, by: User, objection: Objection, outcome: str, conclusion: str
 ) -> Objection:
     """Close the case with a written conclusion: keep, withdraw or replace the nominee."""
     locked = Objection.objects.select_for_update().get(pk=objection.pk)

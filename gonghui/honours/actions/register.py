@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.models import User
 from gonghui.core import audit
 from gonghui.core.validators import Conflict
 from gonghui.honours.actions.common import require as _require
@@ -31,7 +32,7 @@ from gonghui.orgs.models import Organisation
 
 
 @transaction.atomic
-def set_honouree_status(*, by: Any, honouree: Honouree, status: str, reason: str) -> Honouree:
+def set_honouree_status(*, by: User, honouree: Honouree, status: str, reason: str) -> Honouree:
     """Revoke an honour or record a death; the reason is kept."""
     locked = Honouree.objects.select_for_update().get(pk=honouree.pk)
     _require(by, locked.organisation)
@@ -56,7 +57,7 @@ def set_honouree_status(*, by: Any, honouree: Honouree, status: str, reason: str
 @transaction.atomic
 def update_honouree(
     *,
-    by: Any,
+    by: User,
     honouree: Honouree,
     story: str,
     publication_consent: bool,
@@ -114,7 +115,7 @@ def photo_extension(head: bytes) -> str | None:
 
 
 @transaction.atomic
-def set_honouree_photo(*, by: Any, honouree: Honouree, upload: Any) -> Honouree:
+def set_honouree_photo(*, by: User, honouree: Honouree, upload: Any) -> Honouree:
     """A portrait for the hall of honour: JPEG, PNG or WebP, at most 5 MB (audited)."""
     locked = Honouree.objects.select_for_update().get(pk=honouree.pk)
     _require(by, locked.organisation)
@@ -135,7 +136,7 @@ def set_honouree_photo(*, by: Any, honouree: Honouree, upload: Any) -> Honouree:
 
 @transaction.atomic
 def record_benefit(
-    *, by: Any, honouree: Honouree, kind: str, on: date, amount: Decimal, note: str = ""
+    *, by: User, honouree: Honouree, kind: str, on: date, amount: Decimal, note: str = ""
 ) -> BenefitEntry:
     """Add a line to an honouree's ledger: award, check-up, visit, hardship support …"""
     _require(by, honouree.organisation)
@@ -173,7 +174,7 @@ def record_benefit(
 
 @transaction.atomic
 def set_allowance_rate(
-    *, by: Any, organisation: Organisation, level: str, amount: Decimal
+    *, by: User, organisation: Organisation, level: str, amount: Decimal
 ) -> AllowanceRate:
     """The monthly allowance by honour level is the federation's decision."""
     if organisation.parent_id is not None:
@@ -194,7 +195,7 @@ def set_allowance_rate(
 
 
 @transaction.atomic
-def pay_allowances(*, by: Any, organisation: Organisation, period: str) -> int:
+def pay_allowances(*, by: User, organisation: Organisation, period: str) -> int:
     """Record the month's allowance for every eligible active honouree under `organisation`,
     once a month each (a second run adds nobody twice)."""
     _require(by, organisation)
@@ -238,7 +239,7 @@ def pay_allowances(*, by: Any, organisation: Organisation, period: str) -> int:
 
 @transaction.atomic
 def create_session(
-    *, by: Any, organisation: Organisation, name: str, starts_on: date, ends_on: date, places: int
+    *, by: User, organisation: Organisation, name: str, starts_on: date, ends_on: date, places: int
 ) -> SanatoriumSession:
     _require(by, organisation)
     if ends_on < starts_on:
@@ -256,7 +257,7 @@ def create_session(
 
 
 @transaction.atomic
-def book_stay(*, by: Any, session: SanatoriumSession, honouree: Honouree) -> Booking:
+def book_stay(*, by: User, session: SanatoriumSession, honouree: Honouree) -> Booking:
     """Book a place; the session row is locked so that places are never overbooked."""
     locked = SanatoriumSession.objects.select_for_update().get(pk=session.pk)
     _require(by, honouree.organisation)
@@ -284,7 +285,7 @@ def book_stay(*, by: Any, session: SanatoriumSession, honouree: Honouree) -> Boo
 
 
 @transaction.atomic
-def request_certificates(*, by: Any, campaign: Campaign) -> CertificateBatch:
+def request_certificates(*, by: User, campaign: Campaign) -> CertificateBatch:
     """Queue the campaign's certificates for printing in the background."""
     _require_organiser(by, campaign)
     if not Honouree.objects.filter(campaign=campaign).exists():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +11,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.models import User
+from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.honours.actions.common import require_organiser as _require_organiser
 from gonghui.honours.models import (
@@ -30,7 +31,7 @@ S = NominationStatus
 
 
 @transaction.atomic
-def start_vote(*, by: Any, campaign: Campaign) -> list[Nomination]:
+def start_vote(*, by: User, campaign: Campaign) -> list[Nomination]:
     """After the notice, send every nominee without an open objection to the committee."""
     _require_organiser(by, campaign)
     moved = []
@@ -45,7 +46,7 @@ def start_vote(*, by: Any, campaign: Campaign) -> list[Nomination]:
 
 
 @transaction.atomic
-def set_committee(*, by: Any, campaign: Campaign, names: list[str]) -> list[CommitteeMember]:
+def set_committee(*, by: User, campaign: Campaign, names: list[str]) -> list[CommitteeMember]:
     """Name the review committee (names are added; a member who has voted stays)."""
     _require_organiser(by, campaign)
     clean = [n.strip()[:64] for n in names if n.strip()]
@@ -57,7 +58,7 @@ def set_committee(*, by: Any, campaign: Campaign, names: list[str]) -> list[Comm
 
 
 @transaction.atomic
-def record_votes(*, by: Any, nomination: Nomination, choices: Mapping[int, str]) -> list[Vote]:
+def record_votes(*, by: User, nomination: Nomination, choices: Mapping[int, str]) -> list[Vote]:
     """Enter the committee's ballots on one nominee: {member id: yes/no/abstain}; absent
     members are left out."""
     locked = Nomination.objects.select_for_update().select_related("campaign").get(pk=nomination.pk)
@@ -123,7 +124,7 @@ def _prefecture_of(org: Organisation) -> Organisation | None:
 
 
 @transaction.atomic
-def close_vote(*, by: Any, nomination: Nomination) -> Nomination:
+def close_vote(*, by: Actor, nomination: Nomination) -> Nomination:
     """Count the ballots: approved (and entered in the register) or not approved."""
     result = tally(nomination)
     if not result.present:
@@ -142,7 +143,7 @@ def close_vote(*, by: Any, nomination: Nomination) -> Nomination:
     return moved
 
 
-def enter_register(*, by: Any, nomination: Nomination) -> Honouree:
+def enter_register(*, by: Actor, nomination: Nomination) -> Honouree:
     campaign = nomination.campaign
     person = nomination.person
     honouree = Honouree.objects.create(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.http import AuthedRequest
-from gonghui.accounts.models import Role
+from gonghui.accounts.models import Role, User
 from gonghui.core import audit
 from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
@@ -51,7 +51,7 @@ from gonghui.orgs.models import Organisation, OrgType
 from gonghui.orgs.permissions import assignments, can, orgs_for_action
 
 
-def _organisers(user: Any) -> Any:
+def _organisers(user: User) -> Any:
     """Organisations whose own officer the user is and which may organise a campaign."""
     return Organisation.objects.filter(pk__in=_direct_orgs(user)).filter(
         type__in=[OrgType.FEDERATION, OrgType.PREFECTURE, OrgType.COUNTY, OrgType.INDUSTRY]
@@ -70,7 +70,7 @@ def campaign_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "honours/campaign_list.html", context)
 
 
-def _direct_orgs(user: Any) -> list[int]:
+def _direct_orgs(user: User) -> list[int]:
     return [a.organisation_id for a in assignments(user) if a.role == Role.OFFICER]
 
 
