@@ -1,4 +1,4 @@
-"""Results as rows for spreadsheets: the columns issue 5 names, shared by the web and the CLI."""
+"""Results as rows for spreadsheets, shared by the web and the CLI."""
 
 from __future__ import annotations
 

@@ -16,6 +16,5 @@ class CoreConfig(AppConfig):
         declare(self.label, CORE_ACTIONS)
 
         # Booleans bound as the integers SQLite stores them as. Without an adapter each one
-        # goes through the adaptation protocol's look-ups first: 1.5 µs a row of a roster
-        # import, whose rows carry three flags.
+        # goes through the adaptation protocol's look-ups first, three times a roster row.
         sqlite3.register_adapter(bool, int)

@@ -176,7 +176,7 @@ class Person(models.Model):
         db_index=False,  # read only when a batch is rolled back
         # A note of which import wrote the row, not a dependency: batches are never deleted
         # (the ORM would clear the notes if one were), and a database constraint would check
-        # every row an import writes (on PostgreSQL, 11 s of a million-row import's commit).
+        # every row an import writes (on PostgreSQL, a large part of a big import's commit).
         db_constraint=False,
     )
 
