@@ -12,8 +12,9 @@ from gonghui.accounts.forms import OrganisationCodeField
 from gonghui.contests.actions import AspectSpec
 from gonghui.contests.bounds import MINIMUM_COMPETITORS
 from gonghui.contests.models import ContestLevel, ContestStatus, MedalPolicyChoice
+from gonghui.core.forms import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class ContestForm(forms.Form):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.bounds import YEAR
+from gonghui.core.forms import DateInput
 from gonghui.honours.bounds import (
     ALLOCATED_QUOTA,
     AMOUNT,
@@ -30,7 +31,7 @@ from gonghui.honours.models import (
 )
 from gonghui.orgs.models import Organisation, OrgType
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 # Bottom-up, the order in which a nomination meets them
 REVIEW_LEVEL_CHOICES = [
     (t, OrgType(t).label)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.forms import OrganisationCodeField
+from gonghui.core.forms import DateInput
 from gonghui.people.models import MembershipStatus, SkillLevel
 
 
@@ -30,9 +31,7 @@ class PersonForm(forms.Form):
 class RegisterForm(PersonForm):
     identity_number = forms.CharField(label=_("Identity number"), max_length=20)
     union = OrganisationCodeField(label=_("Union code"))
-    joined_on = forms.DateField(
-        label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    joined_on = forms.DateField(label=_("Joined on"), required=False, widget=DateInput())
     field_order = ["identity_number", "name", "union", "joined_on"]
 
     def __init__(self, *args: Any, allowed_orgs: Any, **kwargs: Any) -> None:
@@ -42,9 +41,7 @@ class RegisterForm(PersonForm):
 
 class TransferForm(forms.Form):
     to_union = OrganisationCodeField(label=_("New union code"))
-    on = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, allowed_orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,9 +50,7 @@ class TransferForm(forms.Form):
 
 class EndForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
-    on = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
 
 
 class RosterFilters(forms.Form):
