@@ -10,9 +10,14 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
-// Buttons and forms with data-confirm ask first.
+// Buttons and forms with data-confirm ask first: the button pressed speaks for itself (a form
+// with 通过 and 不通过 asks only before 不通过), else the form does.
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var message = form.getAttribute("data-confirm");
-  if (message && !window.confirm(message)) { event.preventDefault(); }
+  var button = event.submitter;
+  var message = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
 }, true);

@@ -115,3 +115,35 @@ def test_a_nomination_walks_from_draft_to_approved(
     # offline: nothing fetched from beyond the server, no script or policy errors
     assert [url for s in people.sessions for url in s.foreign_requests()] == []
     assert [error for s in people.sessions for error in s.console_errors] == []
+
+
+def test_reject_asks_first_and_a_no_changes_nothing(
+    world: Any, honours: Any, new_session: Any, sign_in: Any
+) -> None:
+    """The question sits on the 不通过 button, not on its form: it is asked all the same."""
+    from gonghui.honours import actions
+    from tests.honours.conftest import nominate
+
+    nomination = nominate(world, honours, member(world.gr_a1, "王工"))
+    actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
+    page: Page = new_session().new_page()
+    sign_in(page, "carol")
+    questions: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.goto(f"/honours/nominations/{nomination.pk}/")
+    page.get_by_test_id("reason").fill("材料不全")
+    page.get_by_role("button", name="不通过").click()
+    expect(page.get_by_test_id("status")).to_have_text("审核中")
+    nomination.refresh_from_db()
+    assert nomination.status == NominationStatus.SUBMITTED
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.get_by_test_id("reason").fill("材料不全")
+    page.get_by_role("button", name="不通过").click()
+    expect(page.get_by_test_id("status")).to_have_text("未通过")
+    assert questions == ["确定不通过该推荐？"] * 2
