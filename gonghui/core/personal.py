@@ -16,7 +16,14 @@ message and audit event keeps:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
+
+StrOrPromise = str | Promise
 
 
 def mask_identity_number(value: str) -> str:
@@ -60,3 +67,38 @@ def mask_value(field: str, value: object) -> object:
     if masker is None or value in (None, ""):
         return value
     return masker(str(value))
+
+
+# Text shown on public pages says who and what, never how to reach or identify someone:
+# no identity number, mobile or landline number, or e-mail address. Digits are compared in
+# their half-width form, so １３８… is found as well as 138….
+_PUBLIC_TEXT_REFUSALS: tuple[tuple[re.Pattern[str], StrOrPromise], ...] = (
+    (
+        re.compile(r"(?<![0-9])(?:[1-9]\d{16}[0-9Xx]|[1-9]\d{14})(?![0-9Xx])"),
+        gettext_lazy("an identity number"),
+    ),
+    (
+        re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![0-9])"),
+        gettext_lazy("a mobile number"),
+    ),
+    (
+        re.compile(r"(?<![0-9])(?:\(0\d{2,3}\)|0\d{2,3})[- ]?[2-9]\d{6,7}(?![0-9])"),
+        gettext_lazy("a landline number"),
+    ),
+    (
+        re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII),
+        gettext_lazy("an e-mail address"),
+    ),
+)
+
+
+def contact_details_in(text: str) -> str | None:
+    """Why `text` may not be published (it holds an identity number, a phone…), or None."""
+    plain = unicodedata.normalize("NFKC", text)
+    for pattern, what in _PUBLIC_TEXT_REFUSALS:
+        if pattern.search(plain):
+            return gettext(
+                "Text for the public may not contain an identity number, a phone number or an "
+                "e-mail address; remove %(what)s."
+            ) % {"what": what}
+    return None

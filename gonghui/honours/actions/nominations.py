@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.models import User
 from gonghui.accounts.types import Actor
 from gonghui.core import audit
+from gonghui.core.personal import contact_details_in
 from gonghui.honours import lists
 from gonghui.honours.actions.common import is_organiser as _is_organiser
 from gonghui.honours.actions.common import require as _require
@@ -78,6 +79,10 @@ def _apply_details(nomination: Nomination, details: NominationDetails) -> None:
         errors["achievements"] = _("Describe the achievements.")
     if not nomination.summary:
         errors["summary"] = _("Write a short summary for the public notice.")
+    # what the public notice shows beside the name
+    for field in ("summary", "unit_name", "trade"):
+        if field not in errors and (refusal := contact_details_in(getattr(nomination, field))):
+            errors[field] = refusal
     if errors:
         raise ValidationError(errors)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.models import User
 from gonghui.core import audit
+from gonghui.core.personal import contact_details_in
 from gonghui.core.validators import Conflict
 from gonghui.honours.actions.common import require as _require
 from gonghui.honours.actions.common import require_organiser as _require_organiser
@@ -79,6 +80,8 @@ def update_honouree(
         }
 
     before = facts(locked)
+    if refusal := contact_details_in(story):  # the hall of honour shows the story
+        raise ValidationError({"story": refusal})
     locked.story = story.strip()
     locked.publication_consent = publication_consent
     locked.receives_allowance = receives_allowance
