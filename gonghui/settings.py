@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "gonghui.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "gonghui.accounts.middleware.SecondFactorMiddleware",
+    "gonghui.accounts.middleware.PasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gonghui.core.middleware.SecurityHeadersMiddleware",

@@ -193,12 +193,14 @@ def create_user(
     password: str,
     email: str = "",
 ) -> User:
-    """Open an account. The password must pass the password policy."""
+    """Open an account. The password must pass the password policy; one an administrator
+    chose (`by` is signed in) is changed by the account at its first sign-in."""
     user = User(
         username=username.strip(),
         full_name=full_name.strip(),
         email=email.strip(),
         organisation=organisation,
+        must_change_password=by is not None,
     )
     user.full_clean(exclude=["password"])
     validate_password(password, user)
@@ -217,7 +219,7 @@ def create_user(
 @transaction.atomic
 def set_password(*, by: User | None, user: User, password: str) -> None:
     """Change (or, by an administrator, reset) a password; the account's API tokens are revoked
-    and its sessions end.
+    and its sessions end. After a reset the account changes the password at its next sign-in.
 
     Every session carries a hash of the password it signed in with and is signed out at its
     next request once that no longer matches; the session that made the change keeps going
@@ -225,7 +227,9 @@ def set_password(*, by: User | None, user: User, password: str) -> None:
     """
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    # a password someone else chose is the account's only until its next sign-in
+    user.must_change_password = by is not None and by.pk != user.pk
+    user.save(update_fields=["password", "must_change_password"])
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.models import Role
@@ -45,6 +47,14 @@ class OrganisationCodeField(forms.CharField):
         return org  # type: ignore[no-any-return]
 
 
+def _password_rules() -> str:
+    """The password policy in words, shown under every field where a new password is typed."""
+    return " ".join(str(text) for text in password_validators_help_texts())
+
+
+PASSWORD_RULES = lazy(_password_rules, str)()
+
+
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
         label=_("Username"),
@@ -55,7 +65,12 @@ class UserCreateForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=64)
     email = forms.EmailField(label=_("E-mail"), required=False)
     organisation = OrganisationCodeField(label=_("Organisation code"))
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=PASSWORD_RULES,
+    )
 
     def __init__(self, *args: Any, allowed_orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,7 +89,12 @@ class GrantRoleForm(forms.Form):
 class PasswordResetForm(forms.Form):
     """A security administrator sets a new password for an account of their subtree."""
 
-    new = forms.CharField(label=_("New password"), widget=forms.PasswordInput, strip=False)
+    new = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=PASSWORD_RULES,
+    )
     confirm = forms.CharField(
         label=_("New password again"), widget=forms.PasswordInput, strip=False
     )

@@ -19,6 +19,18 @@ SESSION_KEY = "gonghui_last_seen"
 _REFRESH_SECONDS = 60
 
 
+def _open(request: HttpRequest, views: frozenset[str]) -> bool:
+    """The named views and the pages anyone may see without signing in (not the API, whose
+    operations answer 401 themselves rather than redirect)."""
+    if request.path_info.startswith("/api/"):
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.view_name in views or getattr(match.func, "login_required", True) is False
+
+
 class IdleTimeoutMiddleware:
     """Sign out a session that has been idle longer than GONGHUI_IDLE_TIMEOUT_MINUTES."""
 
@@ -63,23 +75,12 @@ class SecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and not self._open(request)
+            and not _open(request, self.OPEN)
         ):
             step = self._step(user)
             if step is not None:
                 return self._send_to(request, step)
         return self.get_response(request)
-
-    def _open(self, request: HttpRequest) -> bool:
-        """The two-step pages, signing out, and the pages anyone may see without signing in
-        (not the API, whose operations answer 401 themselves rather than redirect)."""
-        if request.path_info.startswith("/api/"):
-            return False
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return False
-        return match.view_name in self.OPEN or getattr(match.func, "login_required", True) is False
 
     @staticmethod
     def _step(user: User) -> str | None:
@@ -100,3 +101,35 @@ class SecondFactorMiddleware:
         return HttpResponseRedirect(
             f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"
         )
+
+
+class PasswordChangeMiddleware:
+    """Hold an account whose password an administrator chose at the password page.
+
+    A new account, or one whose password was reset, sets a password of its own before anything
+    else: only that page, the two-step pages, signing out and the public pages answer. API
+    calls made with the session get 403; the account's bearer tokens were revoked by the reset.
+    """
+
+    OPEN = SecondFactorMiddleware.OPEN | {"accounts:password_change"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and not _open(request, self.OPEN)
+        ):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "set a password of your own in the web first"}, status=403
+                )
+            return HttpResponseRedirect(
+                f"{reverse('accounts:password_change')}?"
+                f"{urlencode({'next': request.get_full_path()})}"
+            )
+        return self.get_response(request)

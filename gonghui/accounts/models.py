@@ -29,6 +29,11 @@ class User(AbstractUser):
     _gonghui_assignments: list[RoleAssignment]
 
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    # set when an administrator chose the password (a new account, a reset): the account
+    # changes it at its next sign-in before anything else
+    must_change_password = models.BooleanField(
+        _("must change the password at the next sign-in"), default=False
+    )
     organisation = models.ForeignKey(
         "orgs.Organisation",
         verbose_name=_("organisation"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("verify/", views.mfa_verify, name="mfa_verify"),
     path("two-step/", views.mfa_setup, name="mfa_setup"),
     path("me/", views.me, name="me"),
+    path("password/", views.password_change, name="password_change"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts import actions, devices
 from gonghui.accounts.forms import (
+    PASSWORD_RULES,
     GrantRoleForm,
     LoginForm,
     PasswordChangeForm,
@@ -174,6 +175,38 @@ def logout_view(request: AuthedRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("accounts:login")
+
+
+def password_change(request: AuthedRequest) -> HttpResponse:
+    """Set a password of one's own: required after an administrator chose one."""
+    user: User = request.user
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not user.check_password(form.cleaned_data["current"]):
+            form.add_error("current", _("The current password is wrong."))
+        elif form.cleaned_data["new"] == form.cleaned_data["current"]:
+            form.add_error("new", _("Choose a password other than the one you were given."))
+        else:
+            try:
+                actions.set_password(by=user, user=user, password=form.cleaned_data["new"])
+            except ValidationError as error:
+                form.add_error("new", error)
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(request, _("Your password has been changed."))
+                return redirect(next_url or "site:home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "next": next_url,
+            "required": user.must_change_password,
+        },
+    )
 
 
 def me(request: AuthedRequest) -> HttpResponse:
@@ -337,6 +370,7 @@ def user_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "assignments": account.assignments.select_related("organisation"),
             "is_locked": is_locked,
             "has_second_factor": actions.has_second_factor(account),
+            "password_rules": PASSWORD_RULES,
         },
     )
 

@@ -44,6 +44,13 @@ def test_security_admin_opens_an_account_and_grants_a_role(world) -> None:
     assert AuditEvent.objects.filter(action="role.grant", actor=world.security).exists()
     erin_client = Client()
     assert erin_client.login(username="erin", password="a-long-enough-passphrase")
+    # the password the administrator chose is changed first (tests/accounts/test_first_password.py)
+    assert erin_client.get("/orgs/CA-K/")["Location"].startswith("/accounts/password/")
+    chosen = "erin-own-long-passphrase"
+    erin_client.post(
+        "/accounts/password/",
+        {"current": "a-long-enough-passphrase", "new": chosen, "confirm": chosen},
+    )
     assert erin_client.get("/orgs/CA-K/").status_code == 200
     assert erin_client.get("/orgs/CA/").status_code == 404
 
