@@ -12,3 +12,9 @@ class AccountsConfig(AppConfig):
         from gonghui.core.audit_actions import declare
 
         declare(self.label, ACTIONS)
+
+        # the workbench: what waits for a user, and the figures of their scope
+        from gonghui.accounts import workbench
+        from gonghui.core.workbench import contribute_todos
+
+        contribute_todos(self.label, workbench.todos)

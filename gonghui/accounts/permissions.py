@@ -21,6 +21,15 @@ def administered_users(user: User) -> QuerySet[User]:
     return User.objects.filter(scope(user, SECURITY).q("organisation__"))
 
 
+def accounts_without_role(user: User) -> QuerySet[User]:
+    """Active accounts of the subtree that hold no role yet, the administrator's own aside."""
+    return (
+        administered_users(user)
+        .filter(is_active=True, assignments__isnull=True)
+        .exclude(pk=user.pk)
+    )
+
+
 def get_account_for_user(user: User, pk: int) -> User:
     accounts = administered_users(user).select_related("organisation").filter(pk=pk)
     return first_or_404(accounts, user, action="administer", object_id=pk)

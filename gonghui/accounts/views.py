@@ -39,6 +39,7 @@ from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.models import ApiToken, LoginThrottle, User
 from gonghui.accounts.permissions import (
     SECURITY,
+    accounts_without_role,
     administered_users,
     get_account_for_user,
     get_assignment_for_user,
@@ -278,7 +279,10 @@ def _require_security(request: AuthedRequest) -> None:
 
 def user_list(request: AuthedRequest) -> HttpResponse:
     _require_security(request)
-    users = administered_users(request.user).select_related("organisation")
+    without_role = request.GET.get("role") == "none"
+    users = (
+        accounts_without_role(request.user) if without_role else administered_users(request.user)
+    ).select_related("organisation")
     q = request.GET.get("q", "").strip()
     if q:
         users = users.filter(username__icontains=q) | users.filter(full_name__icontains=q)
@@ -302,6 +306,7 @@ def user_list(request: AuthedRequest) -> HttpResponse:
     context = {
         "page": page,
         "q": q,
+        "without_role": without_role,
         "sorting": sorting,
         "locked": locked,
         "querystring": query_without(request, "page"),

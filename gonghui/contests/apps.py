@@ -12,3 +12,10 @@ class ContestsConfig(AppConfig):
         from gonghui.core.audit_actions import declare
 
         declare(self.label, ACTIONS)
+
+        # the workbench: what waits for a user, and the figures of their scope
+        from gonghui.contests import workbench
+        from gonghui.core.workbench import contribute_figures, contribute_todos
+
+        contribute_todos(self.label, workbench.todos)
+        contribute_figures(self.label, workbench.figures)

@@ -18,3 +18,10 @@ class HonoursConfig(AppConfig):
         from gonghui.people.models import JobStage
 
         keep_uploads_of(HonoureeImport, busy_stages=[JobStage.CHECKING, JobStage.APPLYING])
+
+        # the workbench: what waits for a user, and the figures of their scope
+        from gonghui.core.workbench import contribute_figures, contribute_todos
+        from gonghui.honours import workbench
+
+        contribute_todos(self.label, workbench.todos)
+        contribute_figures(self.label, workbench.figures)

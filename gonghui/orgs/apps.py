@@ -16,3 +16,9 @@ class OrgsConfig(AppConfig):
         from gonghui.orgs.views_tabular import KEEP_UPLOADS, UPLOAD_FOLDER
 
         keep_uploads_in(UPLOAD_FOLDER, max_age=KEEP_UPLOADS)
+
+        # the workbench: what waits for a user, and the figures of their scope
+        from gonghui.core.workbench import contribute_figures
+        from gonghui.orgs import workbench
+
+        contribute_figures(self.label, workbench.figures)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.core import workbench
 from gonghui.core.access import deny
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate, query_without, sort
@@ -80,6 +81,7 @@ def org_detail(request: AuthedRequest, code: str) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "orgs/org_detail.html#children", context)
+    context["figures"] = workbench.figures_for(request.user, org)
     return render(request, "orgs/org_detail.html", context)
 
 

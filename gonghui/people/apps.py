@@ -21,3 +21,9 @@ class PeopleConfig(AppConfig):
             derived_files=lambda job: [errors_path(job), progress_path(job)],
             busy_stages=[JobStage.CHECKING, JobStage.APPLYING],
         )
+
+        # the workbench: what waits for a user, and the figures of their scope
+        from gonghui.core.workbench import contribute_figures
+        from gonghui.people import workbench
+
+        contribute_figures(self.label, workbench.figures)

@@ -4,7 +4,6 @@ from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -12,43 +11,30 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from gonghui.accounts.http import AuthedRequest
-from gonghui.accounts.models import User
 from gonghui.accounts.permissions import administers_accounts
-from gonghui.core import audit_actions
+from gonghui.core import audit_actions, workbench
 from gonghui.core.models import Outcome
 from gonghui.core.tables import paginate, query_without
-from gonghui.orgs.models import CHINESE_TYPE_NAMES, OrgType
-from gonghui.orgs.permissions import top_organisations, visible_orgs, visible_units
+from gonghui.orgs.permissions import top_organisations
 from gonghui.site.permissions import can_audit, get_audit_trail_for_user
 
 
 def home(request: AuthedRequest) -> HttpResponse:
-    orgs = visible_orgs(request.user)
+    """The workbench: what waits for this user, and the key figures of their scope."""
     tops = top_organisations(request.user)
-    if not tops:
+    todos = workbench.todos_for(request.user)
+    if not tops and not todos:
         if can_audit(request.user):
             return redirect("site:audit_list")
         if administers_accounts(request.user):
             return redirect("accounts:user_list")
-    by_type = dict(orgs.values_list("type").annotate(n=Count("pk")).values_list("type", "n"))
-    counts = [
-        {
-            "type": t,
-            "label": t.label,
-            "chinese": CHINESE_TYPE_NAMES[t],
-            "count": by_type.get(t.value, 0),
-        }
-        for t in OrgType
-    ]
     return render(
         request,
         "site/home.html",
         {
             "tops": tops,
-            "counts": counts,
-            "org_total": sum(by_type.values()),
-            "unit_total": visible_units(request.user).count(),
-            "user_total": User.objects.filter(organisation__in=orgs, is_active=True).count(),
+            "todos": todos,
+            "figures": workbench.figures_for(request.user) if tops else [],
         },
     )
 

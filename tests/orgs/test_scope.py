@@ -157,7 +157,8 @@ class ScopeProperties(TestCase):
         exported = b"".join(client.get("/orgs/export.csv").streaming_content).decode("utf-8-sig")
         assert {line.split(",")[0] for line in exported.splitlines()[1:]} == expected
         if expected:
-            assert client.get("/").context["org_total"] == len(expected)
+            figures = {str(f.label): f.value for f in client.get("/").context["figures"]}
+            assert figures["Organisations"] == len(expected)
         contests = client.get("/contests/").context["page"]
         assert {c.organiser.code for c in contests.object_list} == expected
         api_contests = client.get("/api/v1/contests?limit=200").json()

@@ -150,9 +150,10 @@ def test_list_sorts_by_allowed_columns_only(world) -> None:
 
 def test_home_counts_are_the_subtree(world) -> None:
     response = _client(world.city_officer).get("/")
-    assert response.context["org_total"] == 5
-    counts = {c["type"]: c["count"] for c in response.context["counts"]}
-    assert counts["grassroots"] == 3 and counts["county"] == 1 and counts["federation"] == 0
+    figures = {str(f.label): f.value for f in response.context["figures"]}
+    assert figures["Organisations"] == 5
+    assert figures["Grassroots union"] == 3 and figures["County federation"] == 1
+    assert "Federation of trade unions" not in figures  # none in the city's subtree
 
 
 def test_unit_pages(world) -> None:
