@@ -63,14 +63,14 @@ def deferrable_indexes(cursor: Any, *, expected_rows: int, first: bool) -> list[
     if expected_rows * 2 < roster:
         return []
     first_roster = first and roster == 0
-    tables = [Person._meta.db_table, Membership._meta.db_table]
+    people, memberships = Person._meta.db_table, Membership._meta.db_table
     cursor.execute(
         "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
         " AND tbl_name IN (%s, %s) ORDER BY tbl_name DESC, name",
-        tables,
+        [people, memberships],
     )
     return [
         (name, sql)
         for table, name, sql in cursor.fetchall()
-        if first_roster or (table == tables[0] and not sql.startswith("CREATE UNIQUE"))
+        if first_roster or (table == people and not sql.startswith("CREATE UNIQUE"))
     ]
