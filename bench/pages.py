@@ -227,7 +227,9 @@ def write_members(members: int) -> None:
     from gonghui.core.validators import identity_check_character
     from gonghui.orgs.models import EmployerUnit, Organisation
     from gonghui.people.identity import Identity
-    from gonghui.people.importer import BatchWriter, Plan, Units, _bulk_writing
+    from gonghui.people.importing.planning import Plan, Units
+    from gonghui.people.importing.tuning import bulk_writing
+    from gonghui.people.importing.writing import BatchWriter
     from gonghui.people.models import ImportBatch
     from gonghui.people.tabular import MemberRow, row_values, rows_sealer
 
@@ -281,7 +283,7 @@ def write_members(members: int) -> None:
             is_enterprise_head=rng.random() < 0.02,
         )
 
-    with transaction.atomic(), _bulk_writing(expected_rows=members, first=True):
+    with transaction.atomic(), bulk_writing(expected_rows=members, first=True):
         batch = ImportBatch.objects.create(
             union=unions[0], file_name="bench roster", file_sha256="bench", rows_total=members
         )

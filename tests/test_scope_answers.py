@@ -25,7 +25,7 @@ from gonghui.honours.models import Honouree, HonourKind, HonourLevel
 from gonghui.orgs.actions import OrgRow, create_organisation_quietly
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.people.actions import PersonDetails, register_member
-from gonghui.people.importer import import_members
+from gonghui.people.importing.pipeline import import_members
 from tests.orgs.test_scope import Spec, _credit_code, _identity, _subtree, specs
 
 # two characters each, all different: no name is part of another

@@ -20,7 +20,8 @@ from gonghui.accounts.types import Actor
 from gonghui.core.validators import identity_check_character
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
 from gonghui.people.identity import Identity
-from gonghui.people.importer import BatchWriter, Units, plan_rows
+from gonghui.people.importing.planning import Units, plan_rows
+from gonghui.people.importing.writing import BatchWriter
 from gonghui.people.models import CHINESE_SKILL_LEVELS, ImportBatch, SkillLevel
 from gonghui.people.tabular import MEMBER_SPEC, MemberRow, row_values, rows_sealer
 

@@ -12,7 +12,7 @@ from django_tasks import task
 from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.tabular import UnreadableFile, write_errors
 from gonghui.core.uploads import discard_upload
-from gonghui.people.importer import import_members
+from gonghui.people.importing.pipeline import import_members
 from gonghui.people.models import ImportJob, JobStage
 
 KEEP_ERRORS = 500

@@ -23,7 +23,7 @@ from gonghui.orgs.models import OrganisationQuerySet
 from gonghui.orgs.permissions import orgs_for_action
 from gonghui.people import tasks
 from gonghui.people.actions import MEMBER_UNION_TYPES
-from gonghui.people.importer import RollbackRefused, roll_back_batch
+from gonghui.people.importing.rollback import RollbackRefused, roll_back_batch
 from gonghui.people.models import BatchStatus, ImportJob, JobStage
 from gonghui.people.permissions import get_batch_for_user, get_import_job_for_user, visible_batches
 

@@ -14,8 +14,9 @@ from openpyxl import Workbook
 from gonghui.core.audit import verify_chain
 from gonghui.core.models import AuditEvent
 from gonghui.core.validators import identity_check_character
-from gonghui.people import importer
-from gonghui.people.importer import RollbackRefused, import_members, roll_back_batch
+from gonghui.people.importing import checking, pipeline, planning, registered, tuning
+from gonghui.people.importing.pipeline import import_members
+from gonghui.people.importing.rollback import RollbackRefused, roll_back_batch
 from gonghui.people.models import BatchStatus, ImportBatch, Membership, MembershipStatus, Person
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True, params=["here", "child"])
 def reading(request, monkeypatch) -> str:
     """Every test twice: the file read in this process, and in a child process beside it."""
-    monkeypatch.setattr(importer, "PARALLEL_FROM_BYTES", 0 if request.param == "child" else 1 << 40)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0 if request.param == "child" else 1 << 40)
     return str(request.param)
 
 
@@ -170,8 +171,8 @@ def test_a_small_file_beside_a_large_roster_looks_each_row_up(world, tmp_path) -
     """Below the roster's size the import looks its rows up instead of reading the roster."""
     assert run(write_csv(tmp_path / "a.csv", good_rows(40)), "--union", "CA-K-1")[0] == 0
     top = max(Person.objects.values_list("pk", flat=True))  # ids are not reused on PostgreSQL
-    assert importer._registered(expected_rows=top - 1) is None
-    known = importer._registered(expected_rows=top)
+    assert registered.registered_people(expected_rows=top - 1) is None
+    known = registered.registered_people(expected_rows=top)
     assert known is not None
     digests = Person.objects.values_list("identity_hash", flat=True)
     assert all(int(d[:16], 16) in known for d in digests)
@@ -193,11 +194,11 @@ def test_someone_registered_while_the_import_ran_is_found_on_a_second_pass(
     assert run(write_csv(tmp_path / "a.csv", good_rows(1, start=3)), "--union", "CA-K-2")[0] == 0
     calls = []
 
-    def read_before_they_came(expected_rows: int) -> importer.FirstRows:
+    def read_before_they_came(expected_rows: int) -> checking.FirstRows:
         calls.append(expected_rows)
-        return importer.FirstRows()  # as if read before row 4's person was registered
+        return checking.FirstRows()  # as if read before row 4's person was registered
 
-    monkeypatch.setattr(importer, "_registered", read_before_they_came)
+    monkeypatch.setattr(pipeline, "registered_people", read_before_they_came)
     code, out = run(write_csv(tmp_path / "b.csv", good_rows(5)), "--union", "CA-K-1")
     # the first pass failed on the unique index; the second looked each row up
     assert len(calls) == 1
@@ -216,15 +217,15 @@ def test_someone_registered_between_the_look_up_and_the_write_is_found_again(
     register one of them in between (PostgreSQL), the unique index refuses the write, and the
     import runs once more and finds them."""
     assert run(write_csv(tmp_path / "a.csv", good_rows(30)), "--union", "CA-K-1")[0] == 0
-    real, calls = importer._existing, []
+    real, calls = planning.existing_people, []
 
-    def looked_up_too_early(digests: list[str], *, lock: bool) -> importer._Existing:
+    def looked_up_too_early(digests: list[str], *, lock: bool) -> registered.Existing:
         calls.append(lock)
         if len(calls) == 1:  # the first attempt's look-up: before row 2's person came
-            return importer._Existing({}, {})
+            return registered.Existing()
         return real(digests, lock=lock)
 
-    monkeypatch.setattr(importer, "_existing", looked_up_too_early)
+    monkeypatch.setattr(planning, "existing_people", looked_up_too_early)
     rows = good_rows(1, start=1) + good_rows(2, start=31)
     code, out = run(write_csv(tmp_path / "b.csv", rows), "--union", "CA-K-1")
     assert code == 0 and "新增人员 2" in out and "未变 1" in out, out
@@ -380,7 +381,7 @@ def _indexes() -> set[str]:
 def test_a_large_import_builds_its_indexes_again_and_a_failed_one_keeps_them(
     world, tmp_path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 0)  # every import counts as large
+    monkeypatch.setattr(tuning, "DEFER_INDEXES_FROM", 0)  # every import counts as large
     before = _indexes()
     bad = write_csv(
         tmp_path / "bad.csv", [*good_rows(20), ["张三", "650102199003070073"] + [""] * 9]
@@ -407,17 +408,17 @@ def test_a_first_roster_whose_unique_index_fails_to_build_is_undone_and_tried_ag
     """A first roster's import builds the identity's unique index at its end; were a person
     to come in twice unseen (the file's own check defeated here), building it fails, and the
     import is undone and done again with the index kept up, which refuses the second row."""
-    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 0)
-    monkeypatch.setattr(importer.FirstRows, "first", lambda self, key, row: row)
+    monkeypatch.setattr(tuning, "DEFER_INDEXES_FROM", 0)
+    monkeypatch.setattr(checking.FirstRows, "first", lambda self, key, row: row)
     attempts = []
-    real = importer._deferrable_indexes
+    real = tuning.deferrable_indexes
 
     def deferrable(cursor, **options):
         found = real(cursor, **options)
         attempts.append((options["first"], {name for name, _sql in found}))
         return found
 
-    monkeypatch.setattr(importer, "_deferrable_indexes", deferrable)
+    monkeypatch.setattr(tuning, "deferrable_indexes", deferrable)
     before = _indexes()
     rows = good_rows(5)
     path = write_csv(tmp_path / "twice.csv", [*rows, rows[0]])

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gonghui.people.importer import CHUNK, PARALLEL_FROM_BYTES
+from gonghui.people.importing.checking import CHUNK
+from gonghui.people.importing.pipeline import PARALLEL_FROM_BYTES
 from tests.people.test_import import HEADERS, cname, ident
 
 ROOT = Path(__file__).resolve().parents[2]

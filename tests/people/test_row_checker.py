@@ -172,7 +172,7 @@ def test_sealed_rows_keep_the_checked_values_and_only_seal_the_personal_data() -
     keys=st.lists(st.integers(min_value=0, max_value=2**64 - 1) | st.integers(0, 40), max_size=3000)
 )
 def test_first_rows_remembers_like_a_dict(keys: list[int]) -> None:
-    from gonghui.people.importer import FirstRows
+    from gonghui.people.importing.checking import FirstRows
 
     seen, reference = FirstRows(capacity=8), {}
     for row, key in enumerate(keys, 2):

@@ -12,7 +12,7 @@ from django.utils import translation
 from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.tabular import UnreadableFile, write_errors
 from gonghui.orgs.models import Organisation
-from gonghui.people.importer import import_members
+from gonghui.people.importing.pipeline import import_members
 
 LABELS = {
     "create": "新增人员",
