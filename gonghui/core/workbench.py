@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 from django.db import models
 from django.utils.functional import Promise
 
+from gonghui.core.actor import Actor
+
 U = TypeVar("U")
 Org = TypeVar("Org")
 
@@ -59,13 +61,13 @@ def contribute_figures(name: str, source: Callable[[U, Org], Iterable[Figure]]) 
     _figure_sources[name] = source
 
 
-def todos_for(user: Any) -> list[Todo]:
+def todos_for(user: Actor) -> list[Todo]:
     """Every programme's to-dos for the user: those with a day first, soonest first."""
     items = [item for source in _todo_sources.values() for item in source(user) if item.count]
     return sorted(items, key=lambda item: (item.due is None, item.due or date.max))
 
 
-def figures_for(user: Any, organisation: models.Model | None = None) -> list[Figure]:
+def figures_for(user: Actor, organisation: models.Model | None = None) -> list[Figure]:
     """The key figures of the user's scope, or of `organisation`'s subtree (which the caller
     has checked the user may see), in the order the programmes were registered."""
     return [figure for source in _figure_sources.values() for figure in source(user, organisation)]
