@@ -39,7 +39,7 @@ def in_child(produce: Callable[[], Iterable[T]]) -> Generator[T, None, None]:
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_feed, args=(produce, sender), daemon=True)
+    child = context.Process(target=_feed, args=(produce, sender, receiver), daemon=True)
     child.start()
     sender.close()
     try:
@@ -61,7 +61,11 @@ def in_child(produce: Callable[[], Iterable[T]]) -> Generator[T, None, None]:
         child.join()
 
 
-def _feed(produce: Callable[[], Iterable[Any]], sender: Connection) -> None:
+def _feed(produce: Callable[[], Iterable[Any]], sender: Connection, receiver: Connection) -> None:
+    # The fork copied the reading end too. Closed here, it is held by the consumer alone, so
+    # if the consumer dies (killed, a power cut) the next write fails and this child leaves
+    # instead of waiting on a full pipe for ever.
+    receiver.close()
     try:
         try:
             for item in produce():
