@@ -16,7 +16,7 @@ from gonghui.core.background import in_child
 def _endless(pid_file: Path) -> Iterator[str]:
     pid_file.write_text(str(os.getpid()))
     for n in itertools.count():
-        yield "row %d " % n * 100  # big enough to fill the pipe soon
+        yield f"row {n} " * 100  # big enough to fill the pipe soon
 
 
 def _consume_one_then_wait(pid_file: str) -> None:
