@@ -3,13 +3,12 @@ references between sheets that need no database."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gonghui.contests import actions
+from gonghui.contests import actions, scoring
 from gonghui.contests.actions import AspectSpec
 from gonghui.contests.models import validate_contest_code_not_reserved
 from gonghui.contests.workbook.sheets import (
@@ -146,18 +145,17 @@ def read_workbook(path: Path, errors: Collector) -> ParsedWorkbook:
     for code, row in parsed.skills.items():
         if code in parsed.bad_skills:
             continue
+        if code in parsed.bad_schemes:
+            continue
         aspects = parsed.schemes.get(code, [])
-        total = sum((spec_.max_mark for _r, spec_ in aspects), Decimal(0))
-        if total != 100 and code not in parsed.bad_schemes:
+        problem = scoring.scheme_problem((spec_.code, spec_.max_mark) for _r, spec_ in aspects)
+        if problem is not None:
             errors.bad(
                 SKILL_SHEET,
                 SKILL_SPEC,
                 row,
                 "skill",
-                _(
-                    "The maxima of skill %(code)s add up to %(total)s in the sheet 评分标准, not 100."
-                )
-                % {"code": code, "total": f"{total:.2f}"},
+                _("Its aspects in the sheet 评分标准: %(problem)s") % {"problem": problem},
             )
             parsed.bad_schemes.add(code)
 
