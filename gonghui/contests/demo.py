@@ -166,7 +166,7 @@ def build_contests(
 
 
 def _finished_contest(
-    root: Organisation, people: _People, units: list[EmployerUnit], rng: random.Random, *, by: Any
+    root: Organisation, people: _People, units: list[EmployerUnit], rng: random.Random, *, by: Actor
 ) -> Contest:
     """The regional contest: three skills fully marked and signed off."""
     contest = actions.create_contest(
@@ -211,7 +211,7 @@ def _running_contest(
     units: list[EmployerUnit],
     rng: random.Random,
     *,
-    by: Any,
+    by: Actor,
 ) -> Contest:
     """The prefecture contest under way: a recused judge, a divergence, marks missing."""
     local = list(Organisation.objects.subtree(prefecture).filter(type=OrgType.GRASSROOTS)[:20])
@@ -256,7 +256,7 @@ def _running_contest(
     return contest
 
 
-def _set_status(contest: Contest, status: str, *, by: Any) -> None:
+def _set_status(contest: Contest, status: str, *, by: Actor) -> None:
     actions.update_contest(
         by=by,
         contest=contest,

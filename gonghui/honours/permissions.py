@@ -127,6 +127,12 @@ def nominating_orgs(user: User, campaign: Campaign) -> QuerySet[Organisation]:
     )
 
 
+def allocating_orgs(user: User, campaign: Campaign) -> QuerySet[Organisation]:
+    """Organisations whose share of this campaign's quota the user passes on to the unions
+    beneath them: their officer scope within the organiser's subtree."""
+    return orgs_for_action(user, "edit").filter(path__startswith=campaign.organiser.path)
+
+
 def visible_objections(user: User) -> ObjectionQuerySet:
     return Objection.objects.filter(
         scope(user, BUSINESS_ROLES).q("assigned_to__")

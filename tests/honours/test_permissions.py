@@ -18,6 +18,7 @@ from gonghui.honours.models import (
     HonourLevel,
 )
 from gonghui.honours.permissions import (
+    allocating_orgs,
     campaign_organisers,
     get_attachment_for_user,
     get_campaign_organisers_for_user,
@@ -119,3 +120,12 @@ def test_a_rule_is_removed_only_by_the_organiser(world, honours) -> None:
         get_rule_for_user(world.fed_officer, honours.campaign.pk, rule.pk + 1)
     with pytest.raises(Http404):
         get_rule_for_user(make_user("nobody", None), honours.campaign.pk, rule.pk)
+
+
+def test_quota_is_passed_on_within_the_officers_scope_under_the_organiser(world, honours) -> None:
+    codes = set(
+        allocating_orgs(world.county_officer, honours.campaign).values_list("code", flat=True)
+    )
+    assert codes == {"CA-K", "CA-K-1", "CA-K-2"}
+    assert not allocating_orgs(world.city_viewer, honours.campaign).exists()
+    assert not allocating_orgs(make_user("nobody", None), honours.campaign).exists()

@@ -141,7 +141,7 @@ def _write_contest(
     report: ImportReport,
     collector: Collector,
     *,
-    by: Any,
+    by: Actor,
     organiser: Organisation | None,
     may_manage: Callable[[Contest], bool],
 ) -> Contest | None:
@@ -219,7 +219,7 @@ def _write_skills(
     parsed: ParsedWorkbook,
     contest: Contest,
     collector: Collector,
-    by: Any,
+    by: Actor,
     counts: dict[str, int],
 ) -> dict[str, Skill]:
     """The sheets 赛项 and 评分标准: each good skill created or updated, and its scheme set
@@ -255,7 +255,7 @@ def _aspect_shapes(aspects: Iterable[Aspect | AspectSpec]) -> list[tuple[Any, ..
     return [(a.code, a.description, a.kind, a.max_mark, a.sub_criterion) for a in aspects]
 
 
-def _write_skill(row: Row, contest: Contest, collector: Collector, by: Any) -> Skill | None:
+def _write_skill(row: Row, contest: Contest, collector: Collector, by: Actor) -> Skill | None:
     """One skill created, updated, or left alone when the row already says what it holds."""
     v = row.values
     policy = POLICIES[v["policy"].strip().lower()]
@@ -302,7 +302,7 @@ def _write_people(
     contest: Contest,
     skills: dict[str, Skill],
     collector: Collector,
-    by: Any,
+    by: Actor,
     counts: dict[str, int],
 ) -> dict[str, dict[tuple[str, str], Any]]:
     """The sheets 选手 and 裁判: competitors registered and judges added, by sheet and

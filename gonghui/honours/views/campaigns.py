@@ -37,6 +37,7 @@ from gonghui.honours.models import (
     QuotaAllocation,
 )
 from gonghui.honours.permissions import (
+    allocating_orgs,
     campaign_organisers,
     can_manage_campaign,
     get_campaign_for_user,
@@ -50,7 +51,7 @@ from gonghui.honours.permissions import (
     visible_nominations,
 )
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import can, orgs_for_action
+from gonghui.orgs.permissions import can
 
 
 def campaign_list(request: AuthedRequest) -> HttpResponse:
@@ -176,9 +177,7 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "panels": _panels(request, campaign),
         "can_manage": manage,
         "can_nominate": nominating_orgs(request.user, campaign).exists(),
-        "can_allocate": orgs_for_action(request.user, "edit")
-        .filter(path__startswith=campaign.organiser.path)
-        .exists(),
+        "can_allocate": allocating_orgs(request.user, campaign).exists(),
         "rule_form": RuleForm(),
         "notice_form": NoticeForm(initial={"starts_on": timezone.localdate()}),
         "committee_form": CommitteeForm(),
@@ -224,7 +223,7 @@ def rule_remove(request: AuthedRequest, pk: int, rule_pk: int) -> HttpResponse:
 
 def quotas(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
-    parents = orgs_for_action(request.user, "edit").filter(path__startswith=campaign.organiser.path)
+    parents = allocating_orgs(request.user, campaign)
     children = Organisation.objects.filter(parent__in=parents).order_by("path")
     form = QuotaForm(request.POST or None, organisations=children)
     if request.method == "POST":

@@ -40,6 +40,7 @@ from gonghui.honours.permissions import (
     get_honouree_photo_for_user,
     get_kept_federation_for_user,
     get_session_for_user,
+    kept_federation,
     visible_bookings,
     visible_honourees,
     visible_sessions,
@@ -195,7 +196,7 @@ def benefits(request: AuthedRequest) -> HttpResponseBase:
         "rate_form": rate_form,
         "rates": AllowanceRate.objects.all(),
         "can_pay": payers.exists(),
-        "can_set_rates": payers.filter(parent__isnull=True).exists(),
+        "can_set_rates": kept_federation(request.user) is not None,
     }
     if request.GET.get("export") in {"csv", "xlsx"}:
         return export_totals(request.user, totals, grouping, request.GET["export"])
