@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -58,6 +59,14 @@ def _contest_for(
 
 
 T = TypeVar("T")
+
+
+@dataclass
+class _Entrants:
+    """The competitors and judges written, by (skill, number)."""
+
+    competitors: dict[tuple[str, str], Competitor] = field(default_factory=dict)
+    judges: dict[tuple[str, str], Judge] = field(default_factory=dict)
 
 
 class _Abort(Exception):
@@ -304,11 +313,11 @@ def _write_people(
     collector: Collector,
     by: Actor,
     counts: dict[str, int],
-) -> dict[str, dict[tuple[str, str], Any]]:
+) -> _Entrants:
     """The sheets 选手 and 裁判: competitors registered and judges added, by sheet and
     (skill, number); the employer units they name are found or created once."""
     units: dict[str, EmployerUnit] = {}
-    entrants: dict[str, dict[tuple[str, str], Any]] = {COMPETITOR_SHEET: {}, JUDGE_SHEET: {}}
+    entrants = _Entrants()
     for sheet, spec, people, counted in (
         (COMPETITOR_SHEET, COMPETITOR_SPEC, parsed.competitors, "competitors"),
         (JUDGE_SHEET, JUDGE_SPEC, parsed.judges, "judges"),
@@ -343,8 +352,11 @@ def _write_people(
                 details=details,
                 **extra,
             )
+            if isinstance(done, Competitor):
+                entrants.competitors[key] = done
+            elif isinstance(done, Judge):
+                entrants.judges[key] = done
             if done is not None:
-                entrants[sheet][key] = done
                 counts[counted] += 1
     return entrants
 
@@ -389,7 +401,7 @@ def _unit(
 def _marks(
     parsed: ParsedWorkbook,
     skills: dict[str, Skill],
-    entrants: dict[str, dict[tuple[str, str], Any]],
+    entrants: _Entrants,
     collector: Collector,
     by: Actor,
     counts: dict[str, int],
@@ -443,7 +455,7 @@ def _mark_entry(
     row: Row,
     parsed: ParsedWorkbook,
     skills: dict[str, Skill],
-    entrants: dict[str, dict[tuple[str, str], Any]],
+    entrants: _Entrants,
     aspects: dict[tuple[str, str], Aspect],
     seen: dict[tuple[str, str, str, str], int],
     collector: Collector,
@@ -463,7 +475,7 @@ def _mark_entry(
         return None
     if skill_code not in skills:
         return None  # the skill itself is bad: reported on its own row
-    competitor: Competitor | None = entrants[COMPETITOR_SHEET].get((skill_code, v["competitor"]))
+    competitor = entrants.competitors.get((skill_code, v["competitor"]))
     if competitor is None:
         known = (skill_code, v["competitor"]) in parsed.competitors or (
             COMPETITOR_SHEET,
@@ -518,7 +530,7 @@ def _mark_entry(
 def _mark_judge(
     row: Row,
     parsed: ParsedWorkbook,
-    entrants: dict[str, dict[tuple[str, str], Any]],
+    entrants: _Entrants,
     aspect: Aspect,
     competitor: Competitor,
     collector: Collector,
@@ -549,7 +561,7 @@ def _mark_judge(
             _("Aspect %(code)s is judged: give the judge's number.") % {"code": aspect.code},
         )
         return False, None
-    judge: Judge | None = entrants[JUDGE_SHEET].get((skill_code, v["judge"]))
+    judge = entrants.judges.get((skill_code, v["judge"]))
     if judge is None:
         if (skill_code, v["judge"]) not in parsed.judges and (
             JUDGE_SHEET,
