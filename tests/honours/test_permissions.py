@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
+from django.utils import timezone
 
 from gonghui.honours import actions
 from gonghui.honours.models import (
@@ -20,6 +21,7 @@ from gonghui.honours.models import (
 from gonghui.honours.permissions import (
     allocating_orgs,
     campaign_organisers,
+    can_conclude_objection,
     get_attachment_for_user,
     get_campaign_organisers_for_user,
     get_certificate_batch_for_user,
@@ -27,10 +29,12 @@ from gonghui.honours.permissions import (
     get_kept_federation_for_user,
     get_nominating_orgs_for_user,
     get_rule_for_user,
+    officer_org_ids,
 )
 from tests.conftest import make_user
 
 from .conftest import member, nominate
+from .test_nomination_flow import _to_notice
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -129,3 +133,48 @@ def test_quota_is_passed_on_within_the_officers_scope_under_the_organiser(world,
     assert codes == {"CA-K", "CA-K-1", "CA-K-2"}
     assert not allocating_orgs(world.city_viewer, honours.campaign).exists()
     assert not allocating_orgs(make_user("nobody", None), honours.campaign).exists()
+
+
+def test_an_objection_is_concluded_by_the_nominating_union_or_the_organiser(world, honours):
+    nomination = _to_notice(
+        world,
+        honours,
+        nominate(world, honours, member(world.gr_a1, "被反映人")),
+        starts_on=timezone.localdate(),
+    )
+    objection = actions.file_objection(
+        nomination=nomination, reporter="", contact="来信", facts="反映的具体事实。"
+    )
+    assert objection.assigned_to == world.gr_a1
+    assert can_conclude_objection(world.grassroots_officer, objection)
+    assert can_conclude_objection(world.county_officer, objection)  # above the union
+    assert can_conclude_objection(world.fed_officer, objection)  # the organiser
+    assert not can_conclude_objection(world.city_viewer, objection)
+    assert not can_conclude_objection(world.outsider, objection)
+    assert not can_conclude_objection(make_user("nobody", None), objection)
+
+
+def test_own_officer_roles_are_the_organisations_the_user_acts_for_directly(world) -> None:
+    assert officer_org_ids(world.county_officer) == [world.county_a.pk]
+    assert officer_org_ids(world.city_viewer) == []
+    assert officer_org_ids(make_user("nobody", None)) == []
+
+
+def test_a_portrait_is_served_to_those_who_see_the_honouree(world, honours, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    honouree = Honouree.objects.create(
+        name="李师傅",
+        organisation=world.gr_a1,
+        kind=honours.kind,
+        level=HonourLevel.REGIONAL,
+        year=2012,
+    )
+    actions.set_honouree_photo(
+        by=world.grassroots_officer,
+        honouree=honouree,
+        upload=SimpleUploadedFile("me.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+    )
+    assert get_honouree_photo_for_user(world.city_viewer, honouree.pk) == honouree
+    for user in (world.outsider, make_user("nobody", None)):
+        with pytest.raises(Http404):
+            get_honouree_photo_for_user(user, honouree.pk)
