@@ -27,7 +27,9 @@ from gonghui.contests.models import (
     Skill,
 )
 from gonghui.contests.permissions import (
+    entrant_unions,
     get_contest_for_user,
+    get_organiser_for_user,
     get_skill_for_user,
     linkable_account,
     visible_contests,
@@ -35,8 +37,7 @@ from gonghui.contests.permissions import (
 from gonghui.core.api_schemas import Id, Input, Pages, answers
 from gonghui.core.bounds import Day
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import get_org_for_user, visible_orgs, visible_units
-from gonghui.people.actions import MEMBER_UNION_TYPES
+from gonghui.orgs.permissions import get_unit_by_credit_code_for_user
 
 router = Router(tags=["contests"])
 
@@ -266,7 +267,7 @@ def list_contests(request: AuthedRequest, q: str = "") -> Any:
     "/contests", response=answers({201: ContestOut}, 400, 403, 404), summary="Open a contest"
 )
 def create_contest(request: AuthedRequest, payload: ContestIn) -> Any:
-    organiser = get_org_for_user(request.user, payload.organiser_code, action="edit")
+    organiser = get_organiser_for_user(request.user, payload.organiser_code)
     contest = actions.create_contest(
         by=request.user,
         code=payload.code,
@@ -394,22 +395,14 @@ def set_scheme(request: AuthedRequest, skill_id: Id, payload: SchemeIn) -> Any:
 def _details(request: AuthedRequest, payload: EntrantIn) -> actions.EntrantDetails:
     unit = None
     if payload.unit_credit_code:
-        unit = (
-            visible_units(request.user)
-            .filter(credit_code=payload.unit_credit_code.strip().upper())
-            .first()
-        )
+        unit = get_unit_by_credit_code_for_user(request.user, payload.unit_credit_code)
         if unit is None:
             raise ValidationError(
                 {"unit_credit_code": ["no employer unit with this credit code within your scope"]}
             )
     union: Organisation | None = None
     if payload.union_code:
-        union = (
-            visible_orgs(request.user)
-            .filter(code=payload.union_code, type__in=MEMBER_UNION_TYPES)
-            .first()
-        )
+        union = entrant_unions(request.user).filter(code=payload.union_code).first()
         if union is None:
             raise ValidationError(
                 {"union_code": ["no grassroots union with this code within your scope"]}

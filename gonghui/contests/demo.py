@@ -22,7 +22,7 @@ from gonghui.contests.actions import AspectSpec, EntrantDetails, MarkEntry
 from gonghui.contests.marking import SkillSheet
 from gonghui.contests.models import Contest, ContestLevel, ContestStatus, Skill
 from gonghui.contests.workbook import SHEETS
-from gonghui.core.validators import identity_check_character
+from gonghui.core.validators import credit_code_check_character, identity_check_character
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
 from gonghui.people.actions import identity_digest
 from gonghui.people.models import Person
@@ -160,7 +160,16 @@ def build_contests(
     people = _People(rng)
     everywhere = list(Organisation.objects.subtree(root).filter(type=OrgType.GRASSROOTS)[:60])
     units = _units(everywhere, 40)
-    finished = actions.create_contest(
+    finished = _finished_contest(root, people, units, rng, by=by)
+    running = _running_contest(prefecture, people, units, rng, by=by)
+    return [finished, running]
+
+
+def _finished_contest(
+    root: Organisation, people: _People, units: list[EmployerUnit], rng: random.Random, *, by: Actor
+) -> Contest:
+    """The regional contest: three skills fully marked and signed off."""
+    contest = actions.create_contest(
         by=by,
         code="XJ-2026-JN",
         name="2026年新疆职工职业技能大赛",
@@ -178,7 +187,7 @@ def build_contests(
     for code, name, policy, minimum, scheme, count in plans:
         skill = actions.create_skill(
             by=by,
-            contest=finished,
+            contest=contest,
             code=code,
             name=name,
             medal_policy=policy,
@@ -192,20 +201,22 @@ def build_contests(
         sheet = SkillSheet.load(skill)
         actions.enter_marks(by=by, skill=skill, entries=_marks(sheet, rng))
         actions.sign_off_skill(by=by, skill=skill)
-    actions.update_contest(
-        by=by,
-        contest=finished,
-        name=finished.name,
-        theme=finished.theme,
-        starts_on=finished.starts_on,
-        ends_on=finished.ends_on,
-        level=finished.level,
-        status=ContestStatus.FINISHED,
-    )
+    _set_status(contest, ContestStatus.FINISHED, by=by)
+    return contest
 
+
+def _running_contest(
+    prefecture: Organisation,
+    people: _People,
+    units: list[EmployerUnit],
+    rng: random.Random,
+    *,
+    by: Actor,
+) -> Contest:
+    """The prefecture contest under way: a recused judge, a divergence, marks missing."""
     local = list(Organisation.objects.subtree(prefecture).filter(type=OrgType.GRASSROOTS)[:20])
     local_units = _units(local, 12)
-    running = actions.create_contest(
+    contest = actions.create_contest(
         by=by,
         code="UR-2026-LD",
         name="乌鲁木齐市2026年“安康杯”劳动竞赛",
@@ -215,18 +226,9 @@ def build_contests(
         ends_on=date(2026, 12, 10),
         level=ContestLevel.PREFECTURE,
     )
-    actions.update_contest(
-        by=by,
-        contest=running,
-        name=running.name,
-        theme=running.theme,
-        starts_on=running.starts_on,
-        ends_on=running.ends_on,
-        level=running.level,
-        status=ContestStatus.RUNNING,
-    )
+    _set_status(contest, ContestStatus.RUNNING, by=by)
     skill = actions.create_skill(
-        by=by, contest=running, code="DG", name="维修电工", medal_policy="national"
+        by=by, contest=contest, code="DG", name="维修电工", medal_policy="national"
     )
     actions.set_scheme(by=by, skill=skill, aspects=ELECTRICAL)
     # judges J1–J3 come from elsewhere in the region; J4 works where competitor DG-001 works,
@@ -251,29 +253,70 @@ def build_contests(
         scores = ["3", "1"] + ["2"] * (len(eligible) - 2)  # more than 1 apart: flagged
         entries += [MarkEntry(first, judged, j, s) for j, s in zip(eligible, scores, strict=True)]
     actions.enter_marks(by=by, skill=skill, entries=entries)
-    return [finished, running]
+    return contest
+
+
+def _set_status(contest: Contest, status: str, *, by: Actor) -> None:
+    actions.update_contest(
+        by=by,
+        contest=contest,
+        name=contest.name,
+        theme=contest.theme,
+        starts_on=contest.starts_on,
+        ends_on=contest.ends_on,
+        level=contest.level,
+        status=status,
+    )
+
+
+# The sample workbook's headers as an officer's spreadsheet has them (竞赛 without its
+# optional 主题), in the order of the sheets.
+SAMPLE_HEADERS = {
+    "竞赛": ["竞赛代码", "竞赛名称", "开始日期", "结束日期"],
+    "赛项": ["赛项代码", "赛项名称", "奖项规则", "最少参赛人数"],
+    "评分标准": ["赛项代码", "子标准", "评分项代码", "评分项说明", "类型", "分值"],
+    "选手": [
+        "赛项代码",
+        "选手编号",
+        "姓名",
+        "公民身份号码",
+        "工作单位",
+        "单位统一社会信用代码",
+        "基层工会代码",
+    ],
+    "裁判": [
+        "赛项代码",
+        "裁判编号",
+        "姓名",
+        "公民身份号码",
+        "工作单位",
+        "单位统一社会信用代码",
+        "基层工会代码",
+        "裁判长",
+    ],
+    "评分": ["赛项代码", "选手编号", "评分项代码", "裁判编号", "分数"],
+}
 
 
 def write_sample_workbooks(folder: Path, *, unions: list[Organisation]) -> tuple[Path, Path]:
     """A clean contest workbook to import, and the same with bad rows on purpose."""
-    from openpyxl import Workbook
-
+    assert [name for name, _spec in SHEETS] == list(SAMPLE_HEADERS)
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(5)
-    union_codes = [u.code for u in unions] or [""]
-    people: list[tuple[str, str]] = []
-    serial = 0
-    while len(people) < 14:
-        serial += 1
-        first17 = f"650105{1980 + serial % 20}{1 + serial % 12:02d}{1 + serial % 28:02d}{(700 + serial) % 1000:03d}"
-        number = first17 + identity_check_character(first17)
-        people.append((number, rng.choice(SURNAMES) + rng.choice(GIVEN)))
-    from gonghui.core.validators import credit_code_check_character
+    rows = _sample_rows(rng, [u.code for u in unions] or [""])
+    clean = _save_sample(folder / "contest-workbook.xlsx", rows)
+    bad = {name: [list(row) for row in content] for name, content in rows.items()}
+    bad["评分标准"][2][5] = 29.5  # maxima add up to 99.50
+    bad["选手"][1][3] = bad["选手"][1][3][:-1] + ("0" if bad["选手"][1][3][-1] != "0" else "1")
+    bad["评分"][0][4] = 45  # above the maximum of 40
+    bad["评分"].append(["CG", "CG-99", "A1", "", 10])  # no such competitor
+    broken = _save_sample(folder / "contest-workbook-with-errors.xlsx", bad)
+    return clean, broken
 
-    def credit(n: int) -> str:
-        first17 = f"91650105{770000000 + n:09d}"
-        return first17 + credit_code_check_character(first17)
 
+def _sample_rows(rng: random.Random, union_codes: list[str]) -> dict[str, list[list[Any]]]:
+    """The rows of a clean sample workbook: one skill, six competitors, four judges, marks."""
+    people = _sample_people(rng)
     rows: dict[str, list[list[Any]]] = {
         "竞赛": [["SAMPLE-2026", "2026年职工技能竞赛（导入样例）", "2026-06-01", "2026-06-02"]],
         "赛项": [["CG", "钳工", "national", 3]],
@@ -295,7 +338,7 @@ def write_sample_workbooks(folder: Path, *, unions: list[Organisation]) -> tuple
                 name,
                 number,
                 f"样例机械厂{n % 3 + 1}",
-                credit(n % 3),
+                _sample_credit_code(n % 3),
                 union_codes[n % len(union_codes)],
             ]
         )
@@ -308,7 +351,7 @@ def write_sample_workbooks(folder: Path, *, unions: list[Organisation]) -> tuple
                 name,
                 number,
                 f"样例检测中心{n + 1}",
-                credit(10 + n),
+                _sample_credit_code(10 + n),
                 "",
                 "是" if n == 0 else "否",
             ]
@@ -322,55 +365,41 @@ def write_sample_workbooks(folder: Path, *, unions: list[Organisation]) -> tuple
             rows["评分"].append(
                 ["CG", competitor, "B1", f"J{j + 1}", base + (j % 2 if base < 3 else 0)]
             )
-    headers = {
-        "竞赛": ["竞赛代码", "竞赛名称", "开始日期", "结束日期"],
-        "赛项": ["赛项代码", "赛项名称", "奖项规则", "最少参赛人数"],
-        "评分标准": ["赛项代码", "子标准", "评分项代码", "评分项说明", "类型", "分值"],
-        "选手": [
-            "赛项代码",
-            "选手编号",
-            "姓名",
-            "公民身份号码",
-            "工作单位",
-            "单位统一社会信用代码",
-            "基层工会代码",
-        ],
-        "裁判": [
-            "赛项代码",
-            "裁判编号",
-            "姓名",
-            "公民身份号码",
-            "工作单位",
-            "单位统一社会信用代码",
-            "基层工会代码",
-            "裁判长",
-        ],
-        "评分": ["赛项代码", "选手编号", "评分项代码", "裁判编号", "分数"],
-    }
-    assert [name for name, _spec in SHEETS] == list(headers)
+    return rows
 
-    def save(path: Path, content: dict[str, list[list[Any]]]) -> Path:
-        workbook = Workbook()
-        workbook.remove(workbook.active)
-        for name, header in headers.items():
-            sheet = workbook.create_sheet(name)
-            sheet.append(header)
-            for row in content[name]:
-                sheet.append(row)
-            for cell in sheet[1]:
-                sheet.column_dimensions[cell.column_letter].width = 16
-            if name in {"选手", "裁判"}:
-                for row_cells in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
-                    for cell in row_cells:
-                        cell.number_format = "@"  # identity numbers stay text
-        workbook.save(path)
-        return path
 
-    clean = save(folder / "contest-workbook.xlsx", rows)
-    bad = {name: [list(row) for row in content] for name, content in rows.items()}
-    bad["评分标准"][2][5] = 29.5  # maxima add up to 99.50
-    bad["选手"][1][3] = bad["选手"][1][3][:-1] + ("0" if bad["选手"][1][3][-1] != "0" else "1")
-    bad["评分"][0][4] = 45  # above the maximum of 40
-    bad["评分"].append(["CG", "CG-99", "A1", "", 10])  # no such competitor
-    broken = save(folder / "contest-workbook-with-errors.xlsx", bad)
-    return clean, broken
+def _sample_people(rng: random.Random) -> list[tuple[str, str]]:
+    """Fourteen invented people (identity number, name) for the sample workbook."""
+    people: list[tuple[str, str]] = []
+    serial = 0
+    while len(people) < 14:
+        serial += 1
+        first17 = f"650105{1980 + serial % 20}{1 + serial % 12:02d}{1 + serial % 28:02d}{(700 + serial) % 1000:03d}"
+        number = first17 + identity_check_character(first17)
+        people.append((number, rng.choice(SURNAMES) + rng.choice(GIVEN)))
+    return people
+
+
+def _sample_credit_code(n: int) -> str:
+    first17 = f"91650105{770000000 + n:09d}"
+    return first17 + credit_code_check_character(first17)
+
+
+def _save_sample(path: Path, content: dict[str, list[list[Any]]]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, header in SAMPLE_HEADERS.items():
+        sheet = workbook.create_sheet(name)
+        sheet.append(header)
+        for row in content[name]:
+            sheet.append(row)
+        for cell in sheet[1]:
+            sheet.column_dimensions[cell.column_letter].width = 16
+        if name in {"选手", "裁判"}:
+            for row_cells in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
+                for cell in row_cells:
+                    cell.number_format = "@"  # identity numbers stay text
+    workbook.save(path)
+    return path

@@ -149,11 +149,8 @@ class SkillSheet:
         problems: list[str] = []
         if not self.aspects:
             problems.append(_("The skill has no marking scheme yet."))
-        elif self.scheme_total != 100:
-            problems.append(
-                _("The maxima of the marking scheme add up to %(total)s, not 100.")
-                % {"total": f"{self.scheme_total:.2f}"}
-            )
+        elif scheme := scoring.scheme_problem((a.code, a.max_mark) for a in self.aspects):
+            problems.append(scheme)
         if not self.competitors:
             problems.append(_("No competitors are registered."))
         for competitor in self.short_of_judges[:PROBLEMS_SHOWN]:

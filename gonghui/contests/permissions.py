@@ -7,14 +7,14 @@ contest that does not exist.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from gonghui.accounts.models import BUSINESS_ROLES, User
 from gonghui.contests.models import Contest, ContestQuerySet, Skill
 from gonghui.core.access import deny, first_or_404
-from gonghui.orgs.permissions import can, orgs_for_action, scope, visible_orgs
+from gonghui.orgs.models import Organisation, OrganisationQuerySet
+from gonghui.orgs.permissions import can, get_org_for_user, orgs_for_action, scope, visible_orgs
+from gonghui.people.actions import MEMBER_UNION_TYPES
 
 # What each action on a contest requires, in terms of the organisation tree's actions.
 CONTEST_ACTIONS = {"view": "view", "export": "export", "manage": "edit", "sign_off": "edit"}
@@ -31,9 +31,28 @@ def can_manage(user: User, contest: Contest) -> bool:
     return can(user, contest.organiser, "edit")
 
 
-def organisers_for(user: User) -> Any:
+def organisers_for(user: User) -> OrganisationQuerySet:
     """The unions under which this user may organise a new contest."""
-    return orgs_for_action(user, "edit")
+    return orgs_for_action(user, CONTEST_ACTIONS["manage"])
+
+
+def get_organisers_for_user(user: User, action: str = "manage") -> OrganisationQuerySet:
+    """The unions under which this user may organise a new contest; 403 when there are none."""
+    organisers = organisers_for(user)
+    if not organisers.exists():
+        deny(user, action=action, object_type="contests.contest", object_id="", not_found=False)
+    return organisers
+
+
+def get_organiser_for_user(user: User, code: str) -> Organisation:
+    """One union, by code, under which the user may organise a contest (404 when the user
+    cannot see it, 403 when they may not organise under it)."""
+    return get_org_for_user(user, code, action=CONTEST_ACTIONS["manage"])
+
+
+def entrant_unions(user: User) -> OrganisationQuerySet:
+    """The grassroots unions in the user's scope that a competitor or judge may belong to."""
+    return visible_orgs(user).filter(type__in=MEMBER_UNION_TYPES)
 
 
 def get_contest_for_user(user: User, code: str, action: str = "view") -> Contest:

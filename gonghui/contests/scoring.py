@@ -14,13 +14,15 @@ golds leave no silver.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 from statistics import median
 from typing import Generic, TypeVar
+
+from django.utils.translation import gettext as _
 
 K = TypeVar("K", bound=Hashable)
 
@@ -81,14 +83,33 @@ class Aspect:
         return cls(code, AspectKind(kind), int(cents))
 
 
+def scheme_problem(aspects: Iterable[tuple[str, Decimal]]) -> str | None:
+    """A marking scheme names each aspect once and its maxima add up to exactly 100.
+
+    Takes each aspect's (code, maximum mark); answers None when the rule holds, else why not,
+    in the officer's language (the message gives the actual sum). This is the one statement of
+    the rule: the actions, the contest workbook and the mark sheet all ask it.
+    """
+    pairs = list(aspects)
+    codes = [code for code, _maximum in pairs]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        return _("Aspect codes must be unique in a scheme: %(codes)s.") % {
+            "codes": "、".join(duplicates)
+        }
+    total = sum((maximum for _code, maximum in pairs), Decimal(0))
+    if total != 100:
+        return _("The maxima of a marking scheme add up to 100; these add up to %(total)s.") % {
+            "total": f"{total:.2f}"
+        }
+    return None
+
+
 def check_scheme(aspects: Sequence[Aspect]) -> None:
-    """A marking scheme's maxima add up to exactly 100; the error gives the actual sum."""
-    codes = [a.code for a in aspects]
-    if len(set(codes)) != len(codes):
-        raise ScoringError("aspect codes must be unique within a scheme")
-    total = sum(a.max_cents for a in aspects)
-    if total != FULL_MARKS_CENTS:
-        raise ScoringError(f"the maxima add up to {Decimal(total) / 100:.2f}, not 100.00")
+    """The scheme rule (`scheme_problem`) on aspects already in cents; raises ScoringError."""
+    problem = scheme_problem((a.code, Decimal(a.max_cents) / 100) for a in aspects)
+    if problem is not None:
+        raise ScoringError(problem)
 
 
 def measurement_cents(aspect: Aspect, mark: Decimal | str) -> int:

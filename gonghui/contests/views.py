@@ -32,7 +32,9 @@ from gonghui.contests.marking import ContestResults, SkillSheet, result_lines
 from gonghui.contests.models import Competitor, Judge
 from gonghui.contests.permissions import (
     can_manage,
+    entrant_unions,
     get_contest_for_user,
+    get_organisers_for_user,
     get_skill_for_user,
     is_chief_judge,
     judged_skills,
@@ -41,13 +43,11 @@ from gonghui.contests.permissions import (
     visible_contests,
 )
 from gonghui.core import audit
-from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate
 from gonghui.core.tabular import csv_response, xlsx_response
-from gonghui.orgs.permissions import visible_orgs, visible_units
-from gonghui.people.actions import MEMBER_UNION_TYPES
+from gonghui.orgs.permissions import get_unit_by_credit_code_for_user
 
 
 def contest_list(request: AuthedRequest) -> HttpResponse:
@@ -66,15 +66,7 @@ def contest_list(request: AuthedRequest) -> HttpResponse:
 
 
 def contest_create(request: AuthedRequest) -> HttpResponse:
-    allowed = organisers_for(request.user)
-    if not allowed.exists():
-        deny(
-            request.user,
-            action="manage",
-            object_type="contests.contest",
-            object_id="",
-            not_found=False,
-        )
+    allowed = get_organisers_for_user(request.user)
     form = ContestForm(request.POST or None, allowed_orgs=allowed)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,7 +148,7 @@ def _skill_context(request: AuthedRequest, skill: Any, **forms: Any) -> dict[str
     competitors = {c.pk: c for c in sheet.competitors}
     for judge_id, competitor_id in sorted(sheet.conflicts):
         conflicts.setdefault(judge_id, []).append(competitors[competitor_id])
-    unions = visible_orgs(request.user).filter(type__in=MEMBER_UNION_TYPES)
+    unions = entrant_unions(request.user)
     scheme_text = "\n".join(
         "\t".join([a.sub_criterion, a.code, a.description, a.kind, str(a.max_mark), *a.descriptors])
         for a in sheet.aspects
@@ -226,11 +218,7 @@ def _entrant_details(request: AuthedRequest, form: EntrantForm) -> actions.Entra
     data = form.cleaned_data
     unit = None
     if data.get("unit_code"):
-        unit = (
-            visible_units(request.user)
-            .filter(credit_code=data["unit_code"].strip().upper())
-            .first()
-        )
+        unit = get_unit_by_credit_code_for_user(request.user, data["unit_code"])
         if unit is None:
             raise ValidationError(
                 {"unit_code": _("No employer unit with this credit code within your scope.")}
@@ -247,7 +235,7 @@ def _entrant_details(request: AuthedRequest, form: EntrantForm) -> actions.Entra
 @require_POST
 def competitor_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
     skill = get_skill_for_user(request.user, pk, action="manage")
-    unions = visible_orgs(request.user).filter(type__in=MEMBER_UNION_TYPES)
+    unions = entrant_unions(request.user)
     form = EntrantForm(request.POST, allowed_orgs=unions, prefix="c")
     if form.is_valid():
         try:
@@ -280,7 +268,7 @@ def _judge_account(request: AuthedRequest, username: str) -> Any:
 @require_POST
 def judge_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
     skill = get_skill_for_user(request.user, pk, action="manage")
-    unions = visible_orgs(request.user).filter(type__in=MEMBER_UNION_TYPES)
+    unions = entrant_unions(request.user)
     form = JudgeForm(request.POST, allowed_orgs=unions, prefix="j")
     if form.is_valid():
         try:

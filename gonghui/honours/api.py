@@ -9,7 +9,6 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from gonghui.accounts.http import AuthedRequest
-from gonghui.core.access import deny
 from gonghui.core.api_schemas import Id, Pages, answers
 from gonghui.honours import actions, lists
 from gonghui.honours.api_public import router as public_router
@@ -24,10 +23,10 @@ from gonghui.honours.models import (
 from gonghui.honours.permissions import (
     get_campaign_for_user,
     get_honouree_for_user,
+    get_kept_federation_for_user,
     get_nomination_for_user,
     get_objection_for_user,
     get_session_for_user,
-    kept_federation,
     visible_campaigns,
     visible_honourees,
     visible_nominations,
@@ -95,15 +94,7 @@ def list_kinds(request: AuthedRequest) -> Any:
     summary="Add an honour that campaigns can award (the regional federation)",
 )
 def create_kind(request: AuthedRequest, payload: KindIn) -> Any:
-    federation = kept_federation(request.user)
-    if federation is None:
-        deny(
-            request.user,
-            action="edit",
-            object_type="honours.honourkind",
-            object_id="",
-            not_found=False,
-        )
+    federation = get_kept_federation_for_user(request.user, object_type="honours.honourkind")
     return 201, actions.create_honour_kind(
         by=request.user,
         federation=federation,

@@ -12,12 +12,15 @@ from django.utils import timezone
 from ninja import Router
 
 from gonghui.accounts.http import AuthedRequest
-from gonghui.core.access import deny
 from gonghui.core.api_schemas import Id, answers
 from gonghui.core.bounds import Day, Year
 from gonghui.honours import actions
-from gonghui.honours.models import AllowanceRate, CalendarDay, HonourLevel, ProportionRule
-from gonghui.honours.permissions import get_campaign_for_user, kept_federation
+from gonghui.honours.models import AllowanceRate, CalendarDay, HonourLevel
+from gonghui.honours.permissions import (
+    get_campaign_for_user,
+    get_kept_federation_for_user,
+    get_rule_for_user,
+)
 from gonghui.honours.schemas import (
     ByMembersIn,
     CalendarDayIn,
@@ -26,17 +29,9 @@ from gonghui.honours.schemas import (
     RateIn,
     RateOut,
 )
-from gonghui.orgs.models import Organisation
 from gonghui.orgs.permissions import get_org_for_user
 
 router = Router(tags=["honours"])
-
-
-def _federation(request: AuthedRequest, object_type: str) -> Organisation:
-    federation = kept_federation(request.user)
-    if federation is None:
-        deny(request.user, action="edit", object_type=object_type, object_id="", not_found=False)
-    return federation
 
 
 @router.delete(
@@ -45,16 +40,7 @@ def _federation(request: AuthedRequest, object_type: str) -> Organisation:
     summary="Remove a proportion rule",
 )
 def remove_rule(request: AuthedRequest, campaign_id: Id, rule_id: Id) -> Any:
-    campaign = get_campaign_for_user(request.user, campaign_id, action="manage")
-    rule = ProportionRule.objects.filter(campaign=campaign, pk=rule_id).first()
-    if rule is None:
-        deny(
-            request.user,
-            action="manage",
-            object_type="honours.proportionrule",
-            object_id=str(rule_id),
-            not_found=True,
-        )
+    rule = get_rule_for_user(request.user, campaign_id, rule_id)
     actions.remove_rule(by=request.user, rule=rule)
     return 204, None
 
@@ -74,7 +60,7 @@ def list_calendar(request: AuthedRequest, year: Year | None = None) -> Any:
     summary="Record a public holiday, or a weekend made a working day (调休)",
 )
 def set_calendar_day(request: AuthedRequest, day: Day, payload: CalendarDayIn) -> Any:
-    federation = _federation(request, "honours.calendarday")
+    federation = get_kept_federation_for_user(request.user, object_type="honours.calendarday")
     return actions.set_calendar_day(
         by=request.user,
         federation=federation,
@@ -90,7 +76,7 @@ def set_calendar_day(request: AuthedRequest, day: Day, payload: CalendarDayIn) -
     summary="Make a day ordinary again (Monday to Friday work, weekends rest)",
 )
 def remove_calendar_day(request: AuthedRequest, day: Day) -> Any:
-    federation = _federation(request, "honours.calendarday")
+    federation = get_kept_federation_for_user(request.user, object_type="honours.calendarday")
     actions.remove_calendar_day(by=request.user, federation=federation, day=day)
     return 204, None
 
@@ -121,7 +107,7 @@ def list_rates(request: AuthedRequest) -> Any:
     summary="Set the monthly honour allowance for a level",
 )
 def set_rate(request: AuthedRequest, level: HonourLevel, payload: RateIn) -> Any:
-    federation = _federation(request, "honours.allowancerate")
+    federation = get_kept_federation_for_user(request.user, object_type="honours.allowancerate")
     return actions.set_allowance_rate(
         by=request.user, organisation=federation, level=level, amount=payload.monthly_amount
     )

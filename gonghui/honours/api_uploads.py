@@ -21,8 +21,11 @@ from gonghui.core.tabular import UnreadableFile
 from gonghui.honours import actions
 from gonghui.honours.certificates import certificate_pdf
 from gonghui.honours.importer import import_uploaded_honourees
-from gonghui.honours.models import Attachment
-from gonghui.honours.permissions import get_honouree_for_user, get_nomination_for_user
+from gonghui.honours.permissions import (
+    get_attachment_for_user,
+    get_honouree_for_user,
+    get_nomination_for_user,
+)
 from gonghui.honours.schemas import AttachmentOut, HonoureeOut, ImportOut
 from gonghui.orgs.permissions import orgs_for_action
 
@@ -64,16 +67,7 @@ def add_attachment(
     summary="Download an attachment",
 )
 def download_attachment(request: AuthedRequest, nomination_id: Id, attachment_id: Id) -> Any:
-    nomination = get_nomination_for_user(request.user, nomination_id)
-    attachment = Attachment.objects.filter(nomination=nomination, pk=attachment_id).first()
-    if attachment is None:
-        deny(
-            request.user,
-            action="view",
-            object_type="honours.attachment",
-            object_id=str(attachment_id),
-            not_found=True,
-        )
+    attachment = get_attachment_for_user(request.user, nomination_id, attachment_id)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

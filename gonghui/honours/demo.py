@@ -349,11 +349,31 @@ def build_honours(*, today: date | None = None) -> dict[str, int]:
         )[0]
         for name, level, collective in KINDS
     }
+    completed = _completed_campaign(kinds, users=users, union=union, unit=unit, today=today)
+    _campaign_in_notice(kinds, users=users, union=union, unit=unit, today=today)
+    _earlier_honourees(kinds, union=union, by=federation)
+    _benefits(completed, root=root, by=federation, today=today)
+    _sanatorium(root=root, by=federation, today=today)
+    return {
+        "campaigns": Campaign.objects.count(),
+        "nominations": Nomination.objects.count(),
+        "honourees": Honouree.objects.count(),
+    }
 
-    # 2025: the whole way to the register
+
+def _completed_campaign(
+    kinds: dict[str, HonourKind],
+    *,
+    users: dict[str, User],
+    union: Organisation,
+    unit: EmployerUnit | None,
+    today: date,
+) -> Campaign:
+    """2025: the whole way to the register (quotas, review, notice, committee, vote)."""
+    federation = users["federation"]
     completed = actions.create_campaign(
         by=federation,
-        organiser=root,
+        organiser=_organisation_of(federation),
         settings=actions.CampaignSettings(
             kind=kinds["自治区劳动模范"],
             year=2025,
@@ -384,11 +404,22 @@ def build_honours(*, today: date | None = None) -> dict[str, int]:
             by=federation, nomination=nomination, choices=dict(zip(members, choices, strict=True))
         )
         actions.close_vote(by=federation, nomination=nomination)
+    return completed
 
-    # 2026: in public notice today, with an open objection
+
+def _campaign_in_notice(
+    kinds: dict[str, HonourKind],
+    *,
+    users: dict[str, User],
+    union: Organisation,
+    unit: EmployerUnit | None,
+    today: date,
+) -> None:
+    """2026: in public notice today, with an open objection."""
+    federation = users["federation"]
     current = actions.create_campaign(
         by=federation,
-        organiser=root,
+        organiser=_organisation_of(federation),
         settings=actions.CampaignSettings(
             kind=kinds["自治区五一劳动奖章"],
             year=2026,
@@ -408,7 +439,9 @@ def build_honours(*, today: date | None = None) -> dict[str, int]:
         facts="反映该同志所在班组2025年曾发生一起未上报的轻微安全事故，请核实。",
     )
 
-    # the register: earlier honourees across the region
+
+def _earlier_honourees(kinds: dict[str, HonourKind], *, union: Organisation, by: User) -> None:
+    """The register: earlier honourees across the region."""
     prefectures = list(Organisation.objects.filter(type=OrgType.PREFECTURE).order_by("path")[:6])
     grassroots = list(Organisation.objects.filter(type=OrgType.GRASSROOTS).order_by("path")[:12])
     for index, (name, level, kind_name, year, trade, story) in enumerate(REGISTER):
@@ -434,25 +467,28 @@ def build_honours(*, today: date | None = None) -> dict[str, int]:
             publication_consent=True,
             story=story,
         )
-        audit.record(action="honouree.create", by=federation, obj=honouree, extra={"demo": True})
+        audit.record(action="honouree.create", by=by, obj=honouree, extra={"demo": True})
+
+
+def _benefits(completed: Campaign, *, root: Organisation, by: User, today: date) -> None:
+    """Allowance rates, the new honourees' award and check-up, two months of allowances, and
+    one hardship payment."""
     for level, amount in [
         (HonourLevel.NATIONAL, 100),
         (HonourLevel.REGIONAL, 80),
         (HonourLevel.PREFECTURE, 60),
     ]:
-        actions.set_allowance_rate(
-            by=federation, organisation=root, level=level, amount=Decimal(amount)
-        )
+        actions.set_allowance_rate(by=by, organisation=root, level=level, amount=Decimal(amount))
     for honouree in Honouree.objects.filter(campaign=completed):
         honouree_update = actions.update_honouree(
-            by=federation,
+            by=by,
             honouree=honouree,
             story=honouree.story,
             publication_consent=honouree.publication_consent,
             receives_allowance=True,
         )
         actions.record_benefit(
-            by=federation,
+            by=by,
             honouree=honouree_update,
             kind=BenefitKind.AWARD,
             on=today - timedelta(days=20),
@@ -460,7 +496,7 @@ def build_honours(*, today: date | None = None) -> dict[str, int]:
             note="一次性奖金（自治区财政）",
         )
         actions.record_benefit(
-            by=federation,
+            by=by,
             honouree=honouree_update,
             kind=BenefitKind.CHECKUP,
             on=today - timedelta(days=10),
@@ -469,19 +505,23 @@ def build_honours(*, today: date | None = None) -> dict[str, int]:
         )
     for months_ago in (2, 1):
         first = (today.replace(day=1) - timedelta(days=28 * months_ago)).replace(day=1)
-        actions.pay_allowances(by=federation, organisation=root, period=f"{first:%Y-%m}")
+        actions.pay_allowances(by=by, organisation=root, period=f"{first:%Y-%m}")
     hardship = Honouree.objects.filter(year__lte=2015).first()
     if hardship is not None:
         actions.record_benefit(
-            by=federation,
+            by=by,
             honouree=hardship,
             kind=BenefitKind.HARDSHIP,
             on=today - timedelta(days=5),
             amount=Decimal(2000),
             note="困难劳模帮扶",
         )
+
+
+def _sanatorium(*, root: Organisation, by: User, today: date) -> None:
+    """A sanatorium session a month ahead, with three frontline honourees booked."""
     session = actions.create_session(
-        by=federation,
+        by=by,
         organisation=root,
         name=f"{today.year}年劳模疗休养（赛里木湖）第一期",
         starts_on=today + timedelta(days=30),
@@ -489,9 +529,4 @@ def build_honours(*, today: date | None = None) -> dict[str, int]:
         places=10,
     )
     for honouree in Honouree.objects.active().filter(is_frontline=True)[:3]:
-        actions.book_stay(by=federation, session=session, honouree=honouree)
-    return {
-        "campaigns": Campaign.objects.count(),
-        "nominations": Nomination.objects.count(),
-        "honourees": Honouree.objects.count(),
-    }
+        actions.book_stay(by=by, session=session, honouree=honouree)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.core.bounds import YEAR
-from gonghui.core.tabular import Column, RowError, Spec, Table, open_table
+from gonghui.core.tabular import Column, Row, RowError, Spec, Table, open_table
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.people.actions import identity_digest
@@ -98,6 +98,17 @@ def _prefecture(org: Organisation, cache: dict[str, Organisation]) -> Organisati
 PROGRESS_EVERY = 200  # rows between two progress reports
 
 
+@dataclass
+class _Known:
+    """What every row is checked against, read once per import."""
+
+    kinds: dict[str, HonourKind]
+    orgs: dict[str, Organisation]  # the unions the importer may write to, by code
+    prefectures: dict[str, Organisation]  # by path
+    existing: set[tuple[str, int, int, int]]  # (name, kind, year, union) in the register
+    seen: set[tuple[str, int, int, str]] = field(default_factory=set)  # earlier in the file
+
+
 def plan_honouree_import(
     table: Table | Iterable[Any],
     *,
@@ -109,102 +120,112 @@ def plan_honouree_import(
     `progress`, if given, hears the number of rows checked so far, now and then and at the end.
     """
     plan = HonoureePlan()
-    kinds = {k.name: k for k in HonourKind.objects.all()}
-    orgs = {o.code: o for o in allowed}
-    by_path = {o.path: o for o in Organisation.objects.filter(type=OrgType.PREFECTURE)}
-    seen: set[tuple[str, int, int, str]] = set()
-    existing = set(Honouree.objects.values_list("name", "kind_id", "year", "organisation_id"))
-    header = HONOUREE_SPEC.header
+    known = _Known(
+        kinds={k.name: k for k in HonourKind.objects.all()},
+        orgs={o.code: o for o in allowed},
+        prefectures={o.path: o for o in Organisation.objects.filter(type=OrgType.PREFECTURE)},
+        existing=set(Honouree.objects.values_list("name", "kind_id", "year", "organisation_id")),
+    )
     checked = 0
     for row in table:
         checked += 1
         if progress is not None and checked % PROGRESS_EVERY == 0:
             progress(checked)
-        v = row.values
-        errors: list[RowError] = []
-
-        def bad(
-            key: str, message: str, found: list[RowError] = errors, number: int = row.number
-        ) -> None:
-            found.append(RowError(number, header(key), message))
-
-        name = v.get("name", "").strip()
-        if not name or len(name) > 64:
-            bad("name", _("The name is missing or longer than 64 characters."))
-        kind = kinds.get(v.get("kind", "").strip())
-        if kind is None:
-            bad("kind", _("Unknown honour; known: %(known)s.") % {"known": "、".join(kinds) or "—"})
-        level = LEVELS.get(v.get("level", "").strip())
-        if level is None:
-            bad("level", _("Write the level as 全国, 自治区, 地州市 or 县."))
-        year_text = v.get("year", "").strip().removesuffix("年")
-        year = int(year_text) if year_text.isdigit() else 0
-        if not YEAR.holds(year):
-            bad("year", _("Write the year as four digits, e.g. 2015."))
-        union = orgs.get(v.get("union", "").strip())
-        if union is None:
-            bad("union", _("No union with this code within your scope."))
-        person = None
-        number = v.get("identity_number", "").strip()
-        if number:
-            try:
-                identity = parse_identity(number)
-            except Exception as error:  # the validator's own message, in the user's language
-                bad("identity_number", " ".join(getattr(error, "messages", [str(error)])))
-            else:
-                person = Person.objects.filter(
-                    identity_hash=identity_digest(identity.number)
-                ).first()
-                if person is None:
-                    bad("identity_number", _("No member with this identity number on the roster."))
-        status = STATUSES.get(v.get("status", "").strip())
-        if status is None:
-            bad("status", _("Write the status as 保持, 已撤销 or 已故."))
-        elif status != HonoureeStatus.ACTIVE and not v.get("reason", "").strip():
-            bad("reason", _("A revoked or deceased honouree needs a reason."))
-        consent, allowance = _flag(v.get("consent", "")), _flag(v.get("allowance", ""))
-        if consent is None:
-            bad("consent", _("Write 是 or 否."))
-        if allowance is None:
-            bad("allowance", _("Write 是 or 否."))
-        if not errors and kind and union and level:
-            key = (name, kind.pk, year, union.pk)
-            if key in existing:
-                bad("name", _("This honour is already in the register."))
-            elif (name, kind.pk, year, union.code) in seen:
-                bad("name", _("This honour appears twice in the file."))
-            seen.add((name, kind.pk, year, union.code))
-        retired_text = v.get("retired_on", "").strip().replace("/", "-").replace(".", "-")
-        retired_on = parse_date(retired_text) if retired_text else None
-        if retired_text and retired_on is None:
-            bad("retired_on", _("Write the date as YYYY-MM-DD."))
-        if errors or kind is None or union is None or level is None:
+        honouree, errors = _check_row(row, known)
+        if honouree is None:
             plan.errors.extend(errors)
-            continue
-        plan.rows.append(
-            Honouree(
-                person=person,
-                name=name,
-                organisation=union,
-                prefecture=_prefecture(union, by_path),
-                unit_name=v.get("unit", "").strip()[:128],
-                trade=v.get("trade", "").strip()[:64],
-                kind=kind,
-                level=level,
-                year=year,
-                status=status or HonoureeStatus.ACTIVE,
-                status_reason=v.get("reason", "").strip()[:200],
-                publication_consent=bool(consent),
-                receives_allowance=bool(allowance),
-                retired_on=retired_on,
-                is_frontline=bool(person and person.is_frontline),
-                story=v.get("story", "").strip(),
-            )
-        )
+        else:
+            plan.rows.append(honouree)
     plan.rows_checked = checked
     if progress is not None:
         progress(checked)
     return plan
+
+
+def _check_row(row: Row, known: _Known) -> tuple[Honouree | None, list[RowError]]:
+    """One row as an honouree to add, or None and every reason why not."""
+    v = row.values
+    errors: list[RowError] = []
+
+    def bad(key: str, message: str) -> None:
+        errors.append(RowError(row.number, HONOUREE_SPEC.header(key), message))
+
+    name = v.get("name", "").strip()
+    if not name or len(name) > 64:
+        bad("name", _("The name is missing or longer than 64 characters."))
+    kind = known.kinds.get(v.get("kind", "").strip())
+    if kind is None:
+        bad(
+            "kind",
+            _("Unknown honour; known: %(known)s.") % {"known": "、".join(known.kinds) or "—"},
+        )
+    level = LEVELS.get(v.get("level", "").strip())
+    if level is None:
+        bad("level", _("Write the level as 全国, 自治区, 地州市 or 县."))
+    year_text = v.get("year", "").strip().removesuffix("年")
+    year = int(year_text) if year_text.isdigit() else 0
+    if not YEAR.holds(year):
+        bad("year", _("Write the year as four digits, e.g. 2015."))
+    union = known.orgs.get(v.get("union", "").strip())
+    if union is None:
+        bad("union", _("No union with this code within your scope."))
+    person = _person(v.get("identity_number", "").strip(), bad)
+    status = STATUSES.get(v.get("status", "").strip())
+    if status is None:
+        bad("status", _("Write the status as 保持, 已撤销 or 已故."))
+    elif status != HonoureeStatus.ACTIVE and not v.get("reason", "").strip():
+        bad("reason", _("A revoked or deceased honouree needs a reason."))
+    consent, allowance = _flag(v.get("consent", "")), _flag(v.get("allowance", ""))
+    if consent is None:
+        bad("consent", _("Write 是 or 否."))
+    if allowance is None:
+        bad("allowance", _("Write 是 or 否."))
+    if not errors and kind and union and level:
+        if (name, kind.pk, year, union.pk) in known.existing:
+            bad("name", _("This honour is already in the register."))
+        elif (name, kind.pk, year, union.code) in known.seen:
+            bad("name", _("This honour appears twice in the file."))
+        known.seen.add((name, kind.pk, year, union.code))
+    retired_text = v.get("retired_on", "").strip().replace("/", "-").replace(".", "-")
+    retired_on = parse_date(retired_text) if retired_text else None
+    if retired_text and retired_on is None:
+        bad("retired_on", _("Write the date as YYYY-MM-DD."))
+    if errors or kind is None or union is None or level is None:
+        return None, errors
+    honouree = Honouree(
+        person=person,
+        name=name,
+        organisation=union,
+        prefecture=_prefecture(union, known.prefectures),
+        unit_name=v.get("unit", "").strip()[:128],
+        trade=v.get("trade", "").strip()[:64],
+        kind=kind,
+        level=level,
+        year=year,
+        status=status or HonoureeStatus.ACTIVE,
+        status_reason=v.get("reason", "").strip()[:200],
+        publication_consent=bool(consent),
+        receives_allowance=bool(allowance),
+        retired_on=retired_on,
+        is_frontline=bool(person and person.is_frontline),
+        story=v.get("story", "").strip(),
+    )
+    return honouree, errors
+
+
+def _person(number: str, bad: Callable[[str, str], None]) -> Person | None:
+    """The roster's member with this identity number, if one is given."""
+    if not number:
+        return None
+    try:
+        identity = parse_identity(number)
+    except Exception as error:  # the validator's own message, in the user's language
+        bad("identity_number", " ".join(getattr(error, "messages", [str(error)])))
+        return None
+    person = Person.objects.filter(identity_hash=identity_digest(identity.number)).first()
+    if person is None:
+        bad("identity_number", _("No member with this identity number on the roster."))
+    return person
 
 
 @transaction.atomic

@@ -14,8 +14,10 @@ from gonghui.accounts.models import BUSINESS_ROLES, Role, User
 from gonghui.accounts.types import Actor
 from gonghui.core.access import deny, first_or_404
 from gonghui.honours.models import (
+    Attachment,
     Booking,
     Campaign,
+    CertificateBatch,
     Honouree,
     HonoureeImport,
     HonoureeQuerySet,
@@ -24,9 +26,10 @@ from gonghui.honours.models import (
     NominationStatus,
     Objection,
     ObjectionQuerySet,
+    ProportionRule,
     SanatoriumSession,
 )
-from gonghui.orgs.models import SEGMENT, Organisation
+from gonghui.orgs.models import SEGMENT, Organisation, OrgType
 from gonghui.orgs.permissions import assignments, can, orgs_for_action, scope
 
 OFFICER = frozenset({Role.OFFICER})
@@ -124,6 +127,12 @@ def nominating_orgs(user: User, campaign: Campaign) -> QuerySet[Organisation]:
     )
 
 
+def allocating_orgs(user: User, campaign: Campaign) -> QuerySet[Organisation]:
+    """Organisations whose share of this campaign's quota the user passes on to the unions
+    beneath them: their officer scope within the organiser's subtree."""
+    return orgs_for_action(user, "edit").filter(path__startswith=campaign.organiser.path)
+
+
 def visible_objections(user: User) -> ObjectionQuerySet:
     return Objection.objects.filter(
         scope(user, BUSINESS_ROLES).q("assigned_to__")
@@ -142,14 +151,19 @@ def get_objection_for_user(user: User, pk: int, action: str = "view") -> Objecti
         action=action,
         object_id=pk,
     )
-    if action == "conclude" and not (
-        can(user, objection.assigned_to, "edit")
-        or is_officer_of(user, objection.nomination.campaign.organiser)
-    ):
+    if action == "conclude" and not can_conclude_objection(user, objection):
         deny(
             user, action=action, object_type="honours.objection", object_id=str(pk), not_found=False
         )
     return objection
+
+
+def can_conclude_objection(user: User, objection: Objection) -> bool:
+    """An objection is investigated by the union it is assigned to (or one above it) and
+    concluded by them or by the organiser's own officers."""
+    return can(user, objection.assigned_to, "edit") or is_officer_of(
+        user, objection.nomination.campaign.organiser
+    )
 
 
 def visible_honourees(user: User) -> HonoureeQuerySet:
@@ -204,3 +218,102 @@ def get_honouree_import_for_user(user: User, pk: int) -> HonoureeImport:
     return first_or_404(
         HonoureeImport.objects.filter(pk=pk, created_by=user), user, action="view", object_id=pk
     )
+
+
+def officer_org_ids(user: User) -> list[int]:
+    """The organisations on which the user holds an officer role themselves (not inherited)."""
+    return [a.organisation_id for a in assignments(user) if a.role == Role.OFFICER]
+
+
+def campaign_organisers(user: User) -> QuerySet[Organisation]:
+    """Organisations whose own officer the user is and which may organise a campaign."""
+    return Organisation.objects.filter(pk__in=officer_org_ids(user)).filter(
+        type__in=[OrgType.FEDERATION, OrgType.PREFECTURE, OrgType.COUNTY, OrgType.INDUSTRY]
+    )
+
+
+def get_campaign_organisers_for_user(user: User) -> QuerySet[Organisation]:
+    """The organisations for which the user may open a campaign; 403 when there are none."""
+    organisers = campaign_organisers(user)
+    if not organisers.exists():
+        deny(user, action="edit", object_type="honours.campaign", object_id="", not_found=False)
+    return organisers
+
+
+def get_nominating_orgs_for_user(user: User, campaign: Campaign) -> QuerySet[Organisation]:
+    """The unions the user may nominate from in this campaign; 403 when there are none."""
+    orgs = nominating_orgs(user, campaign)
+    if not orgs.exists():
+        deny(
+            user,
+            action="nominate",
+            object_type="honours.campaign",
+            object_id=str(campaign.pk),
+            not_found=False,
+        )
+    return orgs
+
+
+def get_kept_federation_for_user(user: User, *, object_type: str) -> Organisation:
+    """The federation whose settings (`object_type`: honour kinds, the calendar, allowance
+    rates) the user keeps; 403 for everyone else."""
+    federation = kept_federation(user)
+    if federation is None:
+        deny(user, action="edit", object_type=object_type, object_id="", not_found=False)
+    return federation
+
+
+def get_attachment_for_user(user: User, nomination_pk: int, attachment_pk: int) -> Attachment:
+    """An attachment of a nomination the user may see (else 404, as for a missing one)."""
+    nomination = get_nomination_for_user(user, nomination_pk)
+    attachment = Attachment.objects.filter(nomination=nomination, pk=attachment_pk).first()
+    if attachment is None:
+        deny(
+            user,
+            action="view",
+            object_type="honours.attachment",
+            object_id=str(attachment_pk),
+            not_found=True,
+        )
+    return attachment
+
+
+def get_certificate_batch_for_user(user: User, pk: int) -> CertificateBatch:
+    """A batch of certificates: its campaign's own officers only (else 404)."""
+    batch = (
+        CertificateBatch.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
+        .select_related("campaign")
+        .first()
+    )
+    if batch is None or not can_manage_campaign(user, batch.campaign):
+        deny(
+            user,
+            action="view",
+            object_type="honours.certificatebatch",
+            object_id=str(pk),
+            not_found=True,
+        )
+    return batch
+
+
+def get_honouree_photo_for_user(user: User, pk: int) -> Honouree:
+    """A visible honouree that has a portrait (else 404)."""
+    honouree = get_honouree_for_user(user, pk)
+    if not honouree.photo:
+        deny(user, action="view", object_type="honours.photo", object_id=str(pk), not_found=True)
+    return honouree
+
+
+def get_rule_for_user(user: User, campaign_pk: int, rule_pk: int) -> ProportionRule:
+    """A proportion rule of a campaign the user manages (else 404 or 403)."""
+    campaign = get_campaign_for_user(user, campaign_pk, action="manage")
+    rule = ProportionRule.objects.filter(campaign=campaign, pk=rule_pk).first()
+    if rule is None:
+        deny(
+            user,
+            action="manage",
+            object_type="honours.proportionrule",
+            object_id=str(rule_pk),
+            not_found=True,
+        )
+    return rule

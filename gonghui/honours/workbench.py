@@ -13,28 +13,23 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gonghui.accounts.models import Role, User
+from gonghui.accounts.models import User
 from gonghui.core.workbench import Figure, Todo
 from gonghui.honours.calendar import is_working_day
 from gonghui.honours.models import NominationStatus
 from gonghui.honours.permissions import (
+    officer_org_ids,
     visible_campaigns,
     visible_honourees,
     visible_nominations,
     visible_objections,
 )
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import assignments
 from gonghui.orgs.workbench import reach_q
 
 HONOURS = _("Honours")
 # a notice closing within this many working days is flagged on its organiser's workbench
 NOTICE_WARNING_DAYS = 3
-
-
-def _own_orgs(user: User) -> list[int]:
-    """Organisations where the user is an officer in person (a review level is theirs)."""
-    return [a.organisation_id for a in assignments(user) if a.role == Role.OFFICER]
 
 
 def _working_days_ahead(today: date, days: int) -> date:
@@ -46,7 +41,7 @@ def _working_days_ahead(today: date, days: int) -> date:
 
 
 def todos(user: User) -> Iterator[Todo]:
-    own = _own_orgs(user)
+    own = officer_org_ids(user)
     if not own:
         return
     awaiting = visible_nominations(user).filter(status=NominationStatus.SUBMITTED, reviewer__in=own)

@@ -132,3 +132,21 @@ def get_unit_for_user(user: User, pk: int, action: str = "view") -> EmployerUnit
             user, action=action, object_type="orgs.employerunit", object_id=str(pk), not_found=False
         )
     return unit
+
+
+def get_unit_by_credit_code_for_user(user: User, credit_code: str) -> EmployerUnit | None:
+    """The employer unit with this credit code among those the user may see, else None: a
+    unit outside the scope is answered as one that does not exist."""
+    code = credit_code.strip().upper()
+    if not code:
+        return None
+    return visible_units(user).filter(credit_code=code).first()
+
+
+def get_org_to_move_for_user(user: User, code: str) -> Organisation:
+    """An organisation the user may move (else 404 or 403): moving takes the subtree out of its
+    parent, so only an officer of the parent may do it, and the root never moves."""
+    org = get_org_for_user(user, code, action="move")
+    if org.parent is None or not can(user, org.parent, "edit"):
+        deny(user, action="move", object_type="orgs.organisation", object_id=code, not_found=False)
+    return org

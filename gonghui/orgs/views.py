@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.models import BUSINESS_ROLES
 from gonghui.core import workbench
-from gonghui.core.access import deny
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate, query_without, sort
 from gonghui.orgs import actions
@@ -19,6 +18,7 @@ from gonghui.orgs.models import Organisation, OrgType
 from gonghui.orgs.permissions import (
     can,
     get_org_for_user,
+    get_org_to_move_for_user,
     get_unit_for_user,
     orgs_for_action,
     scope,
@@ -145,19 +145,10 @@ def org_edit(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 def org_move(request: AuthedRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code, action="move")
+    org = get_org_to_move_for_user(request.user, code)
     form = MoveForm(
         request.POST or None, allowed_orgs=orgs_for_action(request.user, "create_child")
     )
-    if org.parent is None or not can(request.user, org.parent, "edit"):
-        # moving takes the subtree out of its parent: only the parent's officer may do it
-        deny(
-            request.user,
-            action="move",
-            object_type="orgs.organisation",
-            object_id=code,
-            not_found=False,
-        )
     if request.method == "POST" and form.is_valid():
         try:
             moved = actions.move_organisation(

@@ -8,7 +8,10 @@ from pydantic import Field, StrictBool
 from gonghui.accounts.http import AuthedRequest
 from gonghui.core.api_schemas import Id, Input, answers
 from gonghui.core.bounds import Day
-from gonghui.orgs.permissions import get_org_for_user, visible_units
+from gonghui.orgs.permissions import (
+    get_org_for_user,
+    get_unit_by_credit_code_for_user,
+)
 from gonghui.people import actions
 from gonghui.people.models import Membership, MembershipStatus, Person
 from gonghui.people.permissions import get_membership_for_user, get_person_for_user
@@ -178,11 +181,7 @@ def create_member(request: AuthedRequest, payload: MemberIn) -> Any:
     union = get_org_for_user(request.user, payload.union_code, action="edit")
     unit = None
     if payload.unit_credit_code:
-        unit = (
-            visible_units(request.user)
-            .filter(credit_code=payload.unit_credit_code.strip().upper())
-            .first()
-        )
+        unit = get_unit_by_credit_code_for_user(request.user, payload.unit_credit_code)
         if unit is None:
             raise ValidationError(
                 {"unit_credit_code": ["no employer unit with this credit code within your scope"]}

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from gonghui.accounts.models import BUSINESS_ROLES, User
 from gonghui.accounts.types import Actor
 from gonghui.core.access import deny, first_or_404
-from gonghui.orgs.models import Organisation
+from gonghui.orgs.models import Organisation, OrganisationQuerySet
 from gonghui.orgs.permissions import Scope, can, orgs_for_action, scope
 from gonghui.people.models import (
     ImportBatch,
@@ -75,6 +75,23 @@ def can_reveal(user: User, person: Person) -> bool:
     """Reveal is allowed where the user holds the reveal role over the person's current union."""
     current = person.memberships.current().select_related("union").first()
     return current is not None and can(user, current.union, "reveal")
+
+
+def get_person_to_reveal_for_user(user: User, pk: int) -> Person:
+    """A visible person (else 404) whose identity number or phone the user may reveal: the
+    reveal role over their current union (else 403)."""
+    person = get_person_for_user(user, pk)
+    if not can_reveal(user, person):
+        deny(user, action="reveal", object_type="people.person", object_id=str(pk), not_found=False)
+    return person
+
+
+def get_registering_unions_for_user(user: User) -> OrganisationQuerySet:
+    """The unions in which the user may register members; 403 when there are none."""
+    unions = orgs_for_action(user, "edit")
+    if not unions.exists():
+        deny(user, action="edit", object_type="people.person", object_id="", not_found=False)
+    return unions
 
 
 def get_import_job_for_user(user: User, pk: int) -> ImportJob:

@@ -12,17 +12,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.http import AuthedRequest
+from gonghui.accounts.models import User
 from gonghui.accounts.types import Actor
-from gonghui.core.access import deny
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import query_without
 from gonghui.core.tabular import csv_response, xlsx_response
-from gonghui.orgs.permissions import orgs_for_action, visible_units
+from gonghui.orgs.permissions import get_unit_by_credit_code_for_user, orgs_for_action
 from gonghui.people import actions
 from gonghui.people.export import EXPORT_HEADERS, Export, record_export, reveal_scope
 from gonghui.people.forms import EndForm, PersonForm, RegisterForm, RosterFilters, TransferForm
 from gonghui.people.models import MembershipStatus, SkillLevel
-from gonghui.people.permissions import can_reveal, get_membership_for_user, get_person_for_user
+from gonghui.people.permissions import (
+    can_reveal,
+    get_membership_for_user,
+    get_person_for_user,
+    get_person_to_reveal_for_user,
+    get_registering_unions_for_user,
+)
 from gonghui.people.roster import Cursor, RosterQuery, roster, roster_page
 
 
@@ -64,11 +70,11 @@ def member_count(request: AuthedRequest) -> HttpResponse:
     return render(request, "people/member_list.html#count", {"total": total})
 
 
-def _details(form: PersonForm, units: Any) -> actions.PersonDetails:
-    code = form.cleaned_data.get("unit_code", "").strip().upper()
+def _details(form: PersonForm, user: User) -> actions.PersonDetails:
+    code = form.cleaned_data.get("unit_code", "")
     unit = None
-    if code:
-        unit = units.filter(credit_code=code).first()
+    if code.strip():
+        unit = get_unit_by_credit_code_for_user(user, code)
         if unit is None:
             raise ValidationError(
                 {"unit_code": _("No employer unit with this credit code within your scope.")}
@@ -86,11 +92,7 @@ def _details(form: PersonForm, units: Any) -> actions.PersonDetails:
 
 
 def member_register(request: AuthedRequest) -> HttpResponse:
-    allowed = orgs_for_action(request.user, "edit")
-    if not allowed.exists():
-        deny(
-            request.user, action="edit", object_type="people.person", object_id="", not_found=False
-        )
+    allowed = get_registering_unions_for_user(request.user)
     form = RegisterForm(
         request.POST or None, allowed_orgs=allowed, initial={"union": request.GET.get("union", "")}
     )
@@ -99,7 +101,7 @@ def member_register(request: AuthedRequest) -> HttpResponse:
             membership = actions.register_member(
                 by=request.user,
                 identity_number=form.cleaned_data["identity_number"],
-                details=_details(form, visible_units(request.user)),
+                details=_details(form, request.user),
                 union=form.cleaned_data["union"],
                 joined_on=form.cleaned_data.get("joined_on"),
             )
@@ -147,16 +149,8 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def person_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_person_for_user(request.user, pk)
+    person = get_person_to_reveal_for_user(request.user, pk)
     field = "phone" if request.POST.get("field") == "phone" else "identity_number"
-    if not can_reveal(request.user, person):
-        deny(
-            request.user,
-            action="reveal",
-            object_type="people.person",
-            object_id=str(pk),
-            not_found=False,
-        )
     value = actions.reveal(by=request.user, person=person, field=field)
     return render(request, "people/person_detail.html#revealed", {"value": value, "field": field})
 
@@ -183,7 +177,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         ) % {"masked": person.phone_masked or "—"}
     if request.method == "POST" and form.is_valid():
         try:
-            details = _details(form, visible_units(request.user))
+            details = _details(form, request.user)
             if keep_phone and not details.phone and person.phone_sealed:
                 details = actions.PersonDetails(
                     **{**details.__dict__, "phone": person.reveal_phone()}

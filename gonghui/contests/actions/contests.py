@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.types import Actor
+from gonghui.contests import scoring
 from gonghui.contests.bounds import MAX_MARK
 from gonghui.contests.models import (
     Aspect,
@@ -190,27 +191,19 @@ def parse_max_mark(text: str | Decimal) -> Decimal:
 
 
 def check_scheme(aspects: Sequence[AspectSpec]) -> None:
-    """Codes unique, types M or J, maxima valid and adding up to exactly 100."""
-    codes = [a.code for a in aspects]
-    duplicates = sorted({c for c in codes if codes.count(c) > 1})
-    if duplicates:
-        raise ValidationError(
-            _("Aspect codes must be unique in a scheme: %(codes)s.")
-            % {"codes": "、".join(duplicates)}
-        )
+    """Each aspect's type M or J and its maximum a valid mark; then the scheme rule of
+    `scoring.scheme_problem` (codes unique, maxima adding up to exactly 100)."""
+    maxima = []
     for aspect in aspects:
         if aspect.kind not in AspectType.values:
             raise ValidationError(
                 _("Aspect %(code)s: the type is M (measurement) or J (judgement), not %(kind)s.")
                 % {"code": aspect.code, "kind": aspect.kind}
             )
-        parse_max_mark(aspect.max_mark)
-    total = sum((a.max_mark for a in aspects), Decimal(0))
-    if total != 100:
-        raise ValidationError(
-            _("The maxima of a marking scheme add up to 100; these add up to %(total)s.")
-            % {"total": f"{total:.2f}"}
-        )
+        maxima.append((aspect.code, parse_max_mark(aspect.max_mark)))
+    problem = scoring.scheme_problem(maxima)
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 @transaction.atomic

@@ -15,9 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.http import AuthedRequest
-from gonghui.accounts.models import Role, User
 from gonghui.core import audit
-from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.honours import actions, lists
@@ -33,57 +31,43 @@ from gonghui.honours.forms import (
 from gonghui.honours.models import (
     BatchState,
     CalendarDay,
-    CertificateBatch,
     HonourKind,
     NominationStatus,
     ProportionRule,
     QuotaAllocation,
 )
 from gonghui.honours.permissions import (
+    allocating_orgs,
+    campaign_organisers,
     can_manage_campaign,
     get_campaign_for_user,
+    get_campaign_organisers_for_user,
+    get_certificate_batch_for_user,
+    get_kept_federation_for_user,
     kept_federation,
     nominating_orgs,
+    officer_org_ids,
     visible_campaigns,
     visible_nominations,
 )
-from gonghui.orgs.models import Organisation, OrgType
-from gonghui.orgs.permissions import assignments, can, orgs_for_action
-
-
-def _organisers(user: User) -> Any:
-    """Organisations whose own officer the user is and which may organise a campaign."""
-    return Organisation.objects.filter(pk__in=_direct_orgs(user)).filter(
-        type__in=[OrgType.FEDERATION, OrgType.PREFECTURE, OrgType.COUNTY, OrgType.INDUSTRY]
-    )
+from gonghui.orgs.models import Organisation
+from gonghui.orgs.permissions import can
 
 
 def campaign_list(request: AuthedRequest) -> HttpResponse:
     campaigns = visible_campaigns(request.user)
     context = {
         "campaigns": campaigns,
-        "can_create": _organisers(request.user).exists(),
+        "can_create": campaign_organisers(request.user).exists(),
         "awaiting": visible_nominations(request.user)
-        .filter(status=NominationStatus.SUBMITTED, reviewer__in=_direct_orgs(request.user))
+        .filter(status=NominationStatus.SUBMITTED, reviewer__in=officer_org_ids(request.user))
         .select_related("campaign", "person", "organisation")[:50],
     }
     return render(request, "honours/campaign_list.html", context)
 
 
-def _direct_orgs(user: User) -> list[int]:
-    return [a.organisation_id for a in assignments(user) if a.role == Role.OFFICER]
-
-
 def campaign_create(request: AuthedRequest) -> HttpResponse:
-    organisers = _organisers(request.user)
-    if not organisers.exists():
-        deny(
-            request.user,
-            action="edit",
-            object_type="honours.campaign",
-            object_id="",
-            not_found=False,
-        )
+    organisers = get_campaign_organisers_for_user(request.user)
     form = CampaignForm(request.POST or None, organisers=organisers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -193,9 +177,7 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "panels": _panels(request, campaign),
         "can_manage": manage,
         "can_nominate": nominating_orgs(request.user, campaign).exists(),
-        "can_allocate": orgs_for_action(request.user, "edit")
-        .filter(path__startswith=campaign.organiser.path)
-        .exists(),
+        "can_allocate": allocating_orgs(request.user, campaign).exists(),
         "rule_form": RuleForm(),
         "notice_form": NoticeForm(initial={"starts_on": timezone.localdate()}),
         "committee_form": CommitteeForm(),
@@ -241,7 +223,7 @@ def rule_remove(request: AuthedRequest, pk: int, rule_pk: int) -> HttpResponse:
 
 def quotas(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
-    parents = orgs_for_action(request.user, "edit").filter(path__startswith=campaign.organiser.path)
+    parents = allocating_orgs(request.user, campaign)
     children = Organisation.objects.filter(parent__in=parents).order_by("path")
     form = QuotaForm(request.POST or None, organisations=children)
     if request.method == "POST":
@@ -342,19 +324,7 @@ def certificates_request(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def certificates_batch(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    batch = (
-        CertificateBatch.objects.filter(pk=pk, campaign__in=visible_campaigns(request.user))
-        .select_related("campaign")
-        .first()
-    )
-    if batch is None or not can_manage_campaign(request.user, batch.campaign):
-        deny(
-            request.user,
-            action="view",
-            object_type="honours.certificatebatch",
-            object_id=str(pk),
-            not_found=True,
-        )
+    batch = get_certificate_batch_for_user(request.user, pk)
     if request.GET.get("download") and batch.state == BatchState.DONE:
         audit.record(action="certificate.download", by=request.user, obj=batch)
         return FileResponse(
@@ -368,18 +338,11 @@ def certificates_batch(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 def settings_page(request: AuthedRequest) -> HttpResponse:
     """Honour kinds and the holiday calendar: the regional federation keeps both."""
-    federation = kept_federation(request.user)
+    federation = kept_federation(request.user)  # the page shows the settings to everyone
     kind_form = HonourKindForm(request.POST if "kind" in request.POST else None, prefix="kind")
     day_form = CalendarDayForm(request.POST if "day" in request.POST else None, prefix="day")
     if request.method == "POST":
-        if federation is None:
-            deny(
-                request.user,
-                action="edit",
-                object_type="honours.honourkind",
-                object_id="",
-                not_found=False,
-            )
+        federation = get_kept_federation_for_user(request.user, object_type="honours.honourkind")
         try:
             if "kind" in request.POST and kind_form.is_valid():
                 actions.create_honour_kind(

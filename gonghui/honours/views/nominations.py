@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.http import AuthedRequest
 from gonghui.core import audit
-from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
 from gonghui.core.crypto import decrypt
 from gonghui.core.forms import add_validation_errors
@@ -29,22 +28,21 @@ from gonghui.honours.forms import (
     StepForm,
 )
 from gonghui.honours.models import (
-    Attachment,
     NominationStatus,
     VoteChoice,
 )
 from gonghui.honours.permissions import (
+    can_conclude_objection,
+    get_attachment_for_user,
     get_campaign_for_user,
+    get_nominating_orgs_for_user,
     get_nomination_for_user,
     get_objection_for_user,
-    is_officer_of,
-    nominating_orgs,
     nomination_roles,
     visible_objections,
 )
 from gonghui.honours.workflow import NOMINATION_FLOW
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import can
 from gonghui.people.actions import identity_digest
 from gonghui.people.identity import parse_identity
 from gonghui.people.models import MembershipStatus
@@ -90,15 +88,7 @@ def _details(data: dict[str, Any]) -> actions.NominationDetails:
 
 def nomination_create(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
-    orgs = nominating_orgs(request.user, campaign)
-    if not orgs.exists():
-        deny(
-            request.user,
-            action="nominate",
-            object_type="honours.campaign",
-            object_id=str(pk),
-            not_found=False,
-        )
+    orgs = get_nominating_orgs_for_user(request.user, campaign)
     collective = campaign.kind.is_collective
     chosen = None
     picked = request.POST.get("person_id") or request.GET.get("person", "")
@@ -308,16 +298,7 @@ def attachment_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
-    nomination = get_nomination_for_user(request.user, pk)
-    attachment = Attachment.objects.filter(nomination=nomination, pk=attachment_pk).first()
-    if attachment is None:
-        deny(
-            request.user,
-            action="view",
-            object_type="honours.attachment",
-            object_id=str(attachment_pk),
-            not_found=True,
-        )
+    attachment = get_attachment_for_user(request.user, pk, attachment_pk)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -358,9 +339,7 @@ def objection_list(request: AuthedRequest) -> HttpResponse:
 
 def objection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     objection = get_objection_for_user(request.user, pk)
-    can_conclude = can(request.user, objection.assigned_to, "edit") or is_officer_of(
-        request.user, objection.nomination.campaign.organiser
-    )
+    can_conclude = can_conclude_objection(request.user, objection)
     form = ConclusionForm(request.POST or None)
     if request.method == "POST":
         objection = get_objection_for_user(request.user, pk, action="conclude")

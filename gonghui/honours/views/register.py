@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.http import AuthedRequest
 from gonghui.core import audit
-from gonghui.core.access import deny
 from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.pdf import FontMissing
@@ -38,7 +37,10 @@ from gonghui.honours.models import (
 )
 from gonghui.honours.permissions import (
     get_honouree_for_user,
+    get_honouree_photo_for_user,
+    get_kept_federation_for_user,
     get_session_for_user,
+    kept_federation,
     visible_bookings,
     visible_honourees,
     visible_sessions,
@@ -162,15 +164,7 @@ def honouree_photo(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def honouree_photo_file(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    honouree = get_honouree_for_user(request.user, pk)
-    if not honouree.photo:
-        deny(
-            request.user,
-            action="view",
-            object_type="honours.photo",
-            object_id=str(pk),
-            not_found=True,
-        )
+    honouree = get_honouree_photo_for_user(request.user, pk)
     return FileResponse(honouree.photo.open("rb"))
 
 
@@ -202,7 +196,7 @@ def benefits(request: AuthedRequest) -> HttpResponseBase:
         "rate_form": rate_form,
         "rates": AllowanceRate.objects.all(),
         "can_pay": payers.exists(),
-        "can_set_rates": payers.filter(parent__isnull=True).exists(),
+        "can_set_rates": kept_federation(request.user) is not None,
     }
     if request.GET.get("export") in {"csv", "xlsx"}:
         return export_totals(request.user, totals, grouping, request.GET["export"])
@@ -211,15 +205,7 @@ def benefits(request: AuthedRequest) -> HttpResponseBase:
 
 @require_POST
 def rate_set(request: AuthedRequest) -> HttpResponse:
-    federation = orgs_for_action(request.user, "edit").filter(parent__isnull=True).first()
-    if federation is None:
-        deny(
-            request.user,
-            action="edit",
-            object_type="honours.allowancerate",
-            object_id="",
-            not_found=False,
-        )
+    federation = get_kept_federation_for_user(request.user, object_type="honours.allowancerate")
     form = RateForm(request.POST)
     if form.is_valid():
         actions.set_allowance_rate(by=request.user, organisation=federation, **form.cleaned_data)
