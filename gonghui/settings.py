@@ -261,6 +261,8 @@ IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_MB", 2048) * 1024 * 102
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 50_000_000)
 # Uploads checked but never imported nor cancelled are deleted after this many days.
 UPLOAD_RETENTION_DAYS = env_int("UPLOAD_RETENTION_DAYS", 7)
+# In-app notifications are forgotten by the worker after this many days.
+NOTIFICATION_DAYS = env_int("NOTIFICATION_DAYS", 180)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

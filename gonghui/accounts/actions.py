@@ -13,8 +13,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,6 +34,7 @@ from gonghui.accounts.models import (
 from gonghui.core import audit
 from gonghui.core.middleware import client_ip
 from gonghui.core.models import AuditEvent, Outcome
+from gonghui.core.notifications import notify
 from gonghui.orgs.models import Organisation
 
 
@@ -295,6 +298,15 @@ def grant_role(
             obj=assignment,
             extra={"user": user.username, "role": role, "organisation": organisation.code},
         )
+        if by is not None:
+            with translation.override(settings.LANGUAGE_CODE):
+                label = str(Role(role).label)
+            notify(
+                [user],
+                gettext_noop("You were given the role %(role)s on %(organisation)s"),
+                {"role": label, "organisation": organisation.name},
+                url=reverse("accounts:me"),
+            )
     return assignment
 
 

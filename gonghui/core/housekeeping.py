@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from gonghui.core.checkpoints import write_checkpoint
+from gonghui.core.notifications import forget_old_notifications
 from gonghui.core.uploads import delete_expired_uploads
 
 logger = logging.getLogger(__name__)
@@ -24,9 +25,22 @@ INTERVAL_SECONDS = 3600
 
 
 def run_housekeeping() -> None:
-    """Write a checkpoint of the audit trail; delete the uploads kept past their time."""
+    """Write a checkpoint of the audit trail; delete the uploads and notifications kept past
+    their time; run what the programmes registered (`every_round`)."""
     write_checkpoint()
     delete_expired_uploads()
+    forget_old_notifications()
+    for work in _rounds:
+        work()
+
+
+_rounds: list[Callable[[], None]] = []
+
+
+def every_round(work: Callable[[], None]) -> None:
+    """Have the housekeeping run `work` each round too (an app's reminders, say); it must be
+    safe to run twice and from several workers at once."""
+    _rounds.append(work)
 
 
 def checkpoint_after_import(*, rows: int) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import audit_actions
@@ -109,3 +110,52 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.last_id}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something that arrived for one user: a nomination to review, an objection filed …
+
+    No mail server is assumed (an intranet): the header shows a badge and a list. The message
+    is kept untranslated with its values and read in the reader's language.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.CharField(_("message"), max_length=200)
+    params = models.JSONField(_("values"), default=dict)
+    url = models.CharField(_("address"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # a user's list, newest first, and the unread badge
+            models.Index(fields=["recipient", "read_at", "id"], name="notification_inbox"),
+            # the housekeeping that forgets old ones
+            models.Index(fields=["created_at"], name="notification_age"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language, its values filled in."""
+        try:
+            return str(gettext(self.message) % self.params)
+        except (KeyError, TypeError, ValueError):
+            return gettext(self.message)

@@ -25,3 +25,9 @@ class HonoursConfig(AppConfig):
 
         contribute_todos(self.label, workbench.todos)
         contribute_figures(self.label, workbench.figures)
+
+        # the reminder of notices about to close, sent by the worker's housekeeping
+        from gonghui.core.housekeeping import every_round
+        from gonghui.honours.notifications import remind_of_closing_notices
+
+        every_round(remind_of_closing_notices)

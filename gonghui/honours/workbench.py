@@ -32,7 +32,7 @@ HONOURS = _("Honours")
 NOTICE_WARNING_DAYS = 3
 
 
-def _working_days_ahead(today: date, days: int) -> date:
+def working_days_ahead(today: date, days: int) -> date:
     day, counted = today, 0
     while counted < days:
         day += timedelta(days=1)
@@ -90,7 +90,7 @@ def todos(user: User) -> Iterator[Todo]:
     closing = visible_campaigns(user).filter(
         organiser__in=own,
         notice_ends__gte=today,
-        notice_ends__lte=_working_days_ahead(today, NOTICE_WARNING_DAYS),
+        notice_ends__lte=working_days_ahead(today, NOTICE_WARNING_DAYS),
     )
     for campaign in closing:
         assert campaign.notice_ends is not None  # filtered on it

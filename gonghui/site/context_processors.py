@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.accounts.models import BUSINESS_ROLES
 from gonghui.accounts.permissions import administers_accounts
 from gonghui.contests.permissions import judged_skills
+from gonghui.core.notifications import unread_count
 from gonghui.orgs.permissions import assignments, scope
 from gonghui.site.permissions import can_audit
 
@@ -49,4 +50,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         active = "units" if (name or "").startswith("unit") else "orgs"
     elif match and match.app_name == "accounts" and (name or "").startswith(("user", "role")):
         active = "accounts"
-    return {"nav_items": items, "nav_active": active, "my_assignments": assignments(user)}
+    return {
+        "nav_items": items,
+        "nav_active": active,
+        "my_assignments": assignments(user),
+        "unread_notifications": unread_count(user),
+    }

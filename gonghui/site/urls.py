@@ -29,6 +29,8 @@ def _api_urls() -> Any:
 shell = [
     path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

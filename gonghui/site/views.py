@@ -2,17 +2,20 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.permissions import administers_accounts
 from gonghui.core import audit_actions, workbench
+from gonghui.core import notifications as notices
 from gonghui.core.models import Outcome
 from gonghui.core.tables import paginate, query_without
 from gonghui.orgs.permissions import top_organisations
@@ -90,3 +93,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_not_required
 def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("favicon.svg"), permanent=True)
+
+
+def notifications(request: AuthedRequest) -> HttpResponse:
+    """The user's notifications, newest first; "mark all read" empties the badge."""
+    if request.method == "POST":
+        notices.mark_read(request.user)
+        return redirect("site:notifications")
+    page = paginate(request, notices.inbox(request.user))
+    return render(
+        request,
+        "site/notifications.html",
+        {"page": page, "retention_days": settings.NOTIFICATION_DAYS},
+    )
+
+
+def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go where it points (a page of this site only)."""
+    found = notices.inbox(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    notices.mark_read(request.user, [found.pk])
+    target = found.url if url_has_allowed_host_and_scheme(found.url, allowed_hosts=None) else ""
+    return redirect(target or "site:notifications")

@@ -13,7 +13,7 @@ from gonghui.accounts.models import User
 from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.core.personal import contact_details_in
-from gonghui.honours import lists
+from gonghui.honours import lists, notifications
 from gonghui.honours.actions.common import is_organiser as _is_organiser
 from gonghui.honours.actions.common import require as _require
 from gonghui.honours.compliance import broken
@@ -229,7 +229,9 @@ def add_attachment(*, by: User, nomination: Nomination, title: str, upload: Any)
 
 def submit_nomination(*, by: Actor, nomination: Nomination) -> Nomination:
     """Send a draft (or returned) nomination to its first reviewing level."""
-    return NOMINATION_FLOW.apply(nomination, "submit", by=by)
+    submitted = NOMINATION_FLOW.apply(nomination, "submit", by=by)
+    notifications.nomination_moved(submitted, by=by)
+    return submitted
 
 
 @transaction.atomic
@@ -276,11 +278,15 @@ def approve_nomination(*, by: User, nomination: Nomination, justification: str =
             by=by, campaign=current.campaign, organisation=current.reviewer, text=justification
         )
     last = current.level + 1 >= len(current.review_chain)
-    return NOMINATION_FLOW.apply(nomination, "shortlist" if last else "send_up", by=by)
+    approved = NOMINATION_FLOW.apply(nomination, "shortlist" if last else "send_up", by=by)
+    notifications.nomination_moved(approved, by=by)
+    return approved
 
 
 def return_nomination(*, by: Actor, nomination: Nomination, reason: str) -> Nomination:
-    return NOMINATION_FLOW.apply(nomination, "return", by=by, reason=reason)
+    returned = NOMINATION_FLOW.apply(nomination, "return", by=by, reason=reason)
+    notifications.nomination_moved(returned, by=by)
+    return returned
 
 
 def reject_nomination(*, by: Actor, nomination: Nomination, reason: str) -> Nomination:

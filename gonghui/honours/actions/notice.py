@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.models import User
 from gonghui.core import audit
 from gonghui.core.crypto import encrypt
+from gonghui.honours import notifications
 from gonghui.honours.actions.common import is_organiser as _is_organiser
 from gonghui.honours.actions.common import require_organiser as _require_organiser
 from gonghui.honours.calendar import notice_end
@@ -80,6 +81,7 @@ def file_objection(*, nomination: Nomination, reporter: str, contact: str, facts
         actor_name="public",
         extra={"nomination": locked.pk, "named": bool(reporter.strip())},
     )
+    notifications.objection_filed(objection)
     return objection
 
 
