@@ -138,6 +138,10 @@ class Skill(models.Model):
     signed_off_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # the chief judge the sign-off was made for, by name; and whether they signed in person
+    # (their own account) or an officer of the organiser signed on their behalf
+    signed_off_for = models.CharField(_("signed off for"), max_length=80, blank=True)
+    signed_off_in_person = models.BooleanField(_("signed off in person"), default=False)
 
     class Meta:
         ordering = ["contest", "code"]
@@ -163,6 +167,12 @@ class Skill(models.Model):
     @property
     def is_signed_off(self) -> bool:
         return self.signed_off_at is not None
+
+    @property
+    def signed_off_by_name(self) -> str:
+        """Who signed, by the person's name (the account's name when it has none)."""
+        user = self.signed_off_by
+        return (user.full_name or user.username) if user is not None else ""
 
     def snapshot(self) -> dict[str, Any]:
         return {

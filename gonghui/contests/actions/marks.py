@@ -228,13 +228,21 @@ def sign_off_skill(*, by: Actor, skill: Skill) -> Skill:
         )
     skill.signed_off_at = timezone.now()
     skill.signed_off_by = by if getattr(by, "pk", None) else None
-    skill.save(update_fields=["signed_off_at", "signed_off_by"])
+    skill.signed_off_for = f"{chief.number} {chief.person.name}"[:80]
+    # in person: the chief judge's own account; otherwise an officer signs on their behalf
+    skill.signed_off_in_person = (
+        chief.user_id is not None and chief.user_id == skill.signed_off_by_id
+    )
+    skill.save(
+        update_fields=["signed_off_at", "signed_off_by", "signed_off_for", "signed_off_in_person"]
+    )
     audit.record(
         action="contest.skill.sign_off",
         by=by,
         obj=skill,
         extra={
-            "chief_judge": f"{chief.number} {chief.person.name}",
+            "chief_judge": skill.signed_off_for,
+            "in_person": skill.signed_off_in_person,
             "competitors": len(sheet.competitors),
         },
     )
@@ -252,13 +260,17 @@ def reopen_skill(*, by: Actor, skill: Skill, reason: str) -> Skill:
     chief = _check_chief(by, skill)
     signed = skill.signed_off_at
     skill.signed_off_at, skill.signed_off_by = None, None
-    skill.save(update_fields=["signed_off_at", "signed_off_by"])
+    skill.signed_off_for, skill.signed_off_in_person = "", False
+    skill.save(
+        update_fields=["signed_off_at", "signed_off_by", "signed_off_for", "signed_off_in_person"]
+    )
     audit.record(
         action="contest.skill.reopen",
         by=by,
         obj=skill,
         extra={
             "chief_judge": f"{chief.number} {chief.person.name}",
+            "in_person": chief.user_id is not None and chief.user_id == getattr(by, "pk", None),
             "reason": reason.strip()[:500],
             "signed_off_at": signed.isoformat(),
         },
