@@ -50,3 +50,26 @@ def test_the_password_rules_and_their_refusals_read_in_chinese() -> None:
                     texts += refusal.messages
     assert len(texts) >= 8
     assert [text for text in texts if not han.search(text)] == []
+
+
+def test_chinese_text_uses_full_width_brackets() -> None:
+    """县（市、区）总工会, not 县(市、区)总工会: Chinese text takes full-width punctuation."""
+    import re
+
+    from gonghui.orgs.models import CHINESE_TYPE_NAMES
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    with CATALOGUE.open("rb") as handle:
+        catalog = read_po(handle, locale="zh_Hans")
+    texts = [
+        text
+        for message in catalog
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+    ] + list(CHINESE_TYPE_NAMES.values())
+    half_width = [
+        text
+        for text in texts
+        if han.search(text) and re.search(r"[()]", re.sub(r"%\(\w+\)[sdr]", "", text))
+    ]
+    assert half_width == []

@@ -58,7 +58,7 @@ class OrgType(models.TextChoices):
 CHINESE_TYPE_NAMES = {
     OrgType.FEDERATION: "总工会",
     OrgType.PREFECTURE: "地州市总工会",
-    OrgType.COUNTY: "县(市、区)总工会",
+    OrgType.COUNTY: "县（市、区）总工会",
     OrgType.INDUSTRY: "产业工会",
     OrgType.GRASSROOTS: "基层工会",
     OrgType.JOINT: "联合工会",
@@ -72,6 +72,7 @@ ALIASES = {
     "地区总工会": OrgType.PREFECTURE,
     "州总工会": OrgType.PREFECTURE,
     "县(市、区)": OrgType.COUNTY,
+    "县(市、区)总工会": OrgType.COUNTY,  # as older files write it
     "县（市、区）总工会": OrgType.COUNTY,
     "县总工会": OrgType.COUNTY,
     "区县总工会": OrgType.COUNTY,

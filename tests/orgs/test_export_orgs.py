@@ -51,7 +51,7 @@ def test_the_command_exports_one_subtree_as_csv(world, tmp_path):
 
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"), newline="")))
     assert [row[0] for row in rows[1:]] == ["CA-K", "CA-K-1", "CA-K-2"]
-    assert rows[1][2:4] == ["CA", "县(市、区)总工会"]
+    assert rows[1][2:4] == ["CA", "县（市、区）总工会"]
     assert AuditEvent.objects.get(action="org.export").organisation == world.county_a
 
 
