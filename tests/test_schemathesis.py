@@ -150,6 +150,7 @@ def _schema() -> Any:
 schema = _schema()
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
 def test_the_api_answers_every_request_within_its_schema(case: Any, seeded: Seeded) -> None:

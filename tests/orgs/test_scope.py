@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -86,6 +87,7 @@ def _credit_code(i: int) -> str:
     return body + credit_code_check_character(body)
 
 
+@pytest.mark.slow
 class ScopeProperties(TestCase):
     def _build(self, spec: Spec) -> tuple[list[Organisation], list[User]]:
         orgs: list[Organisation] = []
