@@ -12,6 +12,7 @@ region (federation)                      <- fed_officer, auditor, security
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,22 @@ def api_token(username: str, password: str = PASSWORD) -> str:
 def bearer(token: str, **options: Any) -> Client:
     """A client that sends the token with every request, as a script would."""
     return Client(headers={"Authorization": f"Bearer {token}"}, **options)
+
+
+def signed_in(user: User, **options: Any) -> Client:
+    """A client with the user's session, as after signing in (the sign-in form itself is
+    tested in tests/accounts). Hypothesis test classes, which take no fixtures, call it
+    directly."""
+    client = Client(**options)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for(db: Any) -> Callable[..., Client]:
+    """`client_for(world.city_officer)`: a client signed in as that persona; keyword
+    options go to the client (`raise_request_exception=False`, `enforce_csrf_checks=True`)."""
+    return signed_in
 
 
 def make_org(

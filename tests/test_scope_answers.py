@@ -14,7 +14,6 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis.extra.django import TestCase
 
@@ -26,6 +25,7 @@ from gonghui.orgs.actions import OrgRow, create_organisation_quietly
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.people.actions import PersonDetails, register_member
 from gonghui.people.importing.pipeline import import_members
+from tests.conftest import signed_in
 from tests.orgs.test_scope import Spec, _credit_code, _identity, _subtree, specs
 
 # two characters each, all different: no name is part of another
@@ -100,8 +100,7 @@ class NoAnswerDescribesAnyoneOutsideTheScope(TestCase):
 
     def _answers(self, user: User, node: int, role: str) -> list[tuple[str, str, str]]:
         """(where, the answer, a name the officer typed in the question: not a leak)"""
-        client = Client()
-        client.force_login(user)
+        client = signed_in(user)
         session = client.get(f"/honours/sessions/{self.session.pk}/")
         said = [("session", session.content.decode(), "")]
         if role != Role.OFFICER:

@@ -181,9 +181,8 @@ def test_outsider_and_viewer_through_the_api(world, finished) -> None:
     assert refused.status_code == 404
 
 
-def test_contest_operations_are_in_the_openapi_schema(world) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_contest_operations_are_in_the_openapi_schema(world, client_for) -> None:
+    client = client_for(world.city_officer)
     paths = set(client.get("/api/v1/openapi.json").json()["paths"])
     assert {
         "/api/v1/contests",

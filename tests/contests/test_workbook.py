@@ -273,7 +273,9 @@ def test_import_contest_command_and_results_export(world, tmp_path, capsys) -> N
         call_command("import_contest", str(clean), "--organiser", "NOPE")
 
 
-def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(world, tmp_path) -> None:
+def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(
+    world, tmp_path, client_for
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
@@ -283,8 +285,7 @@ def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(world, 
         return client.post("/contests/import/", data)
 
     clean, broken = write_sample_workbooks(tmp_path, unions=[world.gr_a1])
-    alice = Client()
-    alice.force_login(world.city_officer)
+    alice = client_for(world.city_officer)
     checked = upload(alice, broken, organiser="CA-K", apply="on")
     html = checked.content.decode()
     assert checked.status_code == 200 and "4 problems: nothing was written" in html
@@ -296,25 +297,21 @@ def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(world, 
     assert done.status_code == 302 and done["Location"] == "/contests/SAMPLE-2026/"
     assert Contest.objects.get().organiser == world.county_a
 
-    charlie = Client()
-    charlie.force_login(world.outsider)
+    charlie = client_for(world.outsider)
     refused = upload(charlie, clean, organiser="CB-1", apply="on")
     assert "used by a contest you do not run" in refused.content.decode()
     assert Contest.objects.get().organiser == world.county_a
-    bob = Client()
-    bob.force_login(world.city_viewer)
+    bob = client_for(world.city_viewer)
     assert bob.get("/contests/import/").status_code == 403
 
 
-def test_web_import_offers_its_problems_as_a_file(world, tmp_path) -> None:
+def test_web_import_offers_its_problems_as_a_file(world, tmp_path, client_for) -> None:
     import re
 
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
 
     _clean, broken = write_sample_workbooks(tmp_path, unions=[world.gr_a1])
-    alice = Client()
-    alice.force_login(world.city_officer)
+    alice = client_for(world.city_officer)
     with broken.open("rb") as handle:
         page = alice.post(
             "/contests/import/",
@@ -330,9 +327,7 @@ def test_web_import_offers_its_problems_as_a_file(world, tmp_path) -> None:
 
     tampered = alice.post("/contests/import/errors.csv", {"report": signed[:-2] + "xx"})
     assert tampered.status_code == 400
-    carol = Client()
-    carol.force_login(world.county_officer)  # someone else's report is not theirs to fetch
+    carol = client_for(world.county_officer)  # someone else's report is not theirs to fetch
     assert carol.post("/contests/import/errors.csv", {"report": signed}).status_code == 400
-    bob = Client()
-    bob.force_login(world.city_viewer)
+    bob = client_for(world.city_viewer)
     assert bob.post("/contests/import/errors.csv", {"report": signed}).status_code == 403

@@ -163,17 +163,11 @@ def test_an_unknown_base_is_refused(world, honours) -> None:
     assert not ProportionRule.objects.exists()
 
 
-def _client(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 def test_the_federation_sets_a_quota_rule_on_the_page_and_each_panel_shows_it(
-    world, honours
+    world, honours, client_for
 ) -> None:
     _quotas(world, honours)
-    fed = _client(world.fed_officer)
+    fed = client_for(world.fed_officer)
     url = f"/honours/campaigns/{honours.campaign.pk}/rules/"
     form = fed.get(f"/honours/campaigns/{honours.campaign.pk}/").content.decode()
     assert 'value="quota"' in form
@@ -184,16 +178,16 @@ def test_the_federation_sets_a_quota_rule_on_the_page_and_each_panel_shows_it(
     assert response.status_code == 302
     assert ProportionRule.objects.get().subset == QUOTA
     _submitted(world, honours, "刘工")
-    page = _client(world.county_officer).get(f"/honours/campaigns/{honours.campaign.pk}/")
+    page = client_for(world.county_officer).get(f"/honours/campaigns/{honours.campaign.pk}/")
     text = page.content.decode()
     assert "1 / quota 4" in text and "25.00%" in text and 'data-testid="rule-broken"' in text
     # the federation's own list is empty so far, measured against the campaign's total
-    panels = _client(world.fed_officer).get(f"/honours/campaigns/{honours.campaign.pk}/")
+    panels = client_for(world.fed_officer).get(f"/honours/campaigns/{honours.campaign.pk}/")
     assert "0 / quota 10" in panels.content.decode()
 
 
-def test_the_nomination_form_records_a_farmer(world, honours) -> None:
-    dave = _client(world.grassroots_officer)
+def test_the_nomination_form_records_a_farmer(world, honours, client_for) -> None:
+    dave = client_for(world.grassroots_officer)
     person = member(world.gr_a1, "牧民乙", enterprise=False)
     response = dave.post(
         f"/honours/campaigns/{honours.campaign.pk}/nominate/",

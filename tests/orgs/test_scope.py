@@ -24,6 +24,7 @@ from gonghui.orgs.actions import OrgRow, create_organisation_quietly, move_organ
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.orgs.permissions import visible_orgs, visible_units
 from gonghui.people.actions import PersonDetails, register_member
+from tests.conftest import signed_in
 
 CHILD_TYPES = ["prefecture", "county", "industry", "grassroots", "joint"]
 
@@ -202,11 +203,7 @@ class ScopeProperties(TestCase):
         self, spec: Spec
     ) -> None:
         orgs, users = self._build(spec)
-        clients = []
-        for user in users:
-            client = Client()
-            client.force_login(user)
-            clients.append(client)
+        clients = [signed_in(user) for user in users]
         nodes_of = [
             [node for (node, _r), u in zip(spec.users, users, strict=True) if u.pk == user.pk]
             for user in users
@@ -214,8 +211,7 @@ class ScopeProperties(TestCase):
         for user, client, nodes in zip(users, clients, nodes_of, strict=True):
             self._check(client, user, self._expected(spec.parents, nodes))
 
-        outsider = Client()
-        outsider.force_login(User.objects.get(username="outsider"))
+        outsider = signed_in(User.objects.get(username="outsider"))
         assert outsider.get("/api/v1/orgs").json() == {"items": [], "count": 0}
         assert outsider.get("/orgs/").context["page"].paginator.count == 0
         assert outsider.get("/orgs/N0/").status_code == 404
