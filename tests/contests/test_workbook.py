@@ -15,35 +15,18 @@ from gonghui.contests.demo import write_sample_workbooks
 from gonghui.contests.marking import ContestResults
 from gonghui.contests.models import Competitor, Contest, Judge, Mark
 from gonghui.contests.workbook import import_workbook
+from gonghui.contests.workbook.sheets import CONTEST_SHEET, SCHEME_SHEET, SHEETS
 from gonghui.core.models import AuditEvent
 from gonghui.people.models import Membership, Person
 
 from .factories import chinese_number, credit_code, identity_number
 
+# each sheet's columns as the importer declares them, less the optional theme and
+# sub-criterion, which the rows below leave out
+LEFT_OUT = {CONTEST_SHEET: {"theme"}, SCHEME_SHEET: {"sub_criterion"}}
 HEADERS = {
-    "竞赛": ["竞赛代码", "竞赛名称", "开始日期", "结束日期"],
-    "赛项": ["赛项代码", "赛项名称", "奖项规则", "最少参赛人数"],
-    "评分标准": ["赛项代码", "评分项代码", "评分项说明", "类型", "分值"],
-    "选手": [
-        "赛项代码",
-        "选手编号",
-        "姓名",
-        "公民身份号码",
-        "工作单位",
-        "单位统一社会信用代码",
-        "基层工会代码",
-    ],
-    "裁判": [
-        "赛项代码",
-        "裁判编号",
-        "姓名",
-        "公民身份号码",
-        "工作单位",
-        "单位统一社会信用代码",
-        "基层工会代码",
-        "裁判长",
-    ],
-    "评分": ["赛项代码", "选手编号", "评分项代码", "裁判编号", "分数"],
+    name: [column.header for column in spec.columns if column.key not in LEFT_OUT.get(name, ())]
+    for name, spec in SHEETS
 }
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from gonghui.core.crypto import decrypt
 from gonghui.core.models import AuditEvent
 from gonghui.honours import actions
+from gonghui.honours.importer import HONOUREE_SPEC
 from gonghui.honours.models import (
     Attachment,
     CalendarDay,
@@ -203,7 +204,9 @@ def test_a_portrait_goes_up_through_the_api(world, honours, settings, tmp_path) 
     assert _api("charlie").post(url, {"photo": SimpleUploadedFile("c.png", PNG)}).status_code == 404
 
 
-HEADER = "姓名,荣誉名称,荣誉级别,年度,工会代码,荣誉状态,原因,同意公开,享受津贴\n"
+# the columns the rows below fill, in their order
+COLUMNS = ("name", "kind", "level", "year", "union", "status", "reason", "consent", "allowance")
+HEADER = ",".join(HONOUREE_SPEC.header(key) for key in COLUMNS) + "\n"
 
 
 def _csv(rows: str) -> SimpleUploadedFile:

@@ -24,7 +24,22 @@ from tests.honours.conftest import member
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "姓名,荣誉名称,荣誉级别,年度,工会代码,公民身份号码,荣誉状态,原因,同意公开,享受津贴,事迹,退休日期\n"
+# the columns the rows below fill, in their order (no unit or trade)
+COLUMNS = (
+    "name",
+    "kind",
+    "level",
+    "year",
+    "union",
+    "identity_number",
+    "status",
+    "reason",
+    "consent",
+    "allowance",
+    "story",
+    "retired_on",
+)
+HEADER = ",".join(HONOUREE_SPEC.header(key) for key in COLUMNS) + "\n"
 
 
 def _file(tmp_path: Path, rows: str) -> Path:

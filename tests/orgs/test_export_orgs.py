@@ -14,6 +14,7 @@ from django.test import Client
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.actions import update_organisation
 
+# the export's header written out, not taken from the spec: it is what users' files hold
 HEADERS = ["组织代码", "组织名称", "上级组织代码", "组织类型", "行政区划代码", "统一社会信用代码"]
 
 

@@ -29,7 +29,7 @@ from gonghui.orgs.permissions import orgs_for_action
 from gonghui.orgs.tabular import ORG_SPEC, OrgImportPlan, plan_org_import
 from tests.conftest import make_org
 
-HEADERS = ["组织代码", "组织名称", "上级组织代码", "组织类型", "行政区划代码", "统一社会信用代码"]
+HEADERS = ORG_SPEC.headers
 UNION_CREDIT_CODE = "81650100MB12345624"  # GB 32100 check character 4
 ENTERPRISE_CREDIT_CODE = "91650102123456788R"
 
@@ -277,6 +277,7 @@ def bomb(folder: Path) -> Path:
         ),
         (lambda folder: _write(folder / "empty.csv", b""), "empty"),
         (
+            # 名称 is deliberately no header of the spec: the name column is missing
             lambda folder: write_file(
                 folder, [["A", "甲"]], name="cols.csv", headers=["组织代码", "名称"]
             ),
@@ -382,7 +383,7 @@ def test_optional_columns_left_out_keep_what_the_database_has(world, tmp_path):
     file = write_file(
         tmp_path,
         [["CA-3", "甲市三厂工会", "CA", "基层工会"]],
-        headers=["组织代码", "组织名称", "上级组织代码", "组织类型"],
+        headers=[ORG_SPEC.header(key) for key in ("code", "name", "parent_code", "type")],
     )
 
     plan = plan_for(file)
@@ -396,7 +397,7 @@ def test_a_gb18030_csv_with_english_headers_imports(world, tmp_path):
     with target.open("w", encoding="gb18030", newline="") as handle:
         csv.writer(handle).writerows(
             [
-                ["code", "name", "parent_code", "type"],
+                ["code", "name", "parent_code", "type"],  # the English aliases, deliberately
                 ["GB-1", "阿依古丽·买买提工会", "CA", "基层工会"],
             ]
         )

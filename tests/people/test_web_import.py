@@ -16,6 +16,7 @@ from django.utils import timezone
 from gonghui.core.housekeeping import run_housekeeping
 from gonghui.core.models import AuditHead
 from gonghui.core.uploads import delete_expired_uploads
+from gonghui.orgs.tabular import ORG_SPEC
 from gonghui.people import tasks
 from gonghui.people.models import ImportBatch, ImportJob, JobStage, Person
 from tests.people.test_import import BAD, good_rows, write_csv
@@ -235,7 +236,8 @@ def test_an_organisations_upload_leaves_waiting_roster_uploads_alone(
     for path in (Path(job.stored_path), tasks.errors_path(job)):
         os.utime(path, (two_days_ago, two_days_ago))
     orgs = tmp_path / "orgs.csv"
-    orgs.write_text("组织代码,组织名称,上级组织代码,组织类型\nNEW,新工会,CA-K,基层工会\n")
+    header = ",".join(ORG_SPEC.header(key) for key in ("code", "name", "parent_code", "type"))
+    orgs.write_text(f"{header}\nNEW,新工会,CA-K,基层工会\n")
     with orgs.open("rb") as handle:
         client_for(world.city_officer).post("/orgs/import/", {"file": handle})
     assert Path(job.stored_path).exists() and tasks.errors_path(job).exists()
