@@ -9,7 +9,7 @@ from django.test import Client
 from gonghui.accounts.actions import grant_role, revoke_role
 from gonghui.accounts.models import Role, RoleAssignment, User
 from gonghui.core.models import AuditEvent
-from tests.conftest import make_user
+from tests.conftest import bearer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +160,7 @@ def test_own_account_page_changes_password_and_issues_tokens(world, client_for) 
     response = client.post("/accounts/me/", {"token-name": "nightly sync"})
     token = response.context["new_token"]
     assert token.startswith("gh_")
-    assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 200
+    assert bearer(token).get("/api/v1/me").status_code == 200
     response = client.post(
         "/accounts/me/",
         {

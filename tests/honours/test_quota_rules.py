@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import translation
 
 from gonghui.core.models import AuditEvent
@@ -16,8 +15,8 @@ from gonghui.core.workflow import TransitionRefused
 from gonghui.honours import actions, lists
 from gonghui.honours.compliance import evaluate
 from gonghui.honours.models import QUOTA, Condition, Direction, NominationStatus, ProportionRule
-from tests.conftest import PASSWORD
 from tests.honours.conftest import member, nominate
+from tests.honours.test_api import _api
 
 pytestmark = pytest.mark.django_db
 
@@ -205,19 +204,6 @@ def test_the_nomination_form_records_a_farmer(world, honours, client_for) -> Non
     assert nomination.is_farmer
     page = dave.get(nomination.get_absolute_url()).content.decode()
     assert 'data-testid="farmer"' in page
-
-
-def _api(username: str) -> Client:
-    token = (
-        Client()
-        .post(
-            "/api/v1/auth/token",
-            {"username": username, "password": PASSWORD},
-            content_type="application/json",
-        )
-        .json()["token"]
-    )
-    return Client(headers={"Authorization": f"Bearer {token}"})
 
 
 def test_the_api_sets_a_quota_rule_and_reports_it_per_level(world, honours) -> None:
