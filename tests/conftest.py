@@ -12,6 +12,7 @@ region (federation)                      <- fed_officer, auditor, security
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,18 @@ TEST_ACTIONS = {
     "batch.roll_back": "Test batch rolled back",
 }
 audit_actions.declare("tests", TEST_ACTIONS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest 9.2 builds a test's id from its function name and pytest's own parametrisation
+    # only, so schemathesis's items (one per API operation) all get one id, and xdist's
+    # loadgroup scheduling (make test, .ci/run) folds them into a single test. Give each
+    # item whose id is shared the brackets its name already has: one test per operation.
+    shared = Counter(item.nodeid for item in items)
+    for item in items:
+        _name, bracket, params = item.name.partition("[")
+        if shared[item.nodeid] > 1 and bracket and item.id.params is None:
+            item._id = item.id.with_params(params.removesuffix("]"))
 
 
 @pytest.fixture(autouse=True)
