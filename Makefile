@@ -1,11 +1,12 @@
-# gonghui: `make run` serves the demo, `make test` runs every check.
+# gonghui: `make run` serves the demo, `make test` runs every check, `make test-quick` the
+# quick ones (no slow or browser tests).
 PORT ?= 8000
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test setup messages lint typecheck pytest browser-deps pdf-fonts clean
+.PHONY: run test test-quick setup messages lint typecheck pytest browser-deps pdf-fonts clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gonghui needs Python 3.11 or newer")'
@@ -50,6 +51,10 @@ pytest: $(STAMP) messages browser-deps pdf-fonts
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck pytest
+
+# Everything but the tests marked slow and the browser tests, for a quick run while working.
+test-quick: lint typecheck $(STAMP) messages pdf-fonts
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow and not browser"
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

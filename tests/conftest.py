@@ -12,6 +12,8 @@ region (federation)                      <- fed_officer, auditor, security
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,18 @@ TEST_ACTIONS = {
     "batch.roll_back": "Test batch rolled back",
 }
 audit_actions.declare("tests", TEST_ACTIONS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest 9.2 builds a test's id from its function name and pytest's own parametrisation
+    # only, so schemathesis's items (one per API operation) all get one id, and xdist's
+    # loadgroup scheduling (make test, .ci/run) folds them into a single test. Give each
+    # item whose id is shared the brackets its name already has: one test per operation.
+    shared = Counter(item.nodeid for item in items)
+    for item in items:
+        _name, bracket, params = item.name.partition("[")
+        if shared[item.nodeid] > 1 and bracket and item.id.params is None:
+            item._id = item.id.with_params(params.removesuffix("]"))
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +96,22 @@ def api_token(username: str, password: str = PASSWORD) -> str:
 def bearer(token: str, **options: Any) -> Client:
     """A client that sends the token with every request, as a script would."""
     return Client(headers={"Authorization": f"Bearer {token}"}, **options)
+
+
+def signed_in(user: User, **options: Any) -> Client:
+    """A client with the user's session, as after signing in (the sign-in form itself is
+    tested in tests/accounts). Hypothesis test classes, which take no fixtures, call it
+    directly."""
+    client = Client(**options)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for(db: Any) -> Callable[..., Client]:
+    """`client_for(world.city_officer)`: a client signed in as that persona; keyword
+    options go to the client (`raise_request_exception=False`, `enforce_csrf_checks=True`)."""
+    return signed_in
 
 
 def make_org(

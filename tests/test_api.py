@@ -147,9 +147,8 @@ def test_move_into_own_subtree_is_400(world) -> None:
     assert response.status_code == 400
 
 
-def test_session_auth_needs_csrf_for_writes(world) -> None:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(world.city_officer)
+def test_session_auth_needs_csrf_for_writes(world, client_for) -> None:
+    client = client_for(world.city_officer, enforce_csrf_checks=True)
     assert client.get("/api/v1/orgs").status_code == 200
     payload = {"code": "CA-9", "name": "x", "type": "grassroots", "parent_code": "CA"}
     assert client.post("/api/v1/orgs", payload, content_type="application/json").status_code == 403
@@ -162,9 +161,8 @@ def test_audit_events_for_auditor_only(world) -> None:
     assert all(e["action"].startswith("auth.login") for e in body["items"])
 
 
-def test_openapi_schema_lists_every_operation(world) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_openapi_schema_lists_every_operation(world, client_for) -> None:
+    client = client_for(world.city_officer)
     schema = client.get("/api/v1/openapi.json").json()
     paths = set(schema["paths"])
     assert {

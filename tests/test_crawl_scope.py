@@ -94,7 +94,7 @@ def _crawl(client: Client, secrets: set[str]) -> tuple[int, list[tuple[str, str]
 
 @pytest.mark.parametrize("username", ["prefecture", "county", "grassroots"])
 def test_no_page_an_officer_reaches_names_a_person_outside_the_scope(
-    demo: None, username: str
+    demo: None, username: str, client_for
 ) -> None:
     user = User.objects.get(username=username)
     everyone, seen = _names(user)
@@ -103,8 +103,7 @@ def test_no_page_an_officer_reaches_names_a_person_outside_the_scope(
     accounts = set(User.objects.values_list("full_name", flat=True))
     secrets = {name for name in everyone - seen - accounts if len(name) >= 3}
     assert secrets, "the demo has people outside every scoped officer's subtree"
-    client = Client()
-    client.force_login(user)
+    client = client_for(user)
     visited, leaks = _crawl(client, secrets)
     assert visited > 30
     pages = sorted({path for path, _name in leaks})

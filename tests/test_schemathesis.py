@@ -22,7 +22,6 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.test import Client
 from hypothesis import HealthCheck, settings
 from ninja.responses import NinjaJSONEncoder
 from schemathesis.config import SchemathesisConfig
@@ -30,7 +29,7 @@ from schemathesis.config import SchemathesisConfig
 from gonghui.honours.models import BenefitEntry, Honouree
 from gonghui.site.api import api
 from gonghui.wsgi import application
-from tests.conftest import api_token
+from tests.conftest import api_token, bearer
 from tests.contests.conftest import SIMPLE
 from tests.contests.factories import add_competitor, add_judge, make_contest, make_skill
 from tests.honours.conftest import make_honours, member, nominate
@@ -150,6 +149,7 @@ def _schema() -> Any:
 schema = _schema()
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
 def test_the_api_answers_every_request_within_its_schema(case: Any, seeded: Seeded) -> None:
@@ -166,9 +166,7 @@ def test_the_api_answers_every_request_within_its_schema(case: Any, seeded: Seed
 
 
 def test_the_served_document_is_the_one_tested(world: Any) -> None:
-    served = Client(headers={"Authorization": f"Bearer {api_token('dave')}"}).get(
-        "/api/v1/openapi.json"
-    )
+    served = bearer(api_token("dave")).get("/api/v1/openapi.json")
     assert served.status_code == 200
     tested = json.loads(json.dumps(api.get_openapi_schema(), cls=NinjaJSONEncoder))
     assert served.json() == tested

@@ -14,7 +14,6 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis.extra.django import TestCase
 
@@ -26,9 +25,12 @@ from gonghui.orgs.actions import OrgRow, create_organisation_quietly
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.people.actions import PersonDetails, register_member
 from gonghui.people.importing.pipeline import import_members
+from gonghui.people.tabular import MEMBER_SPEC
+from tests.conftest import signed_in
 from tests.orgs.test_scope import Spec, _credit_code, _identity, _subtree, specs
 
 # two characters each, all different: no name is part of another
+ROSTER_HEADER = ",".join(MEMBER_SPEC.header(key) for key in ("name", "identity_number"))
 GIVEN = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
 
 
@@ -100,8 +102,7 @@ class NoAnswerDescribesAnyoneOutsideTheScope(TestCase):
 
     def _answers(self, user: User, node: int, role: str) -> list[tuple[str, str, str]]:
         """(where, the answer, a name the officer typed in the question: not a leak)"""
-        client = Client()
-        client.force_login(user)
+        client = signed_in(user)
         session = client.get(f"/honours/sessions/{self.session.pk}/")
         said = [("session", session.content.decode(), "")]
         if role != Role.OFFICER:
@@ -141,7 +142,7 @@ class NoAnswerDescribesAnyoneOutsideTheScope(TestCase):
         if union is not None:
             with tempfile.TemporaryDirectory() as folder:
                 roster = Path(folder) / "roster.csv"
-                lines = ["姓名,公民身份号码"] + [
+                lines = [ROSTER_HEADER] + [
                     f"{_person_name(i)},{_identity(i)}" for i in self.member_nodes
                 ]
                 roster.write_text("\n".join(lines), encoding="utf-8")
@@ -177,7 +178,7 @@ def test_an_import_neither_names_nor_moves_a_member_outside_the_scope(world, tmp
         union=world.gr_b1,
     )
     roster = tmp_path / "roster.csv"
-    roster.write_text(f"姓名,公民身份号码\n邓俊,{number}\n", encoding="utf-8")
+    roster.write_text(f"{ROSTER_HEADER}\n邓俊,{number}\n", encoding="utf-8")
     report = import_members(path=roster, union=world.gr_a1, by=world.county_officer, transfer=True)
     assert [e.message for e in report.errors] == [
         "This person is registered in a union outside your scope; an officer who can see "

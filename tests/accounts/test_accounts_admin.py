@@ -9,19 +9,13 @@ from django.test import Client
 from gonghui.accounts.actions import grant_role, revoke_role
 from gonghui.accounts.models import Role, RoleAssignment, User
 from gonghui.core.models import AuditEvent
-from tests.conftest import make_user
+from tests.conftest import bearer, make_user
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_security_admin_opens_an_account_and_grants_a_role(world) -> None:
-    client = _client(world.security)
+def test_security_admin_opens_an_account_and_grants_a_role(world, client_for) -> None:
+    client = client_for(world.security)
     response = client.post(
         "/accounts/users/new/",
         {
@@ -55,8 +49,8 @@ def test_security_admin_opens_an_account_and_grants_a_role(world) -> None:
     assert erin_client.get("/orgs/CA/").status_code == 404
 
 
-def test_weak_password_is_refused_with_a_reason(world) -> None:
-    response = _client(world.security).post(
+def test_weak_password_is_refused_with_a_reason(world, client_for) -> None:
+    response = client_for(world.security).post(
         "/accounts/users/new/",
         {"username": "erin", "full_name": "x", "organisation": "CA", "password": "12345678"},
     )
@@ -65,26 +59,26 @@ def test_weak_password_is_refused_with_a_reason(world) -> None:
     assert not User.objects.filter(username="erin").exists()
 
 
-def test_revocation_takes_effect_on_the_next_request(world) -> None:
-    alice = _client(world.city_officer)
+def test_revocation_takes_effect_on_the_next_request(world, client_for) -> None:
+    alice = client_for(world.city_officer)
     assert alice.get("/orgs/CA/").status_code == 200
     assignment = RoleAssignment.objects.get(user=world.city_officer)
-    response = _client(world.security).post(f"/accounts/roles/{assignment.pk}/revoke/")
+    response = client_for(world.security).post(f"/accounts/roles/{assignment.pk}/revoke/")
     assert response.status_code == 302
     assert alice.get("/orgs/CA/").status_code == 404
     assert alice.get("/api/v1/orgs").json()["count"] == 0
 
 
-def test_officers_and_outsiders_cannot_manage_accounts(world) -> None:
+def test_officers_and_outsiders_cannot_manage_accounts(world, client_for) -> None:
     for persona in (world.fed_officer, world.outsider, world.auditor):
-        client = _client(persona)
+        client = client_for(persona)
         assert client.get("/accounts/users/").status_code == 404
         assert client.get(f"/accounts/users/{world.city_viewer.pk}/").status_code == 404
 
 
-def test_security_admin_of_a_subtree_sees_only_its_accounts(world) -> None:
+def test_security_admin_of_a_subtree_sees_only_its_accounts(world, client_for) -> None:
     local = make_user("sec-b", world.city_b, Role.SECURITY)
-    client = _client(local)
+    client = client_for(local)
     usernames = {u.username for u in client.get("/accounts/users/").context["page"]}
     assert usernames == {"charlie", "sec-b"}
     assert client.get(f"/accounts/users/{world.city_officer.pk}/").status_code == 404
@@ -121,8 +115,8 @@ def test_nobody_grants_or_revokes_their_own_roles(world) -> None:
         revoke_role(by=world.security, assignment=RoleAssignment.objects.get(user=world.security))
 
 
-def test_auditor_sees_the_trail_and_nothing_else(world) -> None:
-    client = _client(world.auditor)
+def test_auditor_sees_the_trail_and_nothing_else(world, client_for) -> None:
+    client = client_for(world.auditor)
     assert client.get("/").status_code == 302
     assert client.get("/orgs/").context["page"].paginator.count == 0
     assert client.get("/orgs/R/").status_code == 404
@@ -131,9 +125,9 @@ def test_auditor_sees_the_trail_and_nothing_else(world) -> None:
     assert all(e.action.startswith("role") for e in response.context["page"])
 
 
-def test_audit_trail_filters(world) -> None:
+def test_audit_trail_filters(world, client_for) -> None:
     Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
-    client = _client(world.auditor)
+    client = client_for(world.auditor)
     page = client.get("/audit/?actor=alice&outcome=failure").context["page"]
     assert [e.action for e in page] == ["auth.login_failed"]
     assert client.get("/audit/?organisation=CB").context["page"].paginator.count >= 1
@@ -141,18 +135,18 @@ def test_audit_trail_filters(world) -> None:
     assert client.get("/audit/?since=not-a-date").status_code == 200
 
 
-def test_local_auditor_sees_only_its_subtree_events(world) -> None:
+def test_local_auditor_sees_only_its_subtree_events(world, client_for) -> None:
     local = make_user("aud-b", world.city_b, Role.AUDITOR)
     Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
     Client().post("/accounts/login/", {"username": "charlie", "password": "wrong"})
-    page = _client(local).get("/audit/?action=auth.login_failed").context["page"]
+    page = client_for(local).get("/audit/?action=auth.login_failed").context["page"]
     assert [e.actor_name for e in page] == ["charlie"]
 
 
-def test_deactivate_and_unlock(world, settings) -> None:
+def test_deactivate_and_unlock(world, settings, client_for) -> None:
     settings.LOCKOUT_THRESHOLD = 1
     Client().post("/accounts/login/", {"username": "bob", "password": "wrong"})
-    client = _client(world.security)
+    client = client_for(world.security)
     detail = client.get(f"/accounts/users/{world.city_viewer.pk}/")
     assert detail.context["is_locked"]
     client.post(f"/accounts/users/{world.city_viewer.pk}/unlock/")
@@ -161,12 +155,12 @@ def test_deactivate_and_unlock(world, settings) -> None:
     assert not User.objects.get(pk=world.city_viewer.pk).is_active
 
 
-def test_own_account_page_changes_password_and_issues_tokens(world) -> None:
-    client = _client(world.city_officer)
+def test_own_account_page_changes_password_and_issues_tokens(world, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.post("/accounts/me/", {"token-name": "nightly sync"})
     token = response.context["new_token"]
     assert token.startswith("gh_")
-    assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 200
+    assert bearer(token).get("/api/v1/me").status_code == 200
     response = client.post(
         "/accounts/me/",
         {

@@ -95,9 +95,8 @@ def test_username_case_does_not_dodge_the_lockout(world, settings) -> None:
     assert LoginThrottle.objects.get(username="alice").is_locked
 
 
-def test_idle_session_is_signed_out(world, settings) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_idle_session_is_signed_out(world, settings, client_for) -> None:
+    client = client_for(world.city_officer)
     assert client.get("/").status_code == 200
     session = client.session
     session[SESSION_KEY] = time.time() - settings.IDLE_TIMEOUT_MINUTES * 60 - 5
@@ -108,9 +107,8 @@ def test_idle_session_is_signed_out(world, settings) -> None:
     assert AuditEvent.objects.filter(action="auth.logout", extra__reason="idle").exists()
 
 
-def test_active_session_stays(world) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_active_session_stays(world, client_for) -> None:
+    client = client_for(world.city_officer)
     client.get("/")
     session = client.session
     session[SESSION_KEY] = time.time() - 120
@@ -118,11 +116,10 @@ def test_active_session_stays(world) -> None:
     assert client.get("/orgs/").status_code == 200
 
 
-def test_deactivated_user_loses_the_session_at_once(world) -> None:
+def test_deactivated_user_loses_the_session_at_once(world, client_for) -> None:
     from gonghui.accounts.actions import set_active
 
-    client = Client()
-    client.force_login(world.city_officer)
+    client = client_for(world.city_officer)
     set_active(by=world.security, user=world.city_officer, active=False)
     assert client.get("/orgs/").status_code == 302
 
@@ -132,9 +129,8 @@ def test_passwords_are_hashed_with_argon2() -> None:
     assert real.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
-def test_logout_is_post_only_and_recorded(world) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_logout_is_post_only_and_recorded(world, client_for) -> None:
+    client = client_for(world.city_officer)
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
     assert client.get("/").status_code == 302

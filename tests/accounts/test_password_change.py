@@ -18,15 +18,9 @@ pytestmark = pytest.mark.django_db
 NEW = "another-long-passphrase"
 
 
-def _signed_in(username: str) -> Client:
-    client = Client()
-    assert client.login(username=username, password=PASSWORD)
-    return client
-
-
-def test_changing_own_password_revokes_tokens_and_other_sessions(world) -> None:
+def test_changing_own_password_revokes_tokens_and_other_sessions(world, client_for) -> None:
     raw = issue_api_token(user=world.city_officer, name="nightly").raw
-    here, elsewhere = _signed_in("alice"), _signed_in("alice")
+    here, elsewhere = client_for(world.city_officer), client_for(world.city_officer)
     assert bearer(raw).get("/api/v1/me").status_code == 200
     response = here.post(
         "/accounts/me/", {"pw-current": PASSWORD, "pw-new": NEW, "pw-confirm": NEW}
@@ -39,9 +33,9 @@ def test_changing_own_password_revokes_tokens_and_other_sessions(world) -> None:
     assert event.extra == {"tokens_revoked": 1, "by_self": True}
 
 
-def test_reset_by_an_administrator_revokes_tokens_and_sessions(world) -> None:
+def test_reset_by_an_administrator_revokes_tokens_and_sessions(world, client_for) -> None:
     raw = issue_api_token(user=world.city_officer).raw
-    session = _signed_in("alice")
+    session = client_for(world.city_officer)
     set_password(by=world.security, user=world.city_officer, password=NEW)
     assert bearer(raw).get("/api/v1/me").status_code == 401
     assert session.get("/")["Location"].startswith("/accounts/login/")
@@ -67,11 +61,10 @@ def test_password_commands_reset_and_revoke(world, monkeypatch, command: str) ->
     assert AuditEvent.objects.filter(action="account.set_password").exists()
 
 
-def test_security_administrator_resets_a_password_on_the_account_page(world) -> None:
+def test_security_administrator_resets_a_password_on_the_account_page(world, client_for) -> None:
     raw = issue_api_token(user=world.city_viewer).raw
-    session = _signed_in("bob")
-    admin = Client()
-    admin.force_login(world.security)
+    session = client_for(world.city_viewer)
+    admin = client_for(world.security)
     page = admin.get(f"/accounts/users/{world.city_viewer.pk}/").content.decode()
     assert 'data-testid="reset-password"' in page
     response = admin.post(
@@ -84,18 +77,16 @@ def test_security_administrator_resets_a_password_on_the_account_page(world) -> 
     assert admin.get(f"/accounts/users/{world.city_viewer.pk}/").status_code == 200
 
 
-def test_reset_refuses_a_weak_password_and_mismatch(world) -> None:
-    admin = Client()
-    admin.force_login(world.security)
+def test_reset_refuses_a_weak_password_and_mismatch(world, client_for) -> None:
+    admin = client_for(world.security)
     url = f"/accounts/users/{world.city_viewer.pk}/password/"
     admin.post(url, {"new": "12345678", "confirm": "12345678"})
     admin.post(url, {"new": NEW, "confirm": NEW + "x"})
     assert Client().login(username="bob", password=PASSWORD)
 
 
-def test_outsider_cannot_reset_a_password(world) -> None:
-    outsider = Client()
-    outsider.force_login(world.outsider)
+def test_outsider_cannot_reset_a_password(world, client_for) -> None:
+    outsider = client_for(world.outsider)
     response = outsider.post(
         f"/accounts/users/{world.city_viewer.pk}/password/", {"new": NEW, "confirm": NEW}
     )

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from gonghui.honours import tasks
+from gonghui.honours.importer import HONOUREE_SPEC
 from gonghui.honours.models import Honouree, HonoureeImport
 from tests.honours.conftest import Honours, make_honours
 
@@ -19,8 +20,10 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
 ]
 
+# the columns the rows below fill, in their order
+COLUMNS = ("name", "kind", "level", "year", "union", "status", "reason", "consent", "allowance")
 ROWS = (
-    "姓名,荣誉名称,荣誉级别,年度,工会代码,荣誉状态,原因,同意公开,享受津贴\n"
+    ",".join(HONOUREE_SPEC.header(key) for key in COLUMNS) + "\n"
     "王建国,自治区劳动模范,自治区,2015,CA-K-1,保持,,是,是\n"
     "李秀英,自治区劳动模范,自治区,2010,CA-K-1,已故,2024年病故,否,否\n"
 )

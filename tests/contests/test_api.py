@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from gonghui.contests.models import Mark
-from tests.conftest import PASSWORD
+from tests.conftest import api_token, bearer
 
 from .factories import identity_number
 
@@ -14,12 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _api(username: str) -> Client:
-    response = Client().post(
-        "/api/v1/auth/token",
-        {"username": username, "password": PASSWORD},
-        content_type="application/json",
-    )
-    return Client(headers={"Authorization": f"Bearer {response.json()['token']}"})
+    """A client sending the user's bearer token, as a script would."""
+    return bearer(api_token(username))
 
 
 def test_a_skill_end_to_end_through_the_api(world) -> None:
@@ -181,9 +177,8 @@ def test_outsider_and_viewer_through_the_api(world, finished) -> None:
     assert refused.status_code == 404
 
 
-def test_contest_operations_are_in_the_openapi_schema(world) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_contest_operations_are_in_the_openapi_schema(world, client_for) -> None:
+    client = client_for(world.city_officer)
     paths = set(client.get("/api/v1/openapi.json").json()["paths"])
     assert {
         "/api/v1/contests",

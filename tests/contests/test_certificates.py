@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from gonghui.contests.certificates import FontMissing, render_certificates
@@ -38,9 +37,8 @@ def test_missing_font_says_what_to_install(finished, monkeypatch) -> None:
         pdf.cjk_font.cache_clear()
 
 
-def test_certificates_download_for_viewers_only_in_scope(world, finished) -> None:
-    viewer = Client()
-    viewer.force_login(world.city_viewer)
+def test_certificates_download_for_viewers_only_in_scope(world, finished, client_for) -> None:
+    viewer = client_for(world.city_viewer)
     response = viewer.get(reverse("contests:certificates", args=[finished.contest.code]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert _pages(response.content) == 3
@@ -48,9 +46,8 @@ def test_certificates_download_for_viewers_only_in_scope(world, finished) -> Non
     assert skill_pdf.status_code == 200
 
 
-def test_no_certificates_before_sign_off(world, running) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_no_certificates_before_sign_off(world, running, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.get(
         reverse("contests:certificates", args=[running.contest.code]), follow=True
     )

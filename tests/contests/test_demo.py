@@ -6,7 +6,6 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
-from django.test import Client
 
 from gonghui.accounts.models import User
 from gonghui.contests.marking import ContestResults
@@ -17,7 +16,7 @@ from gonghui.contests.workbook import import_workbook
 from gonghui.orgs.models import Organisation
 
 
-def test_demo_contests_and_sample_workbooks(db, settings, tmp_path) -> None:
+def test_demo_contests_and_sample_workbooks(db, settings, tmp_path, client_for) -> None:
     settings.VAR_DIR = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = StringIO()
@@ -44,8 +43,7 @@ def test_demo_contests_and_sample_workbooks(db, settings, tmp_path) -> None:
     )
     assert visible_contests(federation).count() == 2
     assert list(visible_contests(prefecture).values_list("code", flat=True)) == ["UR-2026-LD"]
-    client = Client()
-    client.force_login(prefecture)
+    client = client_for(prefecture)
     assert client.get(f"/contests/skills/{sheet.skill.pk}/marks/").status_code == 200
     assert client.get("/contests/XJ-2026-JN/").status_code == 404
 

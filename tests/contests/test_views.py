@@ -6,21 +6,14 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from gonghui.contests.models import Mark
 from gonghui.core.models import AuditEvent
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_outsider_sees_no_contest_page(world, finished) -> None:
-    client = _client(world.outsider)
+def test_outsider_sees_no_contest_page(world, finished, client_for) -> None:
+    client = client_for(world.outsider)
     skill, contest = finished.skill, finished.contest
     assert contest.code not in client.get(reverse("contests:list")).content.decode()
     for url in [
@@ -57,8 +50,8 @@ def test_outsider_sees_no_contest_page(world, finished) -> None:
         ("auditor", False, False),
     ],
 )
-def test_scope_per_persona(world, running, persona, sees, manages) -> None:
-    client = _client(getattr(world, persona))
+def test_scope_per_persona(world, running, persona, sees, manages, client_for) -> None:
+    client = client_for(getattr(world, persona))
     detail = client.get(reverse("contests:detail", args=[running.contest.code]))
     assert detail.status_code == (200 if sees else 404)
     grid = client.get(reverse("contests:marks", args=[running.skill.pk]))
@@ -67,9 +60,9 @@ def test_scope_per_persona(world, running, persona, sees, manages) -> None:
     assert (running.contest.name in listed) == sees
 
 
-def test_contest_page_counts_each_skills_entrants(world, running) -> None:
+def test_contest_page_counts_each_skills_entrants(world, running, client_for) -> None:
     html = (
-        _client(world.city_viewer)
+        client_for(world.city_viewer)
         .get(reverse("contests:detail", args=[running.contest.code]))
         .content.decode()
     )
@@ -77,8 +70,8 @@ def test_contest_page_counts_each_skills_entrants(world, running) -> None:
     assert '<td class="num">3</td><td class="num">4</td>' in row  # 3 competitors, 4 judges
 
 
-def test_skill_page_shows_scheme_judges_and_the_conflict(world, running) -> None:
-    page = _client(world.city_viewer).get(reverse("contests:skill", args=[running.skill.pk]))
+def test_skill_page_shows_scheme_judges_and_the_conflict(world, running, client_for) -> None:
+    page = client_for(world.city_viewer).get(reverse("contests:skill", args=[running.skill.pk]))
     html = page.content.decode()
     assert "测量" in html and "70.00" in html
     assert "甲机械厂" in html
@@ -88,8 +81,8 @@ def test_skill_page_shows_scheme_judges_and_the_conflict(world, running) -> None
     assert "Enter marks" not in html  # a viewer does not get the grid
 
 
-def test_grid_saves_a_cell_and_answers_it_with_the_value(world, running) -> None:
-    client = _client(world.city_officer)
+def test_grid_saves_a_cell_and_answers_it_with_the_value(world, running, client_for) -> None:
+    client = client_for(world.city_officer)
     skill = running.skill
     m1 = skill.aspects.get(code="M1")
     one = running.competitors[0]
@@ -103,8 +96,8 @@ def test_grid_saves_a_cell_and_answers_it_with_the_value(world, running) -> None
     assert Mark.objects.get(competitor=one, aspect=m1).mark == 55.5
 
 
-def test_grid_keeps_a_bad_value_and_says_why(world, running) -> None:
-    client = _client(world.city_officer)
+def test_grid_keeps_a_bad_value_and_says_why(world, running, client_for) -> None:
+    client = client_for(world.city_officer)
     skill = running.skill
     m1 = skill.aspects.get(code="M1")
     response = client.post(
@@ -116,8 +109,8 @@ def test_grid_keeps_a_bad_value_and_says_why(world, running) -> None:
     assert not Mark.objects.exists()
 
 
-def test_grid_refuses_a_conflicted_judge_naming_both(world, running) -> None:
-    client = _client(world.city_officer)
+def test_grid_refuses_a_conflicted_judge_naming_both(world, running, client_for) -> None:
+    client = client_for(world.city_officer)
     skill = running.skill
     j1 = skill.aspects.get(code="J1")
     response = client.post(
@@ -129,17 +122,17 @@ def test_grid_refuses_a_conflicted_judge_naming_both(world, running) -> None:
     assert not Mark.objects.exists()
 
 
-def test_judge_sheet_shows_the_recused_cell(world, running) -> None:
-    client = _client(world.city_officer)
+def test_judge_sheet_shows_the_recused_cell(world, running, client_for) -> None:
+    client = client_for(world.city_officer)
     page = client.get(
         reverse("contests:marks", args=[running.skill.pk]) + f"?sheet={running.judges[3].pk}"
     )
     assert "recused" in page.content.decode()
 
 
-def test_viewer_cannot_post_marks(world, running) -> None:
+def test_viewer_cannot_post_marks(world, running, client_for) -> None:
     skill = running.skill
-    response = _client(world.city_viewer).post(
+    response = client_for(world.city_viewer).post(
         reverse(
             "contests:mark_cell",
             args=[skill.pk, running.competitors[0].pk, skill.aspects.first().pk],
@@ -150,8 +143,8 @@ def test_viewer_cannot_post_marks(world, running) -> None:
     assert not Mark.objects.exists()
 
 
-def test_results_pages_show_medals_and_best(world, finished) -> None:
-    client = _client(world.city_viewer)
+def test_results_pages_show_medals_and_best(world, finished, client_for) -> None:
+    client = client_for(world.city_viewer)
     html = client.get(reverse("contests:skill_results", args=[finished.skill.pk])).content.decode()
     assert "80.00" in html and "767" in html and "金牌" in html and "铜牌" in html
     contest_html = client.get(
@@ -160,17 +153,17 @@ def test_results_pages_show_medals_and_best(world, finished) -> None:
     assert "选手一" in contest_html.split('data-testid="best"')[1].split("</div>")[0]
 
 
-def test_blocked_results_say_why(world, running) -> None:
+def test_blocked_results_say_why(world, running, client_for) -> None:
     html = (
-        _client(world.city_officer)
+        client_for(world.city_officer)
         .get(reverse("contests:skill_results", args=[running.skill.pk]))
         .content.decode()
     )
     assert "marks are still to be entered" in html
 
 
-def test_results_export_has_the_issue_columns_and_is_audited(world, finished) -> None:
-    response = _client(world.city_viewer).get(
+def test_results_export_has_the_issue_columns_and_is_audited(world, finished, client_for) -> None:
+    response = client_for(world.city_viewer).get(
         reverse("contests:results_csv", args=[finished.contest.code])
     )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -179,22 +172,22 @@ def test_results_export_has_the_issue_columns_and_is_audited(world, finished) ->
     assert rows[1] == ["S1", "1", "C001", "选手一", "80.00", "767", "金牌"]
     assert rows[3][-1] == "铜牌"
     assert AuditEvent.objects.filter(action="contest.results.export").count() == 1
-    xlsx = _client(world.city_viewer).get(
+    xlsx = client_for(world.city_viewer).get(
         reverse("contests:results_xlsx", args=[finished.contest.code])
     )
     assert xlsx.status_code == 200
 
 
-def test_sign_off_page_flow(world, running) -> None:
-    client = _client(world.city_officer)
+def test_sign_off_page_flow(world, running, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.post(reverse("contests:sign_off", args=[running.skill.pk]), follow=True)
     assert "cannot be signed off yet" in response.content.decode()
     running.skill.refresh_from_db()
     assert not running.skill.is_signed_off
 
 
-def test_create_contest_skill_scheme_and_register_in_the_web(world) -> None:
-    client = _client(world.city_officer)
+def test_create_contest_skill_scheme_and_register_in_the_web(world, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.post(
         reverse("contests:create"),
         {
@@ -249,8 +242,8 @@ def test_create_contest_skill_scheme_and_register_in_the_web(world) -> None:
     assert "No organisation with code CB-1 within your scope" in html
 
 
-def test_county_officer_cannot_create_a_contest_above_them(world) -> None:
-    response = _client(world.county_officer).post(
+def test_county_officer_cannot_create_a_contest_above_them(world, client_for) -> None:
+    response = client_for(world.county_officer).post(
         reverse("contests:create"),
         {
             "code": "W2",
@@ -264,23 +257,23 @@ def test_county_officer_cannot_create_a_contest_above_them(world) -> None:
     assert "within your scope" in response.content.decode()
 
 
-def test_taking_a_judge_off_in_the_web(world, running) -> None:
+def test_taking_a_judge_off_in_the_web(world, running, client_for) -> None:
     skill = running.skill
     url = reverse("contests:entrant_remove", args=[skill.pk, "judge", "J4"])
-    assert _client(world.outsider).post(url, {"reason": "x"}).status_code == 404
-    assert _client(world.city_viewer).post(url, {"reason": "x"}).status_code == 403
-    page = _client(world.city_officer).post(url, {"reason": "登记错误"}, follow=True)
+    assert client_for(world.outsider).post(url, {"reason": "x"}).status_code == 404
+    assert client_for(world.city_viewer).post(url, {"reason": "x"}).status_code == 403
+    page = client_for(world.city_officer).post(url, {"reason": "登记错误"}, follow=True)
     assert "裁判四" in page.content.decode() and "taken off the skill" in page.content.decode()
     assert not skill.judges.filter(number="J4").exists()
 
 
-def test_a_chief_judge_with_an_account_signs_off_alone(world, running) -> None:
+def test_a_chief_judge_with_an_account_signs_off_alone(world, running, client_for) -> None:
     from tests.conftest import make_user
 
     from .conftest import fill_marks
 
     judy = make_user("judy", world.gr_a1)  # an account with no role: a judge, not an officer
-    alice = _client(world.city_officer)
+    alice = client_for(world.city_officer)
     skill = running.skill
     form = {
         "j-number": "J1",
@@ -299,7 +292,7 @@ def test_a_chief_judge_with_an_account_signs_off_alone(world, running) -> None:
     fill_marks(
         skill, {one: ("60", [2, 2, 2]), two: ("50", [1, 1, 2, 2]), three: ("40", [1, 1, 1, 1])}
     )
-    judge = _client(judy)
+    judge = client_for(judy)
     listed = judge.get(reverse("contests:list")).content.decode()
     assert skill.contest.name in listed and 'href="/contests/"' in listed  # in the menu too
     page = judge.get(reverse("contests:skill", args=[skill.pk])).content.decode()
@@ -316,6 +309,6 @@ def test_a_chief_judge_with_an_account_signs_off_alone(world, running) -> None:
     skill.refresh_from_db()
     assert not skill.is_signed_off
     assert (
-        _client(world.outsider).post(reverse("contests:sign_off", args=[skill.pk])).status_code
+        client_for(world.outsider).post(reverse("contests:sign_off", args=[skill.pk])).status_code
         == 404
     )

@@ -15,35 +15,18 @@ from gonghui.contests.demo import write_sample_workbooks
 from gonghui.contests.marking import ContestResults
 from gonghui.contests.models import Competitor, Contest, Judge, Mark
 from gonghui.contests.workbook import import_workbook
+from gonghui.contests.workbook.sheets import CONTEST_SHEET, SCHEME_SHEET, SHEETS
 from gonghui.core.models import AuditEvent
 from gonghui.people.models import Membership, Person
 
 from .factories import chinese_number, credit_code, identity_number
 
+# each sheet's columns as the importer declares them, less the optional theme and
+# sub-criterion, which the rows below leave out
+LEFT_OUT = {CONTEST_SHEET: {"theme"}, SCHEME_SHEET: {"sub_criterion"}}
 HEADERS = {
-    "竞赛": ["竞赛代码", "竞赛名称", "开始日期", "结束日期"],
-    "赛项": ["赛项代码", "赛项名称", "奖项规则", "最少参赛人数"],
-    "评分标准": ["赛项代码", "评分项代码", "评分项说明", "类型", "分值"],
-    "选手": [
-        "赛项代码",
-        "选手编号",
-        "姓名",
-        "公民身份号码",
-        "工作单位",
-        "单位统一社会信用代码",
-        "基层工会代码",
-    ],
-    "裁判": [
-        "赛项代码",
-        "裁判编号",
-        "姓名",
-        "公民身份号码",
-        "工作单位",
-        "单位统一社会信用代码",
-        "基层工会代码",
-        "裁判长",
-    ],
-    "评分": ["赛项代码", "选手编号", "评分项代码", "裁判编号", "分数"],
+    name: [column.header for column in spec.columns if column.key not in LEFT_OUT.get(name, ())]
+    for name, spec in SHEETS
 }
 
 
@@ -273,7 +256,9 @@ def test_import_contest_command_and_results_export(world, tmp_path, capsys) -> N
         call_command("import_contest", str(clean), "--organiser", "NOPE")
 
 
-def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(world, tmp_path) -> None:
+def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(
+    world, tmp_path, client_for
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
@@ -283,8 +268,7 @@ def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(world, 
         return client.post("/contests/import/", data)
 
     clean, broken = write_sample_workbooks(tmp_path, unions=[world.gr_a1])
-    alice = Client()
-    alice.force_login(world.city_officer)
+    alice = client_for(world.city_officer)
     checked = upload(alice, broken, organiser="CA-K", apply="on")
     html = checked.content.decode()
     assert checked.status_code == 200 and "4 problems: nothing was written" in html
@@ -296,25 +280,21 @@ def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(world, 
     assert done.status_code == 302 and done["Location"] == "/contests/SAMPLE-2026/"
     assert Contest.objects.get().organiser == world.county_a
 
-    charlie = Client()
-    charlie.force_login(world.outsider)
+    charlie = client_for(world.outsider)
     refused = upload(charlie, clean, organiser="CB-1", apply="on")
     assert "used by a contest you do not run" in refused.content.decode()
     assert Contest.objects.get().organiser == world.county_a
-    bob = Client()
-    bob.force_login(world.city_viewer)
+    bob = client_for(world.city_viewer)
     assert bob.get("/contests/import/").status_code == 403
 
 
-def test_web_import_offers_its_problems_as_a_file(world, tmp_path) -> None:
+def test_web_import_offers_its_problems_as_a_file(world, tmp_path, client_for) -> None:
     import re
 
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
 
     _clean, broken = write_sample_workbooks(tmp_path, unions=[world.gr_a1])
-    alice = Client()
-    alice.force_login(world.city_officer)
+    alice = client_for(world.city_officer)
     with broken.open("rb") as handle:
         page = alice.post(
             "/contests/import/",
@@ -330,9 +310,7 @@ def test_web_import_offers_its_problems_as_a_file(world, tmp_path) -> None:
 
     tampered = alice.post("/contests/import/errors.csv", {"report": signed[:-2] + "xx"})
     assert tampered.status_code == 400
-    carol = Client()
-    carol.force_login(world.county_officer)  # someone else's report is not theirs to fetch
+    carol = client_for(world.county_officer)  # someone else's report is not theirs to fetch
     assert carol.post("/contests/import/errors.csv", {"report": signed}).status_code == 400
-    bob = Client()
-    bob.force_login(world.city_viewer)
+    bob = client_for(world.city_viewer)
     assert bob.post("/contests/import/errors.csv", {"report": signed}).status_code == 403

@@ -163,9 +163,8 @@ def test_failed_sign_in_is_recorded(world) -> None:
     assert event.request_id
 
 
-def test_out_of_scope_404_is_recorded(world) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_out_of_scope_404_is_recorded(world, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.get("/orgs/CB/")
     assert response.status_code == 404
     event = AuditEvent.objects.filter(action="access.denied").latest("id")

@@ -6,7 +6,6 @@ import logging
 import re
 
 import pytest
-from django.test import Client
 from django.utils import translation
 
 from gonghui.accounts.models import User
@@ -51,7 +50,7 @@ def test_an_undeclared_action_is_logged_and_kept_in_production(db, settings, cap
     assert AuditEvent.objects.filter(action="person.teleport").exists()
 
 
-def test_the_trail_names_every_event_of_the_demo_in_words(db) -> None:
+def test_the_trail_names_every_event_of_the_demo_in_words(db, client_for) -> None:
     """Every action the demo records is declared, and its page shows the label, not the code."""
     summary = build_demo(grassroots_per_county=1)
     build_roster(members=60)
@@ -61,8 +60,7 @@ def test_the_trail_names_every_event_of_the_demo_in_words(db) -> None:
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert len(actions) > 20
     assert all(audit_actions.is_declared(code) for code in actions)
-    client = Client()
-    client.force_login(User.objects.get(username="auditor"))
+    client = client_for(User.objects.get(username="auditor"))
     for code in sorted(actions):
         page = client.get("/audit/", {"action": code}).content.decode()
         cells = re.findall(r'<td title="([^"]+)">([^<]+)</td>', page)
@@ -70,11 +68,11 @@ def test_the_trail_names_every_event_of_the_demo_in_words(db) -> None:
         assert all(title == code and label == audit_actions.label(code) for title, label in cells)
 
 
-def test_the_filter_lists_actions_by_label_and_finds_the_actor_by_name(world, client) -> None:
+def test_the_filter_lists_actions_by_label_and_finds_the_actor_by_name(world, client_for) -> None:
     audit.record(action="person.reveal", by=world.city_officer)  # full name "alice"
     world.city_officer.full_name = "艾丽丝"
     world.city_officer.save(update_fields=["full_name"])
-    client.force_login(world.auditor)
+    client = client_for(world.auditor)
     page = client.get("/audit/").content.decode()
     assert '<option value="person.reveal" >Personal data shown in full</option>' in page
     found = client.get("/audit/", {"actor": "艾丽", "action": "person.reveal"}).context["page"]

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from pydantic import BaseModel
 from pydantic import ValidationError as SchemaError
 
@@ -24,7 +23,6 @@ from gonghui.honours.models import (
     SanatoriumSession,
 )
 from gonghui.people.models import Membership
-from tests.conftest import PASSWORD
 
 
 def test_a_decimal_columns_bound_is_its_digits_and_places() -> None:
@@ -84,7 +82,7 @@ def test_a_day_is_written_as_a_day_within_the_years() -> None:
 
 
 @pytest.mark.django_db
-def test_no_door_stores_an_amount_its_column_cannot_hold(world) -> None:
+def test_no_door_stores_an_amount_its_column_cannot_hold(world, client_for) -> None:
     kind = HonourKind.objects.create(name="自治区劳动模范", level=HonourLevel.REGIONAL)
     honouree = Honouree.objects.create(
         name="乙", organisation=world.gr_a1, kind=kind, level=kind.level, year=2010
@@ -98,8 +96,7 @@ def test_no_door_stores_an_amount_its_column_cannot_hold(world) -> None:
             amount=Decimal("100000000"),
         )
     assert "amount" in refused.value.error_dict
-    page = Client()
-    assert page.login(username="dave", password=PASSWORD)
+    page = client_for(world.grassroots_officer)
     response = page.post(
         honouree.get_absolute_url(), {"kind": "award", "on": "2026-05-01", "amount": "1e9"}
     )
@@ -109,9 +106,8 @@ def test_no_door_stores_an_amount_its_column_cannot_hold(world) -> None:
 
 
 @pytest.mark.django_db
-def test_a_page_given_a_number_no_column_holds_still_answers(world) -> None:
-    page = Client(raise_request_exception=False)
-    assert page.login(username="dave", password=PASSWORD)
+def test_a_page_given_a_number_no_column_holds_still_answers(world, client_for) -> None:
+    page = client_for(world.grassroots_officer, raise_request_exception=False)
     huge = str(10**30)
     register = page.get("/honours/register/", {"year": huge, "prefecture": huge})
     assert register.status_code == 200

@@ -11,9 +11,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "path", ["/accounts/login/", "/", "/orgs/", "/orgs/CA/", "/orgs/NOPE/", "/api/v1/orgs"]
 )
-def test_pages_carry_the_security_headers(world, path: str) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_pages_carry_the_security_headers(world, path: str, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.get(path)
     csp = response["Content-Security-Policy"]
     assert (
@@ -28,9 +27,8 @@ def test_pages_carry_the_security_headers(world, path: str) -> None:
     assert response["X-Request-ID"]
 
 
-def test_pages_load_no_asset_from_elsewhere(world) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_pages_load_no_asset_from_elsewhere(world, client_for) -> None:
+    client = client_for(world.city_officer)
     body = client.get("/orgs/").content.decode()
     assert "http://" not in body.replace("http://testserver", "") and "https://" not in body
 
@@ -45,9 +43,8 @@ def test_session_cookie_is_http_only(world) -> None:
     assert cookie["samesite"] == "Lax"
 
 
-def test_api_docs_use_the_bundled_swagger(world) -> None:
-    client = Client()
-    client.force_login(world.city_officer)
+def test_api_docs_use_the_bundled_swagger(world, client_for) -> None:
+    client = client_for(world.city_officer)
     body = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in body
     assert "cdn" not in body.lower()

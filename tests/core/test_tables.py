@@ -8,9 +8,9 @@ from django.test import Client
 
 @pytest.mark.parametrize("page", ["99999999999999999999", "-1", "abc", "9223372036854775808", "１"])
 def test_a_typed_page_number_never_fails_the_register_or_the_hall_of_honour(
-    world, client, page: str
+    world, client_for, page: str
 ) -> None:
-    client.force_login(world.fed_officer)
+    client = client_for(world.fed_officer)
     assert client.get("/honours/register/", {"page": page}).status_code == 200
     assert Client().get("/public/honours/", {"page": page}).status_code == 200
 
@@ -18,11 +18,11 @@ def test_a_typed_page_number_never_fails_the_register_or_the_hall_of_honour(
 HUGE = "99999999999999999999999"
 
 
-def test_a_typed_id_no_row_can_have_never_fails_a_page(world, client) -> None:
+def test_a_typed_id_no_row_can_have_never_fails_a_page(world, client_for) -> None:
     from tests.honours.conftest import make_honours
 
     campaign = make_honours(world).campaign
-    client.force_login(world.fed_officer)
+    client = client_for(world.fed_officer)
     quotas = client.post(
         f"/honours/campaigns/{campaign.pk}/quotas/", {"formula": "1", "parent": HUGE}
     )

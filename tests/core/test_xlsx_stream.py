@@ -101,6 +101,7 @@ def test_date_formats_are_recognised_as_calamine_does(code: str, kind: int) -> N
     assert _format_kind(code) == kind
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_while_streaming_a_large_sheet(tmp_path: Path) -> None:
     """200,000 rows: the stream's peak memory is a fraction of what calamine holds."""
     path = tmp_path / "big.xlsx"

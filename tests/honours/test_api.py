@@ -9,23 +9,15 @@ from django.test import Client
 from django.utils import timezone
 
 from gonghui.honours.models import Honouree, NominationStatus
-from tests.conftest import PASSWORD
+from tests.conftest import api_token, bearer
 from tests.honours.conftest import member
 
 pytestmark = pytest.mark.django_db
 
 
 def _api(username: str) -> Client:
-    token = (
-        Client()
-        .post(
-            "/api/v1/auth/token",
-            {"username": username, "password": PASSWORD},
-            content_type="application/json",
-        )
-        .json()["token"]
-    )
-    return Client(headers={"Authorization": f"Bearer {token}"})
+    """A client sending the user's bearer token, as a script would."""
+    return bearer(api_token(username))
 
 
 def _post(client: Client, url: str, body: dict) -> object:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from gonghui.core.crypto import decrypt
 from gonghui.core.models import AuditEvent
 from gonghui.honours import actions
+from gonghui.honours.importer import HONOUREE_SPEC
 from gonghui.honours.models import (
     Attachment,
     CalendarDay,
@@ -31,7 +32,7 @@ from gonghui.honours.models import (
 )
 from tests.honours.conftest import member, nominate
 from tests.honours.test_api import _api
-from tests.honours.test_views import _client, _in_notice
+from tests.honours.test_views import _in_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -172,10 +173,12 @@ def test_attachments_go_up_and_come_down_through_the_api(world, honours, setting
     )
 
 
-def test_the_web_refuses_a_renamed_attachment_too(world, honours, settings, tmp_path) -> None:
+def test_the_web_refuses_a_renamed_attachment_too(
+    world, honours, settings, tmp_path, client_for
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     nomination = nominate(world, honours, member(world.gr_a1, "网页附件人"))
-    dave = _client(world.grassroots_officer)
+    dave = client_for(world.grassroots_officer)
     url = f"/honours/nominations/{nomination.pk}/attachments/"
     dave.post(url, {"title": "假文件", "file": SimpleUploadedFile("x.pdf", b"not a pdf")})
     assert not Attachment.objects.exists()
@@ -201,7 +204,9 @@ def test_a_portrait_goes_up_through_the_api(world, honours, settings, tmp_path) 
     assert _api("charlie").post(url, {"photo": SimpleUploadedFile("c.png", PNG)}).status_code == 404
 
 
-HEADER = "姓名,荣誉名称,荣誉级别,年度,工会代码,荣誉状态,原因,同意公开,享受津贴\n"
+# the columns the rows below fill, in their order
+COLUMNS = ("name", "kind", "level", "year", "union", "status", "reason", "consent", "allowance")
+HEADER = ",".join(HONOUREE_SPEC.header(key) for key in COLUMNS) + "\n"
 
 
 def _csv(rows: str) -> SimpleUploadedFile:
@@ -311,9 +316,8 @@ def _operations(text: str) -> set[tuple[str, str]]:
     return {(method, re.sub(r"\{[^}]*\}", "{}", path)) for method, path in found}
 
 
-def test_every_honours_operation_is_in_the_api_guide(world) -> None:
-    client = Client()
-    client.force_login(world.fed_officer)
+def test_every_honours_operation_is_in_the_api_guide(world, client_for) -> None:
+    client = client_for(world.fed_officer)
     schema = client.get("/api/v1/openapi.json").json()
     served = {
         (method.upper(), re.sub(r"\{[^}]*\}", "{}", path.removeprefix("/api/v1")))

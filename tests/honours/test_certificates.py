@@ -14,7 +14,6 @@ from gonghui.core.pdf import chinese_date
 from gonghui.honours import actions
 from gonghui.honours.certificates import certificate_pdf
 from gonghui.honours.models import BatchState, CertificateBatch, Honouree
-from tests.conftest import PASSWORD
 from tests.honours.test_api import _api
 
 pytestmark = pytest.mark.django_db
@@ -58,11 +57,10 @@ def test_a_missing_font_says_how_to_install_one(monkeypatch) -> None:
 
 
 def test_a_batch_prints_the_campaigns_honourees_in_the_background(
-    world, honours, honouree, settings, django_capture_on_commit_callbacks
+    world, honours, honouree, settings, django_capture_on_commit_callbacks, client_for
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    client = Client()
-    client.login(username="fed", password=PASSWORD)
+    client = client_for(world.fed_officer)
     with pytest.raises(PermissionDenied):  # only the organiser prints
         actions.request_certificates(by=world.city_officer, campaign=honours.campaign)
     with django_capture_on_commit_callbacks(execute=True):
@@ -74,18 +72,15 @@ def test_a_batch_prints_the_campaigns_honourees_in_the_background(
     download = client.get(f"/honours/certificates/{batch.pk}/?download=1")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert Client().get(f"/honours/certificates/{batch.pk}/").status_code == 302  # sign in first
-    outsider = Client()
-    outsider.login(username="charlie", password=PASSWORD)
+    outsider = client_for(world.outsider)
     assert outsider.get(f"/honours/certificates/{batch.pk}/").status_code == 404
 
 
-def test_one_certificate_from_the_register_page(world, honouree) -> None:
-    dave = Client()
-    dave.login(username="dave", password=PASSWORD)
+def test_one_certificate_from_the_register_page(world, honouree, client_for) -> None:
+    dave = client_for(world.grassroots_officer)
     response = dave.get(f"/honours/register/{honouree.pk}/certificate.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    charlie = Client()
-    charlie.login(username="charlie", password=PASSWORD)
+    charlie = client_for(world.outsider)
     assert charlie.get(f"/honours/register/{honouree.pk}/certificate.pdf").status_code == 404
 
 

@@ -20,12 +20,26 @@ from gonghui.honours.importer import HONOUREE_SPEC, plan_honouree_import
 from gonghui.honours.models import Honouree, HonoureeImport
 from gonghui.orgs.models import Organisation
 from gonghui.people.models import JobStage
-from tests.conftest import PASSWORD
 from tests.honours.conftest import member
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "姓名,荣誉名称,荣誉级别,年度,工会代码,公民身份号码,荣誉状态,原因,同意公开,享受津贴,事迹,退休日期\n"
+# the columns the rows below fill, in their order (no unit or trade)
+COLUMNS = (
+    "name",
+    "kind",
+    "level",
+    "year",
+    "union",
+    "identity_number",
+    "status",
+    "reason",
+    "consent",
+    "allowance",
+    "story",
+    "retired_on",
+)
+HEADER = ",".join(HONOUREE_SPEC.header(key) for key in COLUMNS) + "\n"
 
 
 def _file(tmp_path: Path, rows: str) -> Path:
@@ -100,10 +114,9 @@ def tasks_inline(settings, tmp_path) -> None:
 
 
 def test_web_import_is_checked_in_the_background_then_applied_on_confirmation(
-    world, honours, tmp_path, tasks_inline
+    world, honours, tmp_path, tasks_inline, client_for
 ) -> None:
-    client = Client()
-    client.login(username="dave", password=PASSWORD)
+    client = client_for(world.grassroots_officer)
     response = _upload(
         client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n")
     )
@@ -131,10 +144,9 @@ def test_web_import_is_checked_in_the_background_then_applied_on_confirmation(
 
 
 def test_web_import_lists_every_bad_row_and_writes_nothing(
-    world, honours, tmp_path, tasks_inline
+    world, honours, tmp_path, tasks_inline, client_for
 ) -> None:
-    client = Client()
-    client.login(username="dave", password=PASSWORD)
+    client = client_for(world.grassroots_officer)
     _upload(
         client,
         _file(
@@ -156,9 +168,10 @@ def test_web_import_lists_every_bad_row_and_writes_nothing(
     assert not job.has_upload and _no_upload_kept()  # nothing will be written: the file is gone
 
 
-def test_web_import_is_rechecked_when_confirmed(world, honours, tmp_path, tasks_inline) -> None:
-    client = Client()
-    client.login(username="dave", password=PASSWORD)
+def test_web_import_is_rechecked_when_confirmed(
+    world, honours, tmp_path, tasks_inline, client_for
+) -> None:
+    client = client_for(world.grassroots_officer)
     _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
     job = HonoureeImport.objects.get()
     # someone enters the same honour before the officer confirms
@@ -176,9 +189,10 @@ def _no_upload_kept() -> bool:
     return not folder.exists() or not any(folder.iterdir())
 
 
-def test_an_unreadable_file_fails_with_a_reason(world, honours, tmp_path, tasks_inline) -> None:
-    client = Client()
-    client.login(username="dave", password=PASSWORD)
+def test_an_unreadable_file_fails_with_a_reason(
+    world, honours, tmp_path, tasks_inline, client_for
+) -> None:
+    client = client_for(world.grassroots_officer)
     broken = tmp_path / "名单.xlsx"
     broken.write_bytes(b"not a workbook")
     _upload(client, broken)
@@ -188,21 +202,18 @@ def test_an_unreadable_file_fails_with_a_reason(world, honours, tmp_path, tasks_
 
 
 def test_a_web_import_is_seen_and_used_by_its_uploader_only(
-    world, honours, tmp_path, tasks_inline
+    world, honours, tmp_path, tasks_inline, client_for
 ) -> None:
-    client = Client()
-    client.login(username="dave", password=PASSWORD)
+    client = client_for(world.grassroots_officer)
     _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
     job = HonoureeImport.objects.get()
-    for username in ("charlie", "carol"):
-        other = Client()
-        other.login(username=username, password=PASSWORD)
+    for persona in (world.outsider, world.county_officer):
+        other = client_for(persona)
         assert other.get(job.get_absolute_url()).status_code == 404
         assert other.post(f"/honours/register/import/{job.pk}/apply/").status_code == 404
         assert other.post(f"/honours/register/import/{job.pk}/cancel/").status_code == 404
     assert not Honouree.objects.exists()
-    viewer = Client()
-    viewer.login(username="bob", password=PASSWORD)
+    viewer = client_for(world.city_viewer)
     assert viewer.get("/honours/register/import/").status_code == 403
     # the uploader cancels: the file is deleted, and the import can no longer be applied
     client.post(f"/honours/register/import/{job.pk}/cancel/")
@@ -223,11 +234,10 @@ def test_the_check_reports_its_progress(world, honours, tmp_path) -> None:
 
 
 def test_checked_upload_left_waiting_is_deleted_after_the_retention_period(
-    world, honours, tmp_path, tasks_inline, settings
+    world, honours, tmp_path, tasks_inline, settings, client_for
 ) -> None:
     settings.UPLOAD_RETENTION_DAYS = 7
-    client = Client()
-    client.login(username="dave", password=PASSWORD)
+    client = client_for(world.grassroots_officer)
     _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
     job = HonoureeImport.objects.get()
     assert job.can_apply and not _no_upload_kept()

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.utils import timezone
 
 from gonghui.core.models import AuditEvent
@@ -171,7 +170,7 @@ def test_return_needs_a_reason_and_the_nomination_comes_back_for_changes(world, 
 
 
 def test_a_nomination_returned_from_a_higher_level_is_reviewed_again_from_the_first(
-    world, honours
+    world, honours, client_for
 ) -> None:
     nomination = nominate(world, honours, member(world.gr_a1, "钱进"))
     actions.submit_nomination(by=world.grassroots_officer, nomination=nomination)
@@ -179,8 +178,7 @@ def test_a_nomination_returned_from_a_higher_level_is_reviewed_again_from_the_fi
     actions.return_nomination(by=world.city_officer, nomination=nomination, reason="补充获奖证书")
     nomination.refresh_from_db()
     assert nomination.status == S.RETURNED and nomination.reviewer is None
-    client = Client()
-    client.force_login(world.grassroots_officer)
+    client = client_for(world.grassroots_officer)
     page = client.get(nomination.get_absolute_url()).content.decode()
     assert 'data-testid="resubmit-note"' in page and "补充获奖证书" in page
     actions.update_nomination(by=world.grassroots_officer, nomination=nomination, details=DETAILS)

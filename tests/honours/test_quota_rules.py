@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import translation
 
 from gonghui.core.models import AuditEvent
@@ -16,8 +15,8 @@ from gonghui.core.workflow import TransitionRefused
 from gonghui.honours import actions, lists
 from gonghui.honours.compliance import evaluate
 from gonghui.honours.models import QUOTA, Condition, Direction, NominationStatus, ProportionRule
-from tests.conftest import PASSWORD
 from tests.honours.conftest import member, nominate
+from tests.honours.test_api import _api
 
 pytestmark = pytest.mark.django_db
 
@@ -163,17 +162,11 @@ def test_an_unknown_base_is_refused(world, honours) -> None:
     assert not ProportionRule.objects.exists()
 
 
-def _client(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 def test_the_federation_sets_a_quota_rule_on_the_page_and_each_panel_shows_it(
-    world, honours
+    world, honours, client_for
 ) -> None:
     _quotas(world, honours)
-    fed = _client(world.fed_officer)
+    fed = client_for(world.fed_officer)
     url = f"/honours/campaigns/{honours.campaign.pk}/rules/"
     form = fed.get(f"/honours/campaigns/{honours.campaign.pk}/").content.decode()
     assert 'value="quota"' in form
@@ -184,16 +177,16 @@ def test_the_federation_sets_a_quota_rule_on_the_page_and_each_panel_shows_it(
     assert response.status_code == 302
     assert ProportionRule.objects.get().subset == QUOTA
     _submitted(world, honours, "刘工")
-    page = _client(world.county_officer).get(f"/honours/campaigns/{honours.campaign.pk}/")
+    page = client_for(world.county_officer).get(f"/honours/campaigns/{honours.campaign.pk}/")
     text = page.content.decode()
     assert "1 / quota 4" in text and "25.00%" in text and 'data-testid="rule-broken"' in text
     # the federation's own list is empty so far, measured against the campaign's total
-    panels = _client(world.fed_officer).get(f"/honours/campaigns/{honours.campaign.pk}/")
+    panels = client_for(world.fed_officer).get(f"/honours/campaigns/{honours.campaign.pk}/")
     assert "0 / quota 10" in panels.content.decode()
 
 
-def test_the_nomination_form_records_a_farmer(world, honours) -> None:
-    dave = _client(world.grassroots_officer)
+def test_the_nomination_form_records_a_farmer(world, honours, client_for) -> None:
+    dave = client_for(world.grassroots_officer)
     person = member(world.gr_a1, "牧民乙", enterprise=False)
     response = dave.post(
         f"/honours/campaigns/{honours.campaign.pk}/nominate/",
@@ -211,19 +204,6 @@ def test_the_nomination_form_records_a_farmer(world, honours) -> None:
     assert nomination.is_farmer
     page = dave.get(nomination.get_absolute_url()).content.decode()
     assert 'data-testid="farmer"' in page
-
-
-def _api(username: str) -> Client:
-    token = (
-        Client()
-        .post(
-            "/api/v1/auth/token",
-            {"username": username, "password": PASSWORD},
-            content_type="application/json",
-        )
-        .json()["token"]
-    )
-    return Client(headers={"Authorization": f"Bearer {token}"})
 
 
 def test_the_api_sets_a_quota_rule_and_reports_it_per_level(world, honours) -> None:

@@ -19,29 +19,22 @@ from gonghui.honours.models import (
     NominationStatus,
     Objection,
 )
-from tests.conftest import PASSWORD
 from tests.honours.conftest import identity_number, member, nominate
 
 pytestmark = pytest.mark.django_db
 S = NominationStatus
 
 
-def _client(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 def _step(client: Client, nomination: Nomination, step: str, **data: str):
     return client.post(f"/honours/nominations/{nomination.pk}/step/", {"step": step, **data})
 
 
-def test_a_campaign_runs_through_the_web_at_every_level(world, honours) -> None:
+def test_a_campaign_runs_through_the_web_at_every_level(world, honours, client_for) -> None:
     fed, alice, carol, dave = (
-        _client(world.fed_officer),
-        _client(world.city_officer),
-        _client(world.county_officer),
-        _client(world.grassroots_officer),
+        client_for(world.fed_officer),
+        client_for(world.city_officer),
+        client_for(world.county_officer),
+        client_for(world.grassroots_officer),
     )
     campaign = honours.campaign
     # the federation sets a rule; the city's list will break it
@@ -176,7 +169,7 @@ def _serial_of(person) -> int:
     raise AssertionError("person not numbered by the conftest")
 
 
-def test_every_page_answers_the_personas(world, honours) -> None:
+def test_every_page_answers_the_personas(world, honours, client_for) -> None:
     nomination = nominate(world, honours, member(world.gr_a1, "甲"))
     honouree = Honouree.objects.create(
         name="乙", organisation=world.gr_a1, kind=honours.kind, level=honours.kind.level, year=2020
@@ -198,16 +191,16 @@ def test_every_page_answers_the_personas(world, honours) -> None:
         world.city_viewer,
         world.grassroots_officer,
     ):
-        client = _client(user)
+        client = client_for(user)
         for url in pages:
             assert client.get(url).status_code == 200, (user.username, url)
-    fed = _client(world.fed_officer)
+    fed = client_for(world.fed_officer)
     assert fed.get("/honours/campaigns/new/").status_code == 200
     assert fed.get("/honours/register/export.xlsx").status_code == 200
     assert fed.get("/honours/benefits/?export=csv").status_code == 200
 
 
-def test_the_outsider_sees_nothing_of_city_a(world, honours) -> None:
+def test_the_outsider_sees_nothing_of_city_a(world, honours, client_for) -> None:
     nomination = nominate(world, honours, member(world.gr_a1, "甲"))
     honouree = Honouree.objects.create(
         name="保密的名字",
@@ -216,7 +209,7 @@ def test_the_outsider_sees_nothing_of_city_a(world, honours) -> None:
         level=honours.kind.level,
         year=2020,
     )
-    charlie = _client(world.outsider)
+    charlie = client_for(world.outsider)
     assert charlie.get(f"/honours/nominations/{nomination.pk}/").status_code == 404
     assert charlie.get(f"/honours/register/{honouree.pk}/").status_code == 404
     assert _step(charlie, nomination, "submit").status_code == 404
@@ -230,7 +223,7 @@ def test_the_outsider_sees_nothing_of_city_a(world, honours) -> None:
     assert charlie.post(f"/honours/campaigns/{honours.campaign.pk}/rules/", {}).status_code == 403
     export = b"".join(charlie.get("/honours/register/export.csv").streaming_content).decode()
     assert "姓名" in export and "保密的名字" not in export
-    auditor = _client(world.auditor)
+    auditor = client_for(world.auditor)
     assert auditor.get(f"/honours/campaigns/{honours.campaign.pk}/").status_code == 404
 
 
@@ -272,7 +265,9 @@ def test_the_public_notice_closes_when_its_period_ends(world, honours) -> None:
     assert Client().get(f"/public/notices/{nomination.pk}/objection/").status_code == 404
 
 
-def test_anyone_can_object_and_the_case_goes_to_the_nominating_union(world, honours) -> None:
+def test_anyone_can_object_and_the_case_goes_to_the_nominating_union(
+    world, honours, client_for
+) -> None:
     nomination = _in_notice(world, honours, member(world.gr_a1, "被反映的人"))
     actions.publish_notice(
         by=world.fed_officer, campaign=honours.campaign, starts_on=timezone.localdate()
@@ -290,7 +285,7 @@ def test_anyone_can_object_and_the_case_goes_to_the_nominating_union(world, hono
     objection = Objection.objects.get()
     assert objection.assigned_to == world.gr_a1
     # the reporter stays confidential: not on the list, revealed on request and audited
-    dave = _client(world.grassroots_officer)
+    dave = client_for(world.grassroots_officer)
     assert "13700001234" not in dave.get(f"/honours/objections/{objection.pk}/").content.decode()
     assert (
         "13700001234" in dave.post(f"/honours/objections/{objection.pk}/reveal/").content.decode()
@@ -298,9 +293,11 @@ def test_anyone_can_object_and_the_case_goes_to_the_nominating_union(world, hono
     assert AuditEvent.objects.filter(
         action="objection.reveal", actor=world.grassroots_officer
     ).exists()
-    assert _client(world.outsider).get(f"/honours/objections/{objection.pk}/").status_code == 404
+    assert client_for(world.outsider).get(f"/honours/objections/{objection.pk}/").status_code == 404
     assert (
-        _client(world.city_viewer).post(f"/honours/objections/{objection.pk}/reveal/").status_code
+        client_for(world.city_viewer)
+        .post(f"/honours/objections/{objection.pk}/reveal/")
+        .status_code
         == 403
     )
     response = dave.post(
@@ -357,8 +354,8 @@ def test_the_hall_of_honour_shows_consenting_honourees_only(world, honours) -> N
     )
 
 
-def test_the_federation_keeps_honours_and_holidays_on_the_settings_page(world) -> None:
-    fed = _client(world.fed_officer)
+def test_the_federation_keeps_honours_and_holidays_on_the_settings_page(world, client_for) -> None:
+    fed = client_for(world.fed_officer)
     response = fed.post(
         "/honours/settings/", {"kind": "1", "kind-name": "自治区劳动模范", "kind-level": "regional"}
     )
@@ -369,7 +366,7 @@ def test_the_federation_keeps_honours_and_holidays_on_the_settings_page(world) -
     assert response.status_code == 302
     page = fed.get("/honours/settings/").content.decode()
     assert "自治区劳动模范" in page and "国庆节" in page
-    alice = _client(world.city_officer)
+    alice = client_for(world.city_officer)
     assert alice.get("/honours/settings/").status_code == 200
     assert (
         alice.post(
@@ -399,18 +396,18 @@ POST_ONLY = [
 ]
 
 
-def test_no_change_is_made_by_a_get(world, honours) -> None:
+def test_no_change_is_made_by_a_get(world, honours, client_for) -> None:
     nomination = nominate(world, honours, member(world.gr_a1, "甲"))
     honouree = Honouree.objects.create(
         name="乙", organisation=world.gr_a1, kind=honours.kind, level=honours.kind.level, year=2020
     )
-    fed = _client(world.fed_officer)
+    fed = client_for(world.fed_officer)
     for pattern in POST_ONLY:
         url = "/honours/" + pattern.format(c=honours.campaign.pk, n=nomination.pk, h=honouree.pk)
         assert fed.get(url).status_code == 405, url
 
 
-def test_a_portrait_must_be_an_image(world, honours, tmp_path, settings) -> None:
+def test_a_portrait_must_be_an_image(world, honours, tmp_path, settings, client_for) -> None:
     settings.MEDIA_ROOT = tmp_path
     honouree = Honouree.objects.create(
         name="乙",
@@ -420,7 +417,7 @@ def test_a_portrait_must_be_an_image(world, honours, tmp_path, settings) -> None
         year=2020,
         publication_consent=True,
     )
-    dave = _client(world.grassroots_officer)
+    dave = client_for(world.grassroots_officer)
     fake = tmp_path / "photo.jpg"
     fake.write_bytes(b"<script>alert(1)</script>")
     with fake.open("rb") as upload:
@@ -437,15 +434,16 @@ def test_a_portrait_must_be_an_image(world, honours, tmp_path, settings) -> None
     Honouree.objects.filter(pk=honouree.pk).update(publication_consent=False)
     assert Client().get(f"/public/honours/{honouree.pk}/photo/").status_code == 404
     assert (
-        _client(world.outsider).post(f"/honours/register/{honouree.pk}/photo/").status_code == 404
+        client_for(world.outsider).post(f"/honours/register/{honouree.pk}/photo/").status_code
+        == 404
     )
 
 
-def test_the_register_keeps_retirement_and_hardship(world, honours) -> None:
+def test_the_register_keeps_retirement_and_hardship(world, honours, client_for) -> None:
     honouree = Honouree.objects.create(
         name="乙", organisation=world.gr_a1, kind=honours.kind, level=honours.kind.level, year=2010
     )
-    dave = _client(world.grassroots_officer)
+    dave = client_for(world.grassroots_officer)
     response = dave.post(
         f"/honours/register/{honouree.pk}/update/",
         {
@@ -461,7 +459,9 @@ def test_the_register_keeps_retirement_and_hardship(world, honours) -> None:
     event = AuditEvent.objects.get(action="honouree.update")
     assert event.changes["hardship"] == [False, True]
     assert (
-        _client(world.city_viewer).post(f"/honours/register/{honouree.pk}/update/", {}).status_code
+        client_for(world.city_viewer)
+        .post(f"/honours/register/{honouree.pk}/update/", {})
+        .status_code
         == 403
     )
 
@@ -482,8 +482,8 @@ def test_objections_from_one_address_are_limited(world, honours) -> None:
     assert "Thank you" in Client(REMOTE_ADDR="203.0.113.10").post(url, report).content.decode()
 
 
-def test_the_organiser_changes_campaign_settings_on_a_page(world, honours) -> None:
-    fed = _client(world.fed_officer)
+def test_the_organiser_changes_campaign_settings_on_a_page(world, honours, client_for) -> None:
+    fed = client_for(world.fed_officer)
     url = f"/honours/campaigns/{honours.campaign.pk}/edit/"
     assert fed.get(url).status_code == 200
     response = fed.post(
@@ -505,16 +505,16 @@ def test_the_organiser_changes_campaign_settings_on_a_page(world, honours) -> No
         "税务",
         "审计",
     ]
-    assert _client(world.city_officer).get(url).status_code == 403
+    assert client_for(world.city_officer).get(url).status_code == 403
     assert (
-        _client(world.outsider).get(url).status_code == 403
+        client_for(world.outsider).get(url).status_code == 403
     )  # sees the region's campaign, may not change it
 
 
-def test_the_member_is_found_by_name_and_chosen(world, honours) -> None:
+def test_the_member_is_found_by_name_and_chosen(world, honours, client_for) -> None:
     person = member(world.gr_a1, "古丽娜尔·艾力")
     member(world.gr_b1, "古丽娜尔·别人")  # another city's member: not offered
-    dave = _client(world.grassroots_officer)
+    dave = client_for(world.grassroots_officer)
     url = f"/honours/campaigns/{honours.campaign.pk}/nominate/"
     found = dave.get(url, {"q": "古丽娜尔"}).content.decode()
     assert "古丽娜尔·艾力" in found and "古丽娜尔·别人" not in found

@@ -13,15 +13,9 @@ from django.test import Client
 
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.actions import update_organisation
-from tests.conftest import PASSWORD
 
+# the export's header written out, not taken from the spec: it is what users' files hold
 HEADERS = ["组织代码", "组织名称", "上级组织代码", "组织类型", "行政区划代码", "统一社会信用代码"]
-
-
-def signed_in(user):
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -62,10 +56,10 @@ def test_the_command_refuses_an_unknown_root_and_format(world, tmp_path):
         call_command("export_orgs", "-o", str(tmp_path / "x.pdf"))
 
 
-def test_a_download_holds_only_the_users_subtree(world):
-    city = csv_rows(signed_in(world.city_officer).get("/orgs/export.csv"))
-    viewer = csv_rows(signed_in(world.city_viewer).get("/orgs/export.csv"))
-    outsider = csv_rows(signed_in(world.outsider).get("/orgs/export.csv"))
+def test_a_download_holds_only_the_users_subtree(world, client_for):
+    city = csv_rows(client_for(world.city_officer).get("/orgs/export.csv"))
+    viewer = csv_rows(client_for(world.city_viewer).get("/orgs/export.csv"))
+    outsider = csv_rows(client_for(world.outsider).get("/orgs/export.csv"))
 
     assert city[0] == HEADERS
     assert {row[0] for row in city[1:]} == {"CA", "CA-K", "CA-K-1", "CA-K-2", "CA-3"}
@@ -73,8 +67,8 @@ def test_a_download_holds_only_the_users_subtree(world):
     assert [row[0] for row in outsider[1:]] == ["CB-1"]
 
 
-def test_a_download_follows_the_list_filters(world):
-    client = signed_in(world.fed_officer)
+def test_a_download_follows_the_list_filters(world, client_for):
+    client = client_for(world.fed_officer)
 
     by_type = csv_rows(client.get("/orgs/export.csv", {"type": "grassroots"}))
     by_parent = csv_rows(client.get("/orgs/export.csv", {"parent": "CA-K"}))
@@ -85,8 +79,8 @@ def test_a_download_follows_the_list_filters(world):
     assert {row[0] for row in by_text[1:]} == {"CB", "CB-1"}
 
 
-def test_a_download_is_audited_with_its_size_and_filters(world):
-    signed_in(world.city_officer).get("/orgs/export.xlsx", {"type": "grassroots"})
+def test_a_download_is_audited_with_its_size_and_filters(world, client_for):
+    client_for(world.city_officer).get("/orgs/export.xlsx", {"type": "grassroots"})
 
     event = AuditEvent.objects.get(action="org.export")
     assert event.actor == world.city_officer
@@ -95,12 +89,12 @@ def test_a_download_is_audited_with_its_size_and_filters(world):
     assert event.extra["filters"]["type"] == "grassroots"
 
 
-def test_the_xlsx_download_neutralises_a_formula_in_a_name(world):
+def test_the_xlsx_download_neutralises_a_formula_in_a_name(world, client_for):
     update_organisation(
         by=None, org=world.gr_b1, name='=HYPERLINK("http://x")', org_type="grassroots"
     )
 
-    response = signed_in(world.outsider).get("/orgs/export.xlsx")
+    response = client_for(world.outsider).get("/orgs/export.xlsx")
 
     assert response["Content-Disposition"].startswith("attachment")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

@@ -27,9 +27,9 @@ from gonghui.orgs.actions import update_organisation
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.orgs.permissions import orgs_for_action
 from gonghui.orgs.tabular import ORG_SPEC, OrgImportPlan, plan_org_import
-from tests.conftest import PASSWORD, make_org
+from tests.conftest import make_org
 
-HEADERS = ["组织代码", "组织名称", "上级组织代码", "组织类型", "行政区划代码", "统一社会信用代码"]
+HEADERS = ORG_SPEC.headers
 UNION_CREDIT_CODE = "81650100MB12345624"  # GB 32100 check character 4
 ENTERPRISE_CREDIT_CODE = "91650102123456788R"
 
@@ -277,6 +277,7 @@ def bomb(folder: Path) -> Path:
         ),
         (lambda folder: _write(folder / "empty.csv", b""), "empty"),
         (
+            # 名称 is deliberately no header of the spec: the name column is missing
             lambda folder: write_file(
                 folder, [["A", "甲"]], name="cols.csv", headers=["组织代码", "名称"]
             ),
@@ -382,7 +383,7 @@ def test_optional_columns_left_out_keep_what_the_database_has(world, tmp_path):
     file = write_file(
         tmp_path,
         [["CA-3", "甲市三厂工会", "CA", "基层工会"]],
-        headers=["组织代码", "组织名称", "上级组织代码", "组织类型"],
+        headers=[ORG_SPEC.header(key) for key in ("code", "name", "parent_code", "type")],
     )
 
     plan = plan_for(file)
@@ -396,7 +397,7 @@ def test_a_gb18030_csv_with_english_headers_imports(world, tmp_path):
     with target.open("w", encoding="gb18030", newline="") as handle:
         csv.writer(handle).writerows(
             [
-                ["code", "name", "parent_code", "type"],
+                ["code", "name", "parent_code", "type"],  # the English aliases, deliberately
                 ["GB-1", "阿依古丽·买买提工会", "CA", "基层工会"],
             ]
         )
@@ -439,12 +440,6 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT / "orgs" / "imports"
 
 
-def signed_in(user: Any) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 def upload(client: Client, file: Path) -> Any:
     with file.open("rb") as handle:
         return client.post("/orgs/import/", {"file": handle})
@@ -456,13 +451,15 @@ def token_of(response: Any) -> str:
     return found.group(1)
 
 
-def test_the_preview_lists_every_bad_row_and_offers_no_confirmation(world, tmp_path, media):
+def test_the_preview_lists_every_bad_row_and_offers_no_confirmation(
+    world, tmp_path, media, client_for
+):
     file = write_file(
         tmp_path,
         [["GOOD", "好工会", "CA", "基层工会"], ["BAD", "坏工会", "NOWHERE", "工会小组"]],
     )
 
-    response = upload(signed_in(world.city_officer), file)
+    response = upload(client_for(world.city_officer), file)
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -474,8 +471,8 @@ def test_the_preview_lists_every_bad_row_and_offers_no_confirmation(world, tmp_p
     assert list(media.iterdir()) == []  # a file that cannot be confirmed is not kept
 
 
-def test_confirming_a_clean_preview_applies_it(world, tmp_path, media):
-    client = signed_in(world.city_officer)
+def test_confirming_a_clean_preview_applies_it(world, tmp_path, media, client_for):
+    client = client_for(world.city_officer)
     file = write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]])
     preview = upload(client, file)
     assert 'data-testid="plan-created">1<' in preview.content.decode()
@@ -498,8 +495,8 @@ def test_confirming_a_clean_preview_applies_it(world, tmp_path, media):
     assert Organisation.objects.filter(code="GOOD").count() == 1
 
 
-def test_confirming_checks_the_stored_file_again(world, tmp_path, media):
-    client = signed_in(world.city_officer)
+def test_confirming_checks_the_stored_file_again(world, tmp_path, media, client_for):
+    client = client_for(world.city_officer)
     file = write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会", "", UNION_CREDIT_CODE]])
     preview = upload(client, file)
     update_organisation(  # meanwhile, someone else registers the same credit code
@@ -518,29 +515,29 @@ def test_confirming_checks_the_stored_file_again(world, tmp_path, media):
     assert list(media.iterdir()) == []
 
 
-def test_a_preview_cannot_be_confirmed_by_someone_else(world, tmp_path, media):
+def test_a_preview_cannot_be_confirmed_by_someone_else(world, tmp_path, media, client_for):
     preview = upload(
-        signed_in(world.city_officer), write_file(tmp_path, [["GOOD", "好", "CA", "基层工会"]])
+        client_for(world.city_officer), write_file(tmp_path, [["GOOD", "好", "CA", "基层工会"]])
     )
 
-    signed_in(world.fed_officer).post("/orgs/import/", {"token": token_of(preview)})
+    client_for(world.fed_officer).post("/orgs/import/", {"token": token_of(preview)})
 
     assert not Organisation.objects.filter(code="GOOD").exists()
 
 
-def test_an_unreadable_upload_is_explained(world, tmp_path, media):
+def test_an_unreadable_upload_is_explained(world, tmp_path, media, client_for):
     file = _write(tmp_path / "secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
 
-    response = upload(signed_in(world.city_officer), file)
+    response = upload(client_for(world.city_officer), file)
 
     assert response.status_code == 200
     assert "password-protected" in response.content.decode()
 
 
-def test_the_outsider_cannot_import_into_city_a(world, tmp_path, media):
+def test_the_outsider_cannot_import_into_city_a(world, tmp_path, media, client_for):
     file = write_file(tmp_path, [["SNEAK", "潜入工会", "CA", "基层工会"]])
 
-    response = upload(signed_in(world.outsider), file)
+    response = upload(client_for(world.outsider), file)
 
     page = response.content.decode()
     assert "CA is neither in this file nor among the organisations you may import into" in page
@@ -548,24 +545,24 @@ def test_the_outsider_cannot_import_into_city_a(world, tmp_path, media):
     assert not Organisation.objects.filter(code="SNEAK").exists()
 
 
-def test_a_viewer_cannot_open_the_import_page(world):
-    client = signed_in(world.city_viewer)
+def test_a_viewer_cannot_open_the_import_page(world, client_for):
+    client = client_for(world.city_viewer)
 
     assert client.get("/orgs/import/").status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", actor=world.city_viewer).exists()
 
 
-def test_an_officer_sees_the_upload_form(world):
-    response = signed_in(world.grassroots_officer).get("/orgs/import/")
+def test_an_officer_sees_the_upload_form(world, client_for):
+    response = client_for(world.grassroots_officer).get("/orgs/import/")
 
     assert response.status_code == 200
     assert 'type="file"' in response.content.decode()
 
 
 def test_a_preview_never_confirmed_is_deleted_by_the_worker_once_its_token_expires(
-    world, tmp_path, media
+    world, tmp_path, media, client_for
 ):
-    client = signed_in(world.city_officer)
+    client = client_for(world.city_officer)
     preview = upload(client, write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]]))
     assert len(list(media.iterdir())) == 1
     assert delete_expired_uploads(now=timezone.now() + timedelta(minutes=30)) == 0

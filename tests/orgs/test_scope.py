@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from gonghui.orgs.actions import OrgRow, create_organisation_quietly, move_organ
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.orgs.permissions import visible_orgs, visible_units
 from gonghui.people.actions import PersonDetails, register_member
+from tests.conftest import signed_in
 
 CHILD_TYPES = ["prefecture", "county", "industry", "grassroots", "joint"]
 
@@ -86,6 +88,7 @@ def _credit_code(i: int) -> str:
     return body + credit_code_check_character(body)
 
 
+@pytest.mark.slow
 class ScopeProperties(TestCase):
     def _build(self, spec: Spec) -> tuple[list[Organisation], list[User]]:
         orgs: list[Organisation] = []
@@ -200,11 +203,7 @@ class ScopeProperties(TestCase):
         self, spec: Spec
     ) -> None:
         orgs, users = self._build(spec)
-        clients = []
-        for user in users:
-            client = Client()
-            client.force_login(user)
-            clients.append(client)
+        clients = [signed_in(user) for user in users]
         nodes_of = [
             [node for (node, _r), u in zip(spec.users, users, strict=True) if u.pk == user.pk]
             for user in users
@@ -212,8 +211,7 @@ class ScopeProperties(TestCase):
         for user, client, nodes in zip(users, clients, nodes_of, strict=True):
             self._check(client, user, self._expected(spec.parents, nodes))
 
-        outsider = Client()
-        outsider.force_login(User.objects.get(username="outsider"))
+        outsider = signed_in(User.objects.get(username="outsider"))
         assert outsider.get("/api/v1/orgs").json() == {"items": [], "count": 0}
         assert outsider.get("/orgs/").context["page"].paginator.count == 0
         assert outsider.get("/orgs/N0/").status_code == 404

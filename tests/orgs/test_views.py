@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from gonghui.orgs.models import Organisation
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # persona -> {org code: expected status for GET detail}
@@ -40,15 +33,15 @@ EDIT = {
 
 
 @pytest.mark.parametrize(("persona", "expected"), VIEW.items())
-def test_detail_matrix(world, persona: str, expected: dict[str, int]) -> None:
-    client = _client(getattr(world, persona))
+def test_detail_matrix(world, persona: str, expected: dict[str, int], client_for) -> None:
+    client = client_for(getattr(world, persona))
     for code, status in expected.items():
         assert client.get(f"/orgs/{code}/").status_code == status, (persona, code)
 
 
 @pytest.mark.parametrize(("persona", "expected"), EDIT.items())
-def test_edit_matrix(world, persona: str, expected: dict[str, int]) -> None:
-    client = _client(getattr(world, persona))
+def test_edit_matrix(world, persona: str, expected: dict[str, int], client_for) -> None:
+    client = client_for(getattr(world, persona))
     for code, status in expected.items():
         assert client.get(f"/orgs/{code}/edit/").status_code == status, (persona, code)
         assert (
@@ -57,8 +50,8 @@ def test_edit_matrix(world, persona: str, expected: dict[str, int]) -> None:
         ), (persona, code)
 
 
-def test_missing_and_forbidden_look_the_same(world) -> None:
-    client = _client(world.city_officer)
+def test_missing_and_forbidden_look_the_same(world, client_for) -> None:
+    client = client_for(world.city_officer)
     outside, missing = client.get("/orgs/CB/"), client.get("/orgs/NOPE/")
     assert outside.status_code == missing.status_code == 404
 
@@ -72,8 +65,8 @@ def test_missing_and_forbidden_look_the_same(world) -> None:
     assert strip(outside.content) == strip(missing.content)
 
 
-def test_edit_saves_and_shows_errors_beside_fields(world) -> None:
-    client = _client(world.city_officer)
+def test_edit_saves_and_shows_errors_beside_fields(world, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.post(
         "/orgs/CA-3/edit/",
         {
@@ -94,8 +87,8 @@ def test_edit_saves_and_shows_errors_beside_fields(world) -> None:
     assert Organisation.objects.get(code="CA-3").name == "甲市三厂工会（新）"
 
 
-def test_create_child(world) -> None:
-    client = _client(world.county_officer)
+def test_create_child(world, client_for) -> None:
+    client = client_for(world.county_officer)
     response = client.post(
         "/orgs/CA-K/new/", {"code": "CA-K-3", "name": "甲县三厂工会", "type": "grassroots"}
     )
@@ -103,37 +96,37 @@ def test_create_child(world) -> None:
     assert Organisation.objects.get(code="CA-K-3").parent == world.county_a
 
 
-def test_viewer_cannot_post_edits(world) -> None:
-    client = _client(world.city_viewer)
+def test_viewer_cannot_post_edits(world, client_for) -> None:
+    client = client_for(world.city_viewer)
     response = client.post("/orgs/CA-3/edit/", {"name": "hacked", "type": "grassroots"})
     assert response.status_code == 403
     assert Organisation.objects.get(code="CA-3").name == "甲市三厂工会"
 
 
-def test_move_needs_the_parents_officer(world) -> None:
+def test_move_needs_the_parents_officer(world, client_for) -> None:
     # the county officer acts on CA-K's subtree but not on CA, CA-K's parent
-    county = _client(world.county_officer)
+    county = client_for(world.county_officer)
     assert county.post("/orgs/CA-K/move/", {"new_parent": "CA-K"}).status_code == 403
     assert (
         county.post("/orgs/CA-K-1/move/", {"new_parent": "CA-K"}).status_code == 200
     )  # form error: same parent
-    city = _client(world.city_officer)
+    city = client_for(world.city_officer)
     response = city.post("/orgs/CA-3/move/", {"new_parent": "CA-K"})
     assert response.status_code == 302
     assert Organisation.objects.get(code="CA-3").parent == world.county_a
     assert county.get("/orgs/CA-3/").status_code == 200
 
 
-def test_move_target_outside_scope_is_refused(world) -> None:
-    city = _client(world.city_officer)
+def test_move_target_outside_scope_is_refused(world, client_for) -> None:
+    city = client_for(world.city_officer)
     response = city.post("/orgs/CA-3/move/", {"new_parent": "CB"})
     assert response.status_code == 200
     assert "within your scope" in response.content.decode()
     assert Organisation.objects.get(code="CA-3").parent == world.city_a
 
 
-def test_list_filters_and_htmx_partial(world) -> None:
-    client = _client(world.fed_officer)
+def test_list_filters_and_htmx_partial(world, client_for) -> None:
+    client = client_for(world.fed_officer)
     page = client.get("/orgs/?type=grassroots&q=甲").context["page"]
     assert {o.code for o in page} == {"CA-K-1", "CA-K-2", "CA-3"}
     partial = client.get("/orgs/?q=乙", headers={"HX-Request": "true"})
@@ -141,23 +134,23 @@ def test_list_filters_and_htmx_partial(world) -> None:
     assert "乙市一厂工会" in partial.content.decode()
 
 
-def test_list_sorts_by_allowed_columns_only(world) -> None:
-    client = _client(world.fed_officer)
+def test_list_sorts_by_allowed_columns_only(world, client_for) -> None:
+    client = client_for(world.fed_officer)
     names = [o.name for o in client.get("/orgs/?sort=-code").context["page"]]
     assert names[0] == "自治区总工会"  # "R" sorts last ascending, first descending
     assert client.get("/orgs/?sort=password").status_code == 200
 
 
-def test_home_counts_are_the_subtree(world) -> None:
-    response = _client(world.city_officer).get("/")
+def test_home_counts_are_the_subtree(world, client_for) -> None:
+    response = client_for(world.city_officer).get("/")
     figures = {str(f.label): f.value for f in response.context["figures"]}
     assert figures["Organisations"] == 5
     assert figures["Grassroots union"] == 3 and figures["County federation"] == 1
     assert "Federation of trade unions" not in figures  # none in the city's subtree
 
 
-def test_unit_pages(world) -> None:
-    client = _client(world.city_officer)
+def test_unit_pages(world, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.post(
         "/units/new/",
         {
@@ -169,8 +162,8 @@ def test_unit_pages(world) -> None:
     assert response.status_code == 302, response.content.decode()
     unit_url = response["Location"]
     assert client.get(unit_url).status_code == 200
-    assert _client(world.outsider).get(unit_url).status_code == 404
-    assert _client(world.city_viewer).get(unit_url + "edit/").status_code == 403
+    assert client_for(world.outsider).get(unit_url).status_code == 404
+    assert client_for(world.city_viewer).get(unit_url + "edit/").status_code == 403
     bad = client.post(
         "/units/new/", {"name": "x", "credit_code": "91650102123456788A", "organisation": "CB-1"}
     )

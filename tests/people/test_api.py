@@ -1,21 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
 ID_A = "650102199003070072"
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_register_list_get_and_transfer_through_the_api(world) -> None:
-    client = _client(world.city_officer)
+def test_register_list_get_and_transfer_through_the_api(world, client_for) -> None:
+    client = client_for(world.city_officer)
     payload = {
         "identity_number": ID_A,
         "name": "阿依古丽·买买提",
@@ -38,12 +31,12 @@ def test_register_list_get_and_transfer_through_the_api(world) -> None:
     assert moved.status_code == 200 and moved.json()["union_code"] == "CA-3"
     detail = client.get(f"/api/v1/members/{person_id}").json()
     assert [m["status"] for m in detail["memberships"]] == ["active", "transferred"]
-    assert _client(world.outsider).get(f"/api/v1/members/{person_id}").status_code == 404
-    assert _client(world.outsider).get("/api/v1/members").json()["items"] == []
+    assert client_for(world.outsider).get(f"/api/v1/members/{person_id}").status_code == 404
+    assert client_for(world.outsider).get("/api/v1/members").json()["items"] == []
 
 
-def test_bad_member_is_400_with_reasons(world) -> None:
-    client = _client(world.city_officer)
+def test_bad_member_is_400_with_reasons(world, client_for) -> None:
+    client = client_for(world.city_officer)
     response = client.post(
         "/api/v1/members",
         {"identity_number": "650102199003070073", "name": "x", "union_code": "CA-K-1"},

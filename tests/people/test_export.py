@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from openpyxl import load_workbook
 
 from gonghui.accounts.actions import grant_role
@@ -41,18 +40,12 @@ def members(world):
     )
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
-def test_web_export_is_scoped_masked_and_neutralised(world, members) -> None:
-    rows = _csv(_client(world.city_officer).get("/members/export.csv"))
+def test_web_export_is_scoped_masked_and_neutralised(world, members, client_for) -> None:
+    rows = _csv(client_for(world.city_officer).get("/members/export.csv"))
     assert rows[0][:2] == ["姓名", "公民身份号码"]
     assert [r[0] for r in rows[1:]] == ["阿依古丽·买买提"]
     assert rows[1][1] == "650102********0072" and rows[1][4] == "138****5678"
@@ -61,8 +54,8 @@ def test_web_export_is_scoped_masked_and_neutralised(world, members) -> None:
     assert event.extra["rows"] == 1 and event.extra["revealed"] == 0
 
 
-def test_reveal_export_needs_the_role(world, members) -> None:
-    client = _client(world.city_officer)
+def test_reveal_export_needs_the_role(world, members, client_for) -> None:
+    client = client_for(world.city_officer)
     assert ID_A not in str(_csv(client.get("/members/export.csv?reveal=1")))
     grant_role(
         by=world.security, user=world.city_officer, organisation=world.city_a, role=Role.REVEAL
@@ -72,8 +65,8 @@ def test_reveal_export_needs_the_role(world, members) -> None:
     assert AuditEvent.objects.filter(action="member.export").latest("id").extra["revealed"] == 1
 
 
-def test_xlsx_export(world, members) -> None:
-    response = _client(world.fed_officer).get("/members/export.xlsx")
+def test_xlsx_export(world, members, client_for) -> None:
+    response = client_for(world.fed_officer).get("/members/export.xlsx")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     values = list(book.active.values)
     assert len(values) == 3
@@ -92,10 +85,10 @@ def test_cli_export_masks_unless_revealing(world, members, tmp_path) -> None:
     assert AuditEvent.objects.filter(action="member.export", extra__revealed=2).exists()
 
 
-def test_no_full_identity_number_in_pages_or_api_without_reveal(world, members) -> None:
+def test_no_full_identity_number_in_pages_or_api_without_reveal(world, members, client_for) -> None:
     from gonghui.people.models import Person
 
-    client = _client(world.fed_officer)
+    client = client_for(world.fed_officer)
     person = Person.objects.get(name="张三")
     for url in [
         "/members/",

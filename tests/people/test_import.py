@@ -18,6 +18,7 @@ from gonghui.people.importing import checking, pipeline, planning, registered, t
 from gonghui.people.importing.pipeline import import_members
 from gonghui.people.importing.rollback import RollbackRefused, roll_back_batch
 from gonghui.people.models import BatchStatus, ImportBatch, Membership, MembershipStatus, Person
+from gonghui.people.tabular import MEMBER_SPEC
 
 pytestmark = pytest.mark.django_db
 
@@ -29,19 +30,8 @@ def reading(request, monkeypatch) -> str:
     return str(request.param)
 
 
-HEADERS = [
-    "姓名",
-    "公民身份号码",
-    "手机号码",
-    "入会日期",
-    "工作单位",
-    "单位统一社会信用代码",
-    "岗位",
-    "技能等级",
-    "一线职工",
-    "农民工",
-    "企业负责人",
-]
+# every column of the roster but gender, which one test adds
+HEADERS = [column.header for column in MEMBER_SPEC.columns if column.key != "gender"]
 
 
 def ident(serial: int, born: str = "19900307", area: str = "650102") -> str:
@@ -142,7 +132,7 @@ def test_each_bad_row_reason_is_reported_and_nothing_is_written(
 
 
 def test_duplicate_in_file_and_gender_contradiction(world, tmp_path) -> None:
-    headers = [*HEADERS, "性别"]
+    headers = [*HEADERS, MEMBER_SPEC.header("gender")]
     rows = [[*r, "男"] for r in good_rows(2)]
     rows.append([*good_rows(1)[0][:11], "男"])  # row 4 repeats row 2
     rows.append([*good_rows(1, start=7)[0][:11], "女"])  # the number says male
@@ -266,6 +256,7 @@ def test_unreadable_files_exit_2(world, tmp_path) -> None:
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)
     assert run(junk, "--union", "CA-K-1")[0] == 2
+    # 随便 ("whatever") is deliberately no header of the roster
     missing = write_csv(tmp_path / "nohead.csv", [["x"]], headers=["随便"])
     code, out = run(missing, "--union", "CA-K-1")
     assert code == 2 and "姓名" in out

@@ -34,6 +34,7 @@ def _scalar(db: Path, sql: str) -> int:
         return int(connection.execute(sql).fetchone()[0])
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("subprocess")
 def test_killed_import_leaves_nothing_and_a_rerun_writes_every_row_once(tmp_path: Path) -> None:
     db = tmp_path / "crash.sqlite3"

@@ -13,7 +13,6 @@ import io
 import re
 from datetime import date, timedelta
 
-from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -25,7 +24,7 @@ from gonghui.core.validators import identity_check_character
 from gonghui.orgs.models import OrgType
 from gonghui.people.actions import PersonDetails, identity_digest, phone_digest, register_member
 from gonghui.people.models import Person
-from tests.conftest import make_org, make_user
+from tests.conftest import make_org, make_user, signed_in
 
 AREAS = ["650102", "650103", "110101", "440305"]
 SURNAMES = "王李张刘陈杨赵黄周吴"
@@ -98,16 +97,9 @@ class MaskedNumbersStayMasked(TestCase):
         self.viewer = make_user("bob", county, Role.VIEWER)
         self.auditor = make_user("audrey", region, Role.AUDITOR)
 
-    def _client(self, user: object) -> Client:
-        client = Client()
-        client.force_login(user)  # type: ignore[arg-type]
-        return client
-
     def _surfaces(self, person: Person) -> dict[str, str]:
         """Everything the officer, a viewer and the auditor are shown about the person."""
-        officer, viewer, auditor = (
-            self._client(u) for u in (self.officer, self.viewer, self.auditor)
-        )
+        officer, viewer, auditor = (signed_in(u) for u in (self.officer, self.viewer, self.auditor))
         shown: dict[str, str] = {}
         for label, client in (("officer", officer), ("viewer", viewer)):
             for path in (

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
-from django.test import Client
 
 from gonghui.core.validators import identity_check_character
 from gonghui.people import roster as roster_module
@@ -133,9 +132,10 @@ def test_a_changed_person_moves_in_the_roster_and_its_filters(
     }
 
 
-def test_the_page_links_and_the_api_cursor(world: Any, roster: list[Membership]) -> None:
-    client = Client()
-    client.force_login(world.fed_officer)
+def test_the_page_links_and_the_api_cursor(
+    world: Any, roster: list[Membership], client_for
+) -> None:
+    client = client_for(world.fed_officer)
     first = client.get("/members/")
     assert first.context["page"].has_next and not first.context["page"].has_previous
     second = client.get(f"/members/?cursor={first.context['page'].next_cursor}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.test import Client
 
 from gonghui.accounts.actions import grant_role
 from gonghui.accounts.models import Role
@@ -17,12 +16,6 @@ pytestmark = pytest.mark.django_db
 
 ID_A = "650102199003070072"
 ID_B = "11010519491231002X"
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -42,20 +35,20 @@ def members(world):
     return a.person, b.person
 
 
-def test_list_is_scoped_masked_and_in_pinyin_order(world, members) -> None:
-    client = _client(world.fed_officer)
+def test_list_is_scoped_masked_and_in_pinyin_order(world, members, client_for) -> None:
+    client = client_for(world.fed_officer)
     response = client.get("/members/")
     names = [m.person.name for m in response.context["page"]]
     assert names == ["阿依古丽·买买提", "张三"]
     body = response.content.decode()
     assert "650102********0072" in body and ID_A not in body and "13812345678" not in body
-    city = _client(world.city_officer).get("/members/")
+    city = client_for(world.city_officer).get("/members/")
     assert [m.person.name for m in city.context["page"]] == ["阿依古丽·买买提"]
-    assert _client(world.outsider).get(f"/members/{members[0].pk}/").status_code == 404
+    assert client_for(world.outsider).get(f"/members/{members[0].pk}/").status_code == 404
 
 
-def test_search_by_full_identity_number_and_mobile(world, members) -> None:
-    client = _client(world.fed_officer)
+def test_search_by_full_identity_number_and_mobile(world, members, client_for) -> None:
+    client = client_for(world.fed_officer)
     assert [m.person.name for m in client.get(f"/members/?q={ID_B.lower()}").context["page"]] == [
         "张三"
     ]
@@ -65,8 +58,8 @@ def test_search_by_full_identity_number_and_mobile(world, members) -> None:
     assert list(client.get("/members/?q=650102199003070073").context["page"]) == []
 
 
-def test_filters(world, members) -> None:
-    client = _client(world.fed_officer)
+def test_filters(world, members, client_for) -> None:
+    client = client_for(world.fed_officer)
     assert len(client.get("/members/?frontline=on").context["page"]) == 1
     assert len(client.get("/members/?skill_level=technician").context["page"]) == 1
     assert len(client.get("/members/?union=CB-1").context["page"]) == 1
@@ -75,8 +68,8 @@ def test_filters(world, members) -> None:
     assert "1 member matches" in count.content.decode()
 
 
-def test_register_through_the_web_shows_errors_beside_fields(world) -> None:
-    client = _client(world.grassroots_officer)
+def test_register_through_the_web_shows_errors_beside_fields(world, client_for) -> None:
+    client = client_for(world.grassroots_officer)
     response = client.post(
         "/members/new/",
         {
@@ -101,13 +94,13 @@ def test_register_through_the_web_shows_errors_beside_fields(world) -> None:
     assert "within your scope" in refused.content.decode()
 
 
-def test_viewer_cannot_register(world) -> None:
-    assert _client(world.city_viewer).get("/members/new/").status_code == 403
+def test_viewer_cannot_register(world, client_for) -> None:
+    assert client_for(world.city_viewer).get("/members/new/").status_code == 403
 
 
-def test_reveal_is_audited_and_needs_the_role(world, members) -> None:
+def test_reveal_is_audited_and_needs_the_role(world, members, client_for) -> None:
     person = members[0]
-    client = _client(world.city_officer)
+    client = client_for(world.city_officer)
     assert (
         client.post(f"/members/{person.pk}/reveal/", {"field": "identity_number"}).status_code
         == 403
@@ -126,10 +119,10 @@ def test_reveal_is_audited_and_needs_the_role(world, members) -> None:
     assert AuditEvent.objects.filter(action="person.reveal", actor=world.city_officer).count() == 1
 
 
-def test_transfer_and_end_from_the_person_page(world, members) -> None:
+def test_transfer_and_end_from_the_person_page(world, members, client_for) -> None:
     person = members[0]
     membership = person.memberships.get()
-    client = _client(world.city_officer)
+    client = client_for(world.city_officer)
     client.post(f"/members/memberships/{membership.pk}/transfer/", {"to_union": "CA-3"})
     current = person.memberships.get(status=MembershipStatus.ACTIVE)
     assert current.union.code == "CA-3"
@@ -139,22 +132,22 @@ def test_transfer_and_end_from_the_person_page(world, members) -> None:
     assert [m.status for m in history] == ["left", "transferred"]
 
 
-def test_transfer_out_of_scope_is_refused(world, members) -> None:
+def test_transfer_out_of_scope_is_refused(world, members, client_for) -> None:
     membership = members[0].memberships.get()
-    client = _client(world.grassroots_officer)
+    client = client_for(world.grassroots_officer)
     client.post(f"/members/memberships/{membership.pk}/transfer/", {"to_union": "CB-1"})
     assert members[0].memberships.get().status == MembershipStatus.ACTIVE
     assert (
-        _client(world.outsider)
+        client_for(world.outsider)
         .post(f"/members/memberships/{membership.pk}/end/", {"reason": "x"})
         .status_code
         == 404
     )
 
 
-def test_edit_keeps_the_masked_phone_when_left_empty(world, members) -> None:
+def test_edit_keeps_the_masked_phone_when_left_empty(world, members, client_for) -> None:
     person = members[0]
-    client = _client(world.grassroots_officer)
+    client = client_for(world.grassroots_officer)
     response = client.post(
         f"/members/{person.pk}/edit/", {"name": "阿依古丽·买买提", "post": "焊工", "phone": ""}
     )

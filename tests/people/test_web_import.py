@@ -16,6 +16,7 @@ from django.utils import timezone
 from gonghui.core.housekeeping import run_housekeeping
 from gonghui.core.models import AuditHead
 from gonghui.core.uploads import delete_expired_uploads
+from gonghui.orgs.tabular import ORG_SPEC
 from gonghui.people import tasks
 from gonghui.people.models import ImportBatch, ImportJob, JobStage, Person
 from tests.people.test_import import BAD, good_rows, write_csv
@@ -29,20 +30,14 @@ def _tasks_run_inline(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _upload(client: Client, path: Path, union: str = "CA-K-1", **options: str):
     with path.open("rb") as handle:
         data = {"union": union, "file": SimpleUploadedFile(path.name, handle.read()), **options}
     return client.post("/members/import/", data)
 
 
-def test_clean_upload_is_checked_then_applied_on_confirmation(world, tmp_path) -> None:
-    client = _client(world.grassroots_officer)
+def test_clean_upload_is_checked_then_applied_on_confirmation(world, tmp_path, client_for) -> None:
+    client = client_for(world.grassroots_officer)
     response = _upload(client, write_csv(tmp_path / "r.csv", good_rows(12)))
     job = ImportJob.objects.get()
     assert response["Location"] == job.get_absolute_url()
@@ -61,8 +56,8 @@ def test_clean_upload_is_checked_then_applied_on_confirmation(world, tmp_path) -
     assert ImportBatch.objects.count() == 1
 
 
-def test_bad_rows_are_listed_and_block_the_import(world, tmp_path) -> None:
-    client = _client(world.grassroots_officer)
+def test_bad_rows_are_listed_and_block_the_import(world, tmp_path, client_for) -> None:
+    client = client_for(world.grassroots_officer)
     _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]))
     job = ImportJob.objects.get()
     assert job.error_count == 1 and job.errors[0][0] == 4
@@ -75,8 +70,8 @@ def test_bad_rows_are_listed_and_block_the_import(world, tmp_path) -> None:
     assert "行号" in b"".join(download.streaming_content).decode("utf-8-sig")
 
 
-def test_skip_invalid_option_imports_the_good_rows(world, tmp_path) -> None:
-    client = _client(world.grassroots_officer)
+def test_skip_invalid_option_imports_the_good_rows(world, tmp_path, client_for) -> None:
+    client = client_for(world.grassroots_officer)
     _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]), skip_invalid="on")
     job = ImportJob.objects.get()
     assert job.can_apply
@@ -84,37 +79,37 @@ def test_skip_invalid_option_imports_the_good_rows(world, tmp_path) -> None:
     assert Person.objects.count() == 2
 
 
-def test_unreadable_upload_fails_with_a_message(world, tmp_path) -> None:
+def test_unreadable_upload_fails_with_a_message(world, tmp_path, client_for) -> None:
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a spreadsheet at all")
-    client = _client(world.grassroots_officer)
+    client = client_for(world.grassroots_officer)
     _upload(client, junk)
     job = ImportJob.objects.get()
     assert job.stage == JobStage.FAILED and job.message
 
 
-def test_scope_of_imports(world, tmp_path) -> None:
+def test_scope_of_imports(world, tmp_path, client_for) -> None:
     path = write_csv(tmp_path / "r.csv", good_rows(1))
-    outsider = _client(world.outsider)
+    outsider = client_for(world.outsider)
     response = _upload(outsider, path, union="CA-K-1")
     assert "within your scope" in response.content.decode()
-    assert _client(world.city_viewer).get("/members/import/").status_code == 403
-    _upload(_client(world.grassroots_officer), path)
+    assert client_for(world.city_viewer).get("/members/import/").status_code == 403
+    _upload(client_for(world.grassroots_officer), path)
     job = ImportJob.objects.get()
     assert outsider.get(job.get_absolute_url()).status_code == 404
     assert outsider.post(f"/members/import/{job.pk}/apply/").status_code == 404
 
 
-def test_batch_page_and_rollback(world, tmp_path) -> None:
-    client = _client(world.grassroots_officer)
+def test_batch_page_and_rollback(world, tmp_path, client_for) -> None:
+    client = client_for(world.grassroots_officer)
     _upload(client, write_csv(tmp_path / "r.csv", good_rows(3)))
     job = ImportJob.objects.get()
     client.post(f"/members/import/{job.pk}/apply/")
     batch = ImportBatch.objects.get()
     assert client.get("/members/batches/").status_code == 200
-    assert _client(world.outsider).get(batch.get_absolute_url()).status_code == 404
+    assert client_for(world.outsider).get(batch.get_absolute_url()).status_code == 404
     assert (
-        _client(world.city_viewer).post(f"/members/batches/{batch.pk}/roll-back/").status_code
+        client_for(world.city_viewer).post(f"/members/batches/{batch.pk}/roll-back/").status_code
         == 403
     )
     client.post(f"/members/batches/{batch.pk}/roll-back/")
@@ -122,11 +117,11 @@ def test_batch_page_and_rollback(world, tmp_path) -> None:
 
 
 def test_the_page_follows_the_write_of_a_confirmed_import_through_its_transaction(
-    world, tmp_path, monkeypatch
+    world, tmp_path, monkeypatch, client_for
 ) -> None:
     """The import's own updates of the job are hidden in its transaction until it ends: the
     page reads the count of rows written from a file beside the upload, gone once it is done."""
-    client = _client(world.grassroots_officer)
+    client = client_for(world.grassroots_officer)
     _upload(client, write_csv(tmp_path / "r.csv", good_rows(12)))
     job = ImportJob.objects.get()
     seen: list[str] = []
@@ -145,9 +140,9 @@ def test_the_page_follows_the_write_of_a_confirmed_import_through_its_transactio
     assert not tasks.progress_path(job).exists()
 
 
-def test_the_form_names_the_union_when_there_is_only_one_to_import_into(world) -> None:
+def test_the_form_names_the_union_when_there_is_only_one_to_import_into(world, client_for) -> None:
     def union_value(user) -> str:
-        form = _client(user).get("/members/import/").context["form"]
+        form = client_for(user).get("/members/import/").context["form"]
         return str(form["union"].value() or "")
 
     assert union_value(world.grassroots_officer) == "CA-K-1"
@@ -165,8 +160,10 @@ def _bad_upload_checked(client: Client, tmp_path: Path) -> ImportJob:
     return job
 
 
-def test_cancelled_import_deletes_its_upload_and_error_list_at_once(world, tmp_path) -> None:
-    client = _client(world.grassroots_officer)
+def test_cancelled_import_deletes_its_upload_and_error_list_at_once(
+    world, tmp_path, client_for
+) -> None:
+    client = client_for(world.grassroots_officer)
     job = _bad_upload_checked(client, tmp_path)
     stored, errors = Path(job.stored_path), tasks.errors_path(job)
     client.post(f"/members/import/{job.pk}/cancel/")
@@ -177,8 +174,10 @@ def test_cancelled_import_deletes_its_upload_and_error_list_at_once(world, tmp_p
     assert 'data-testid="upload-gone"' in page and "/errors/" not in page
 
 
-def test_finished_import_deletes_its_upload_and_error_list_at_once(world, tmp_path) -> None:
-    client = _client(world.grassroots_officer)
+def test_finished_import_deletes_its_upload_and_error_list_at_once(
+    world, tmp_path, client_for
+) -> None:
+    client = client_for(world.grassroots_officer)
     _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]), skip_invalid="on")
     job = ImportJob.objects.get()
     stored, errors = Path(job.stored_path), tasks.errors_path(job)
@@ -190,10 +189,10 @@ def test_finished_import_deletes_its_upload_and_error_list_at_once(world, tmp_pa
 
 
 def test_checked_upload_left_waiting_is_deleted_after_the_retention_period(
-    world, tmp_path, settings
+    world, tmp_path, settings, client_for
 ) -> None:
     settings.UPLOAD_RETENTION_DAYS = 7
-    client = _client(world.grassroots_officer)
+    client = client_for(world.grassroots_officer)
     job = _bad_upload_checked(client, tmp_path)
     stored, errors = Path(job.stored_path), tasks.errors_path(job)
     assert delete_expired_uploads(now=timezone.now() + timedelta(days=6)) == 0
@@ -210,40 +209,45 @@ def test_checked_upload_left_waiting_is_deleted_after_the_retention_period(
     assert not Person.objects.exists()
 
 
-def test_the_worker_housekeeping_deletes_expired_uploads(world, tmp_path, settings) -> None:
+def test_the_worker_housekeeping_deletes_expired_uploads(
+    world, tmp_path, settings, client_for
+) -> None:
     settings.UPLOAD_RETENTION_DAYS = 0
-    job = _bad_upload_checked(_client(world.grassroots_officer), tmp_path)
+    job = _bad_upload_checked(client_for(world.grassroots_officer), tmp_path)
     run_housekeeping()
     job.refresh_from_db()
     assert not job.has_upload
 
 
-def test_an_import_being_written_keeps_its_upload(world, tmp_path, settings) -> None:
+def test_an_import_being_written_keeps_its_upload(world, tmp_path, settings, client_for) -> None:
     settings.UPLOAD_RETENTION_DAYS = 0
-    job = _bad_upload_checked(_client(world.grassroots_officer), tmp_path)
+    job = _bad_upload_checked(client_for(world.grassroots_officer), tmp_path)
     ImportJob.objects.filter(pk=job.pk).update(stage=JobStage.APPLYING)
     assert delete_expired_uploads() == 0
     assert Path(job.stored_path).exists()
 
 
-def test_an_organisations_upload_leaves_waiting_roster_uploads_alone(world, tmp_path) -> None:
-    client = _client(world.grassroots_officer)
+def test_an_organisations_upload_leaves_waiting_roster_uploads_alone(
+    world, tmp_path, client_for
+) -> None:
+    client = client_for(world.grassroots_officer)
     job = _bad_upload_checked(client, tmp_path)
     two_days_ago = time.time() - 2 * 86400
     for path in (Path(job.stored_path), tasks.errors_path(job)):
         os.utime(path, (two_days_ago, two_days_ago))
     orgs = tmp_path / "orgs.csv"
-    orgs.write_text("组织代码,组织名称,上级组织代码,组织类型\nNEW,新工会,CA-K,基层工会\n")
+    header = ",".join(ORG_SPEC.header(key) for key in ("code", "name", "parent_code", "type"))
+    orgs.write_text(f"{header}\nNEW,新工会,CA-K,基层工会\n")
     with orgs.open("rb") as handle:
-        _client(world.city_officer).post("/orgs/import/", {"file": handle})
+        client_for(world.city_officer).post("/orgs/import/", {"file": handle})
     assert Path(job.stored_path).exists() and tasks.errors_path(job).exists()
 
 
 def test_a_large_web_import_writes_an_audit_checkpoint(
-    world, tmp_path, settings, django_capture_on_commit_callbacks
+    world, tmp_path, settings, django_capture_on_commit_callbacks, client_for
 ) -> None:
     settings.CHECKPOINT_IMPORT_ROWS = 3
-    client = _client(world.grassroots_officer)
+    client = client_for(world.grassroots_officer)
     _upload(client, write_csv(tmp_path / "r.csv", good_rows(3)))
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
