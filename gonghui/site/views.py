@@ -43,7 +43,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 def audit_list(request: AuthedRequest) -> HttpResponse:
-    events = get_audit_trail_for_user(request.user).select_related("organisation")
+    events = get_audit_trail_for_user(request.user).select_related("organisation", "actor")
     filters = {
         "actor": request.GET.get("actor", "").strip(),
         "organisation": request.GET.get("organisation", "").strip(),

@@ -211,9 +211,11 @@ def _nomination_context(request: AuthedRequest, nomination: Any, **extra: Any) -
 
 
 def audit_history(nomination: Any) -> Any:
-    return AuditEvent.objects.filter(
-        object_type="honours.nomination", object_id=str(nomination.pk)
-    ).order_by("id")
+    return (
+        AuditEvent.objects.filter(object_type="honours.nomination", object_id=str(nomination.pk))
+        .select_related("actor")
+        .order_by("id")
+    )
 
 
 def nomination_detail(request: AuthedRequest, pk: int) -> HttpResponse:
