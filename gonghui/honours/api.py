@@ -150,6 +150,8 @@ def create_campaign(request: AuthedRequest, payload: CampaignIn) -> Any:
             pass_numerator=payload.pass_numerator,
             pass_denominator=payload.pass_denominator,
             clearance_types=tuple(payload.clearance_types),
+            notice_contact_phone=payload.notice_contact_phone,
+            notice_contact_address=payload.notice_contact_address,
         ),
     )
     return 201, campaign
@@ -176,6 +178,8 @@ def update_campaign(request: AuthedRequest, campaign_id: Id, payload: CampaignSe
         pass_numerator=campaign.pass_numerator,
         pass_denominator=campaign.pass_denominator,
         clearance_types=tuple(campaign.clearance_types),
+        notice_contact_phone=campaign.notice_contact_phone,
+        notice_contact_address=campaign.notice_contact_address,
     )
     settings = replace(current, **{k: v for k, v in sent.items() if v is not None})
     return actions.update_campaign(by=request.user, campaign=campaign, settings=settings)

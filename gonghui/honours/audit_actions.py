@@ -51,4 +51,7 @@ ACTIONS = {
     "certificate.batch": _("Certificates printed"),
     "certificate.download": _("Certificates downloaded"),
     "certificate.print": _("Certificate printed"),
+    "nomination.print_form": _("Approval form printed"),
+    "campaign.print_forms": _("Approval forms printed"),
+    "campaign.print_notice": _("Public notice printed"),
 }

@@ -62,6 +62,12 @@ class CampaignForm(forms.Form):
         ),
     )
     notice_days = NOTICE_DAYS.form_field(label=_("Notice period (working days)"), initial=5)
+    notice_contact_phone = forms.CharField(
+        label=_("Telephone for the public during the notice"), max_length=32, required=False
+    )
+    notice_contact_address = forms.CharField(
+        label=_("Address for the public during the notice"), max_length=128, required=False
+    )
     pass_numerator = PASS_PART.form_field(label=_("Pass threshold: numerator"), initial=2)
     pass_denominator = PASS_PART.form_field(
         label=_("Pass threshold: denominator"),

@@ -60,6 +60,8 @@ class CampaignOut(Schema):
     notice_ends: date | None
     pass_threshold: str
     clearance_types: list[str]
+    notice_contact_phone: str
+    notice_contact_address: str
     rules: list[RuleOut]
 
     @staticmethod
@@ -102,6 +104,8 @@ class CampaignIn(Input):
     pass_numerator: PassPart = 2
     pass_denominator: PassPart = 3
     clearance_types: ClearanceTypes = ["市场监管", "税务", "人社", "安监", "环保"]
+    notice_contact_phone: str = Field(default="", max_length=32)
+    notice_contact_address: str = Field(default="", max_length=128)
 
 
 class RuleIn(Input):
@@ -344,6 +348,8 @@ class CampaignSettingsIn(Input):
     pass_numerator: PassPart | None = None
     pass_denominator: PassPart | None = None
     clearance_types: ClearanceTypes | None = None
+    notice_contact_phone: str | None = Field(default=None, max_length=32)
+    notice_contact_address: str | None = Field(default=None, max_length=128)
 
 
 class AttachmentOut(Schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.honours.views import campaigns, imports, nominations, register
+from gonghui.honours.views import campaigns, documents, imports, nominations, register
 
 app_name = "honours"
 urlpatterns = [
@@ -26,6 +26,31 @@ urlpatterns = [
     path("certificates/<int:pk>/", campaigns.certificates_batch, name="certificates"),
     path("register/<int:pk>/certificate.pdf", register.certificate_one, name="certificate"),
     path("nominations/<int:pk>/", nominations.nomination_detail, name="nomination"),
+    path(
+        "nominations/<int:pk>/approval-form.pdf",
+        documents.nomination_approval_form,
+        {"file_format": "pdf"},
+        name="approval_form_pdf",
+    ),
+    path(
+        "nominations/<int:pk>/approval-form.docx",
+        documents.nomination_approval_form,
+        {"file_format": "docx"},
+        name="approval_form_docx",
+    ),
+    path(
+        "campaigns/<int:pk>/approval-forms.pdf",
+        documents.campaign_approval_forms,
+        {"file_format": "pdf"},
+        name="approval_forms_pdf",
+    ),
+    path(
+        "campaigns/<int:pk>/approval-forms.docx",
+        documents.campaign_approval_forms,
+        {"file_format": "docx"},
+        name="approval_forms_docx",
+    ),
+    path("campaigns/<int:pk>/notice.pdf", documents.notice_document, name="notice_pdf"),
     path("nominations/<int:pk>/edit/", nominations.nomination_edit, name="nomination_edit"),
     path("nominations/<int:pk>/step/", nominations.nomination_step, name="nomination_step"),
     path("nominations/<int:pk>/clearance/", nominations.clearance_record, name="clearance"),

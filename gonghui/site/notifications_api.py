@@ -53,7 +53,7 @@ def list_notifications(request: AuthedRequest, filters: Query[NotificationFilter
 
 @router.post(
     "/notifications/read",
-    response=answers({200: MarkedOut}),
+    response=answers({200: MarkedOut}, 400),
     summary="Mark notifications read (those named, or all)",
 )
 def mark_read(request: AuthedRequest, payload: MarkReadIn) -> Any:

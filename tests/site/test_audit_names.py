@@ -17,7 +17,7 @@ def test_the_trail_shows_the_actors_name_with_the_username_beside(world, client_
     membership = person.memberships.get(status="active")
     people_actions.end_membership(by=world.grassroots_officer, membership=membership, reason="退休")
     page = client_for(world.auditor).get("/audit/?action=membership.end").content.decode()
-    assert '<td title="dave">王建国</td>' in page
+    assert '<td class="actor" title="dave">王建国</td>' in page
 
 
 def test_a_nominations_history_names_who_took_each_step(world, client_for) -> None:
@@ -29,4 +29,4 @@ def test_a_nominations_history_names_who_took_each_step(world, client_for) -> No
 
     actions.submit_nomination(by=world.fed_officer, nomination=nomination)
     page = client_for(world.fed_officer).get(nomination.get_absolute_url()).content.decode()
-    assert '<td title="fed">阿依古丽</td>' in page
+    assert '<td class="actor" title="fed">阿依古丽</td>' in page

@@ -48,6 +48,9 @@ class CampaignSettings:
     pass_numerator: int = 2
     pass_denominator: int = 3
     clearance_types: tuple[str, ...] = ("市场监管", "税务", "人社", "安监", "环保")
+    # the organising office, as the printed notice gives it to the public
+    notice_contact_phone: str = ""
+    notice_contact_address: str = ""
 
 
 def _check_settings(settings: CampaignSettings) -> None:
@@ -95,6 +98,8 @@ def create_campaign(*, by: User, organiser: Organisation, settings: CampaignSett
         pass_numerator=settings.pass_numerator,
         pass_denominator=settings.pass_denominator,
         clearance_types=[c.strip() for c in settings.clearance_types if c.strip()],
+        notice_contact_phone=settings.notice_contact_phone.strip()[:32],
+        notice_contact_address=settings.notice_contact_address.strip()[:128],
     )
     audit.record(
         action="campaign.create",
@@ -159,6 +164,8 @@ def update_campaign(*, by: User, campaign: Campaign, settings: CampaignSettings)
     locked.pass_numerator = settings.pass_numerator
     locked.pass_denominator = settings.pass_denominator
     locked.clearance_types = [c.strip() for c in settings.clearance_types if c.strip()]
+    locked.notice_contact_phone = settings.notice_contact_phone.strip()[:32]
+    locked.notice_contact_address = settings.notice_contact_address.strip()[:128]
     locked.save(
         update_fields=[
             "name",
@@ -168,6 +175,8 @@ def update_campaign(*, by: User, campaign: Campaign, settings: CampaignSettings)
             "pass_numerator",
             "pass_denominator",
             "clearance_types",
+            "notice_contact_phone",
+            "notice_contact_address",
         ]
     )
     audit.record(

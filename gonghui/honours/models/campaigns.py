@@ -84,6 +84,9 @@ class Campaign(models.Model):
     notice_days = models.PositiveSmallIntegerField(_("notice period (working days)"), default=5)
     notice_starts = models.DateField(_("notice starts"), null=True, blank=True)
     notice_ends = models.DateField(_("notice ends"), null=True, blank=True)
+    # printed on the notice: where the public reaches the organising office
+    notice_contact_phone = models.CharField(_("contact telephone"), max_length=32, blank=True)
+    notice_contact_address = models.CharField(_("contact address"), max_length=128, blank=True)
     pass_numerator = models.PositiveSmallIntegerField(_("pass threshold numerator"), default=2)
     pass_denominator = models.PositiveSmallIntegerField(_("pass threshold denominator"), default=3)
     clearance_types = models.JSONField(
@@ -133,6 +136,7 @@ class Campaign(models.Model):
             "notice_days": self.notice_days,
             "pass_threshold": f"{self.pass_numerator}/{self.pass_denominator}",
             "clearance_types": list(self.clearance_types),
+            "notice_contact": [self.notice_contact_phone, self.notice_contact_address],
         }
 
 

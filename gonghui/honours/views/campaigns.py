@@ -85,6 +85,8 @@ def campaign_create(request: AuthedRequest) -> HttpResponse:
                     pass_numerator=data["pass_numerator"],
                     pass_denominator=data["pass_denominator"],
                     clearance_types=form.clearances(),
+                    notice_contact_phone=data["notice_contact_phone"],
+                    notice_contact_address=data["notice_contact_address"],
                 ),
             )
         except ValidationError as error:
@@ -108,6 +110,8 @@ def campaign_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "pass_numerator": campaign.pass_numerator,
         "pass_denominator": campaign.pass_denominator,
         "clearance_types": "、".join(campaign.clearance_types),
+        "notice_contact_phone": campaign.notice_contact_phone,
+        "notice_contact_address": campaign.notice_contact_address,
     }
     organisers = Organisation.objects.filter(pk=campaign.organiser_id)
     form = CampaignForm(request.POST or None, organisers=organisers, initial=initial)
@@ -129,6 +133,8 @@ def campaign_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     pass_numerator=data["pass_numerator"],
                     pass_denominator=data["pass_denominator"],
                     clearance_types=form.clearances(),
+                    notice_contact_phone=data["notice_contact_phone"],
+                    notice_contact_address=data["notice_contact_address"],
                 ),
             )
         except ValidationError as error:
