@@ -354,6 +354,7 @@ def officers() -> dict[str, dict[str, Any]]:
 
 PAGES = {
     "orgs page": "/orgs/",
+    "home (workbench)": "/",
     "first page": "/members/",
     "next page": "/members/?cursor={next}",
     "middle page": "/members/?cursor={middle}",

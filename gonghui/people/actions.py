@@ -19,6 +19,7 @@ from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
 from gonghui.people.identity import normalise_name, normalise_phone, parse_identity, pinyin_key
 from gonghui.people.models import Membership, MembershipStatus, Person, SkillLevel
 from gonghui.people.permissions import sees_union
+from gonghui.people.tallies import refresh_tallies
 
 MEMBER_UNION_TYPES = frozenset({OrgType.GRASSROOTS, OrgType.JOINT})
 # All that is said of a person whose current union the officer may not see (core.personal).
@@ -189,6 +190,7 @@ def join_union(
         obj=membership,
         extra={"person": person.pk, "joined_on": membership.joined_on.isoformat()},
     )
+    refresh_tallies([union.pk])
     return membership
 
 
@@ -238,6 +240,7 @@ def transfer_member(
                 "on": day.isoformat(),
             },
         )
+    refresh_tallies([membership.union_id, to_union.pk])
     return new
 
 
@@ -261,6 +264,7 @@ def end_membership(
         obj=membership,
         extra={"person": membership.person_id, "reason": membership.end_reason},
     )
+    refresh_tallies([membership.union_id])
     return membership
 
 

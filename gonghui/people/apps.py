@@ -27,3 +27,9 @@ class PeopleConfig(AppConfig):
         from gonghui.people import workbench
 
         contribute_figures(self.label, workbench.figures)
+
+        # the members counted a union at a time, counted afresh each round of the worker
+        from gonghui.core.housekeeping import every_round
+        from gonghui.people.tallies import refresh_all_tallies
+
+        every_round(refresh_all_tallies)

@@ -367,6 +367,25 @@ class Membership(models.Model):
         return self.union
 
 
+class UnionTally(models.Model):
+    """A union's members counted when they change, so that figures for a whole federation add
+    up a row a union instead of counting a million memberships (`people/tallies.py`)."""
+
+    union = models.OneToOneField(
+        "orgs.Organisation",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="tally",
+    )
+    members = models.PositiveIntegerField(default=0)
+    # the month `joined` counts, by its first day: members who joined in it
+    month = models.DateField()
+    joined = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.union_id}: {self.members}"
+
+
 class ImportRevision(models.Model):
     """What an import changed on a person who existed before it: enough to put it back."""
 

@@ -10,6 +10,7 @@ from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.people.importing.writing import memberships_follow_people
 from gonghui.people.models import BatchStatus, ImportBatch, Membership, MembershipStatus, Person
+from gonghui.people.tallies import refresh_tallies
 
 
 class RollbackRefused(Exception):
@@ -63,6 +64,7 @@ def roll_back_batch(*, batch: ImportBatch, by: Actor) -> dict[str, int]:
     audit.record(
         action="member.import.rollback", by=by, organisation=batch.union, obj=batch, extra=summary
     )
+    refresh_tallies({batch.union_id, *(m.union_id for m in closed)})
     return summary
 
 

@@ -29,6 +29,7 @@ from gonghui.people.models import (
     roster_traits_expression,
 )
 from gonghui.people.tabular import PERSON_FIELDS, SealedRow
+from gonghui.people.tallies import refresh_tallies
 
 # Audit events of changed people wait for the end of the import (so that the chain's lock is
 # not held while it writes), up to this many; beyond, they are recorded as they come.
@@ -95,12 +96,16 @@ class BatchWriter:
         self.today = timezone.localdate()
         self.pending: list[audit.Entry] = []
         self.created: list[int] = []
+        # the unions whose members changed: counted again when the batch closes
+        self.unions: set[int] = set()
 
     def write(self, plan: Plan, *, union: Organisation, units: Units) -> None:
         self._register_units([*plan.creates, *(step.row for step in plan.steps)], union, units)
         changes = self._change_people(plan, union=union, units=units)
         new_people = self._insert_people(plan.creates, units)
         self.created += new_people
+        self.unions.add(union.pk)
+        self.unions.update(membership.union_id for membership in changes.closing)
         if changes.closing:
             Membership.objects.bulk_update(
                 changes.closing, ["status", "ended_on", "transferred_to"]
@@ -153,6 +158,7 @@ class BatchWriter:
         )
         audit.record_many(self.pending)
         self.pending = []
+        refresh_tallies(self.unions)
 
     def _audit(self, entries: Iterable[audit.Entry]) -> None:
         self.pending += entries
