@@ -83,10 +83,9 @@ def test_joined_this_month_counts_only_this_months_joiners(world, monkeypatch) -
 def test_an_import_a_transfer_by_import_and_a_roll_back_keep_the_tallies_true(
     world, tmp_path
 ) -> None:
-    from tests.people.test_import import good_rows, run, write_csv
-
     from gonghui.people.importing.rollback import roll_back_batch
     from gonghui.people.models import ImportBatch
+    from tests.people.test_import import good_rows, run, write_csv
 
     path = write_csv(tmp_path / "roster.csv", good_rows(12))
     assert run(path, "--union", "CA-K-1")[0] == 0
