@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.models import Role
 from gonghui.orgs.models import Organisation
+from gonghui.orgs.widgets import OrganisationPicker
 
 
 class LoginForm(forms.Form):
@@ -30,8 +31,9 @@ class SecondFactorForm(forms.Form):
 class OrganisationCodeField(forms.CharField):
     """An organisation typed by its code, checked against the orgs the user may use."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reach: str = "business", **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("widget", OrganisationPicker(reach=reach))
         super().__init__(*args, **kwargs)
         self.allowed: Any = Organisation.objects.none()
 
@@ -64,7 +66,7 @@ class UserCreateForm(forms.Form):
     )
     full_name = forms.CharField(label=_("Full name"), max_length=64)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    organisation = OrganisationCodeField(label=_("Organisation code"))
+    organisation = OrganisationCodeField(label=_("Organisation code"), reach="security")
     password = forms.CharField(
         label=_("Initial password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -78,7 +80,7 @@ class UserCreateForm(forms.Form):
 
 
 class GrantRoleForm(forms.Form):
-    organisation = OrganisationCodeField(label=_("Organisation code"))
+    organisation = OrganisationCodeField(label=_("Organisation code"), reach="security")
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(self, *args: Any, allowed_orgs: Any, **kwargs: Any) -> None:

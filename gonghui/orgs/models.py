@@ -86,7 +86,7 @@ code_validator = RegexValidator(
     _("A code is 1 to 32 letters, digits, dots, hyphens or underscores."),
 )
 # Codes that are the names of pages beside the organisations' own (/orgs/<code>/).
-RESERVED_CODES = frozenset({"import", "export.csv", "export.xlsx"})
+RESERVED_CODES = frozenset({"import", "export.csv", "export.xlsx", "pick"})
 
 
 def validate_code_not_reserved(value: str) -> None:

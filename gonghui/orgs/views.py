@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.http import AuthedRequest
-from gonghui.accounts.models import BUSINESS_ROLES
+from gonghui.accounts.models import BUSINESS_ROLES, Role
 from gonghui.core import workbench
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate, query_without, sort
@@ -259,3 +259,20 @@ def unit_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect(unit)
     return render(request, "orgs/unit_form.html", {"form": form, "unit": unit})
+
+
+# the role sets a picker may search in (the form still checks the choice)
+PICKER_REACH = {"business": BUSINESS_ROLES, "security": frozenset({Role.SECURITY})}
+PICKER_SIZE = 20
+
+
+def organisation_choices(request: AuthedRequest) -> HttpResponse:
+    """The organisations of the user's scope whose code starts with, or name holds, what is
+    typed: the options of an organisation picker."""
+    text = request.GET.get(request.GET.get("field", ""), "").strip()[:64]
+    roles = PICKER_REACH.get(request.GET.get("reach", ""), BUSINESS_ROLES)
+    found = Organisation.objects.filter(scope(request.user, roles).q())
+    if text:
+        found = found.filter(Q(code__istartswith=text) | Q(name__icontains=text))
+    options = found.order_by("path")[:PICKER_SIZE]
+    return render(request, "orgs/org_choices.html", {"options": options})

@@ -33,7 +33,7 @@ from django.db.models import F, Q
 
 from gonghui.accounts.models import BUSINESS_ROLES, User
 from gonghui.core.validators import normalise_identity_number
-from gonghui.orgs.models import Organisation
+from gonghui.orgs.models import Organisation, subtree_q
 from gonghui.orgs.permissions import scope
 from gonghui.people.actions import identity_digest, phone_digest
 from gonghui.people.identity import pinyin_key
@@ -139,8 +139,8 @@ def roster(user: User, query: RosterQuery) -> MembershipQuerySet:
     """Memberships in the user's scope matching the query, in pinyin order of the names
     (for counts and exports; a page is read with `roster_page`)."""
     rows = visible_memberships(user).select_related("person", "person__unit", "union")
-    if query.union:
-        rows = rows.filter(union__code=query.union)
+    if query.union:  # the union and every union beneath it
+        rows = rows.filter(_beneath(query.union, "union__"))
     return _matching(rows, query).order_by(*ORDER)
 
 
@@ -248,15 +248,21 @@ def _sources(user: User, query: RosterQuery) -> list[MembershipQuerySet]:
         return [roster(user, query)]
     orgs = Organisation.objects.filter(reach.q())
     if query.union:
-        orgs = orgs.filter(code=query.union)
+        orgs = orgs.filter(_beneath(query.union))
     rows = _matching(Membership.objects.all(), query)
     few = list(orgs.values_list("pk", flat=True)[: MERGE_UP_TO + 1])
     if len(few) <= MERGE_UP_TO:
         return [rows.filter(union_id=pk) for pk in few]
-    if _is_whole_tree(reach.paths):
+    if not query.union and _is_whole_tree(reach.paths):
         return [rows]
     # `union_id + 0`: checked on each entry of the walk, not used to choose the index
     return [rows.alias(union_checked=F("union_id") + 0).filter(union_checked__in=orgs.values("pk"))]
+
+
+def _beneath(code: str, prefix: str = "") -> Q:
+    """The organisation with this code and its whole subtree (nothing when there is none)."""
+    path = Organisation.objects.filter(code=code).values_list("path", flat=True).first()
+    return subtree_q(path, prefix) if path else Q(pk__in=[])
 
 
 def _is_whole_tree(paths: tuple[str, ...]) -> bool:
