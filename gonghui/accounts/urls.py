@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="user_list"),
+    path("pick/", views.account_choices, name="pick"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,7 +48,7 @@ from gonghui.accounts.permissions import (
 from gonghui.core.access import deny
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.tables import paginate, query_without, sort
-from gonghui.orgs.permissions import orgs_for_action, scope
+from gonghui.orgs.permissions import orgs_for_action, scope, visible_orgs
 
 
 @login_not_required
@@ -451,3 +452,13 @@ def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     actions.unlock_account(by=request.user, username=account.username)
     messages.success(request, _("Account unlocked."))
     return redirect(account)
+
+
+def account_choices(request: AuthedRequest) -> HttpResponse:
+    """Active accounts of the unions of the user's scope, by username or the person's name."""
+    text = request.GET.get(request.GET.get("field", ""), "").strip()[:64]
+    found = User.objects.filter(organisation__in=visible_orgs(request.user), is_active=True)
+    if text:
+        found = found.filter(Q(username__istartswith=text) | Q(full_name__icontains=text))
+    options = found.select_related("organisation").order_by("username")[:20]
+    return render(request, "accounts/account_choices.html", {"options": options})

@@ -13,6 +13,7 @@ from gonghui.contests.actions import AspectSpec
 from gonghui.contests.bounds import MINIMUM_COMPETITORS
 from gonghui.contests.models import ContestLevel, ContestStatus, MedalPolicyChoice
 from gonghui.core.forms import DateInput
+from gonghui.orgs.widgets import AccountPicker, UnitPicker
 
 DATE = DateInput()
 
@@ -126,6 +127,7 @@ class EntrantForm(forms.Form):
         label=_("Employer unit's credit code"),
         max_length=18,
         required=False,
+        widget=UnitPicker(),
         help_text=_("Empty: the unit in the roster."),
     )
     union = OrganisationCodeField(
@@ -143,6 +145,7 @@ class JudgeForm(EntrantForm):
         label=_("Account (username)"),
         max_length=150,
         required=False,
+        widget=AccountPicker(),
         help_text=_(
             "Optional. A chief judge with an account signs off and reopens the marks with it, and nobody else can."
         ),

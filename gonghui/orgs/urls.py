@@ -6,6 +6,7 @@ app_name = "orgs"
 urlpatterns = [
     path("orgs/", views.org_list, name="list"),
     path("orgs/pick/", views.organisation_choices, name="pick"),
+    path("units/pick/", views.unit_choices, name="pick_unit"),
     path("orgs/import/", views_tabular.org_import, name="import"),
     path("orgs/export.csv", views_tabular.org_export_csv, name="export_csv"),
     path("orgs/export.xlsx", views_tabular.org_export_xlsx, name="export_xlsx"),

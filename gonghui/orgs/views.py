@@ -276,3 +276,13 @@ def organisation_choices(request: AuthedRequest) -> HttpResponse:
         found = found.filter(Q(code__istartswith=text) | Q(name__icontains=text))
     options = found.order_by("path")[:PICKER_SIZE]
     return render(request, "orgs/org_choices.html", {"options": options})
+
+
+def unit_choices(request: AuthedRequest) -> HttpResponse:
+    """Employer units of the user's scope by the start of the credit code or part of the name."""
+    text = request.GET.get(request.GET.get("field", ""), "").strip()[:64]
+    found = visible_units(request.user)
+    if text:
+        found = found.filter(Q(credit_code__istartswith=text) | Q(name__icontains=text))
+    options = found.select_related("organisation").order_by("name")[:PICKER_SIZE]
+    return render(request, "orgs/unit_choices.html", {"options": options})

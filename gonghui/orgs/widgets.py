@@ -17,10 +17,14 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 
-class OrganisationPicker(forms.TextInput):
-    def __init__(self, *, reach: str = "business", attrs: dict[str, Any] | None = None) -> None:
+class Picker(forms.TextInput):
+    """A text field whose list of matches fills in from `url` as one types."""
+
+    def __init__(
+        self, *, url: str, kind: str, reach: str = "business", attrs: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
-        self.reach = reach
+        self.url, self.kind, self.reach = url, kind, reach
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
@@ -37,8 +41,23 @@ class OrganisationPicker(forms.TextInput):
                 "hx-target": f"#{choices}",
                 "hx-swap": "innerHTML",
                 "hx-push-url": "false",
-                "data-picker": "organisation",
+                "data-picker": self.kind,
             }
         )
         field = super().render(name, value, attrs, renderer)
         return format_html('{}<datalist id="{}"></datalist>', field, choices)
+
+
+def OrganisationPicker(*, reach: str = "business") -> Picker:
+    """Organisations of the user's scope, by the start of the code or part of the name."""
+    return Picker(url="orgs:pick", kind="organisation", reach=reach)
+
+
+def UnitPicker() -> Picker:
+    """Employer units of the user's scope, by the start of the credit code or part of the name."""
+    return Picker(url="orgs:pick_unit", kind="unit")
+
+
+def AccountPicker() -> Picker:
+    """Active accounts of the unions of the user's scope, by username or the person's name."""
+    return Picker(url="accounts:pick", kind="account")

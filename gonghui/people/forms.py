@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.forms import OrganisationCodeField
 from gonghui.core.forms import DateInput
+from gonghui.orgs.widgets import UnitPicker
 from gonghui.people.models import MembershipStatus, SkillLevel
 
 
@@ -17,6 +18,7 @@ class PersonForm(forms.Form):
         label=_("Employer unit's credit code"),
         max_length=18,
         required=False,
+        widget=UnitPicker(),
         help_text=_("The unified social credit code of a unit registered under the union."),
     )
     post = forms.CharField(label=_("Post"), max_length=64, required=False)

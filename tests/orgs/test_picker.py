@@ -11,8 +11,10 @@ from tests.honours.conftest import member
 pytestmark = pytest.mark.django_db
 
 
-def _options(client, field: str, text: str, reach: str = "business") -> list[str]:
-    response = client.get("/orgs/pick/", {"field": field, field: text, "reach": reach})
+def _options(
+    client, field: str, text: str, reach: str = "business", path: str = "/orgs/pick/"
+) -> list[str]:
+    response = client.get(path, {"field": field, field: text, "reach": reach})
     assert response.status_code == 200
     return [line.split('"')[1] for line in response.content.decode().split("<option")[1:]]
 
@@ -57,3 +59,26 @@ def test_the_roster_union_filter_takes_the_unions_beneath(world, client_for) -> 
         "乙工",
         "甲工",
     ]
+
+
+def test_units_and_accounts_are_picked_within_scope(world, client_for) -> None:
+    from gonghui.orgs.models import EmployerUnit
+
+    EmployerUnit.objects.create(
+        name="甲县机械厂", credit_code="91650102123456788R", organisation=world.gr_a1
+    )
+    EmployerUnit.objects.create(
+        name="乙市棉纺厂", credit_code="91650103MA7ABCDE1X", organisation=world.gr_b1
+    )
+    alice, charlie = client_for(world.city_officer), client_for(world.outsider)
+    units = "/units/pick/"
+    assert _options(alice, "unit_code", "9165", path=units) == ["91650102123456788R"]
+    assert _options(alice, "unit_code", "厂", path=units) == ["91650102123456788R"]
+    assert _options(charlie, "unit_code", "9165", path=units) == ["91650103MA7ABCDE1X"]
+
+    def accounts(client, text: str) -> list[str]:
+        response = client.get("/accounts/pick/", {"field": "j-account", "j-account": text})
+        return [line.split('"')[1] for line in response.content.decode().split("<option")[1:]]
+
+    assert "dave" in accounts(alice, "d") and "charlie" not in accounts(alice, "c")
+    assert accounts(charlie, "") == ["charlie"]
