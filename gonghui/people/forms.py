@@ -42,7 +42,7 @@ class RegisterForm(PersonForm):
 
 
 class TransferForm(forms.Form):
-    to_union = OrganisationCodeField(label=_("New union code"))
+    to_union = OrganisationCodeField(label=_("New union (name or code)"))
     on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, allowed_orgs: Any, **kwargs: Any) -> None:
