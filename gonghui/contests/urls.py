@@ -34,5 +34,6 @@ urlpatterns = [
     path("<str:code>/results/", views.contest_results, name="results"),
     path("<str:code>/results.csv", views.results_export, {"format": "csv"}, name="results_csv"),
     path("<str:code>/results.xlsx", views.results_export, {"format": "xlsx"}, name="results_xlsx"),
+    path("<str:code>/results.pdf", views.results_document, name="results_pdf"),
     path("<str:code>/certificates.pdf", views.contest_certificates, name="certificates"),
 ]

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.http import AuthedRequest
 from gonghui.contests import actions
 from gonghui.contests.certificates import FontMissing, render_certificates
+from gonghui.contests.documents import results_list_pdf
 from gonghui.contests.export import RESULT_HEADERS, result_rows
 from gonghui.contests.forms import (
     ContestEditForm,
@@ -400,6 +402,25 @@ def results_export(request: AuthedRequest, code: str, format: str) -> HttpRespon
     if format == "xlsx":
         return xlsx_response(rows, RESULT_HEADERS, filename=filename)
     return csv_response(rows, RESULT_HEADERS, filename=filename)
+
+
+def results_document(request: AuthedRequest, code: str) -> HttpResponseBase:
+    """The results list as a PDF to post: the skills signed off by their chief judges."""
+    contest = get_contest_for_user(request.user, code, action="export")
+    try:
+        pdf = results_list_pdf(contest, ContestResults.load(contest), today=timezone.localdate())
+    except FontMissing as error:
+        messages.error(request, str(error))
+        return redirect(contest)
+    if pdf is None:
+        messages.error(request, _("No skill of this contest is signed off yet."))
+        return redirect(contest)
+    _export_audit(request, contest, "results:pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"{contest.name}成绩公布表.pdf") or "attachment"
+    )
+    return response
 
 
 def _certificates(

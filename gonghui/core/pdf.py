@@ -14,10 +14,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 # (file, the face inside a collection to prefer), best first
 CANDIDATES: tuple[tuple[str, str], ...] = (
@@ -125,3 +130,46 @@ def chinese_date(day: date) -> str:
         )
 
     return f"{''.join(CHINESE_DIGITS[int(d)] for d in str(year))}年{small(month)}月{small(date_of_month)}日"
+
+
+def chinese_day(day: date) -> str:
+    """2026年12月3日: how a date is written in a notice or a form."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ---- documents set with reportlab's platypus: forms, notices, lists ----------------------
+
+
+def document_styles(font: str) -> dict[str, ParagraphStyle]:
+    """Body, label (centred), title, right-aligned and indented running text, in `font`."""
+    base = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
+    return {
+        "body": base,
+        "label": ParagraphStyle("label", parent=base, alignment=1),
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1),
+        "heading": ParagraphStyle("heading", parent=base, fontSize=13, leading=20),
+        "right": ParagraphStyle("right", parent=base, alignment=2),
+        "text": ParagraphStyle("text", parent=base, fontSize=12, leading=21, firstLineIndent=24),
+    }
+
+
+def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """Plain text (never markup) as a paragraph; line breaks kept."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Paragraph(escaped.replace("\n", "<br/>") or "&nbsp;", style)
+
+
+def build_document(story: list[Flowable], *, title: str) -> bytes:
+    """An A4 portrait PDF of the story, with office margins."""
+    out = BytesIO()
+    document = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+    )
+    document.build(story)
+    return out.getvalue()

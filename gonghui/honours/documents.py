@@ -22,21 +22,19 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
 from gonghui.core.models import AuditEvent
-from gonghui.core.pdf import cjk_font
+from gonghui.core.pdf import build_document, chinese_day, cjk_font, document_styles, paragraph
 from gonghui.honours import lists
 from gonghui.honours.models import Campaign, Nomination, NominationStatus
 from gonghui.orgs.models import Organisation
@@ -46,11 +44,6 @@ SEAL_SPACE = "（盖章）"
 # official documents are in Chinese whatever the reader's language
 GENDERS = {"M": "男", "F": "女"}
 BLANK_DATE = "年　　月　　日"
-
-
-def chinese_day(day: date) -> str:
-    """2026年12月3日: the form of a date in an official document."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)
@@ -139,38 +132,21 @@ def approval_form(nomination: Nomination) -> ApprovalForm:
 # ---- PDF ---------------------------------------------------------------------------------
 
 
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
-    return {
-        "body": base,
-        "label": ParagraphStyle("label", parent=base, alignment=1),
-        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1),
-        "right": ParagraphStyle("right", parent=base, alignment=2),
-        "text": ParagraphStyle("text", parent=base, fontSize=12, leading=21, firstLineIndent=24),
-    }
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
-    )
-
-
 def _para(text: str, styles: dict[str, ParagraphStyle], style: str = "body") -> Paragraph:
-    return Paragraph(_escape(text), styles[style])
+    return paragraph(text, styles[style])
 
 
 def _opinion_cell(opinion: Opinion, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     day = chinese_day(opinion.day) if opinion.day else BLANK_DATE
     return [
-        Paragraph(_escape(opinion.opinion) or "&nbsp;", styles["body"]),
+        paragraph(opinion.opinion, styles["body"]),
         Spacer(1, 14 * mm),
         Paragraph(SEAL_SPACE, styles["right"]),
         Paragraph(day, styles["right"]),
     ]
 
 
-def _form_flowables(form: ApprovalForm, styles: dict[str, ParagraphStyle]) -> list[object]:
+def _form_flowables(form: ApprovalForm, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     def p(text: str, style: str = "body") -> Paragraph:
         return _para(text, styles, style)
 
@@ -203,33 +179,18 @@ def _form_flowables(form: ApprovalForm, styles: dict[str, ParagraphStyle]) -> li
             ]
         )
     )
-    return [Paragraph(_escape(form.title), styles["title"]), Spacer(1, 6 * mm), table]
+    return [paragraph(form.title, styles["title"]), Spacer(1, 6 * mm), table]
 
 
 def approval_forms_pdf(forms: Sequence[ApprovalForm]) -> bytes:
     """One page a form (a long account of achievements runs on to a second)."""
-    styles = _styles(cjk_font().name)
-    story: list[object] = []
+    styles = document_styles(cjk_font().name)
+    story: list[Flowable] = []
     for n, form in enumerate(forms):
         if n:
             story.append(PageBreak())
         story += _form_flowables(form, styles)
-    return _build(story, title=forms[0].title if forms else "推荐审批表")
-
-
-def _build(story: list[object], *, title: str) -> bytes:
-    out = BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=title,
-    )
-    document.build(story)  # type: ignore[arg-type]
-    return out.getvalue()
+    return build_document(story, title=forms[0].title if forms else "推荐审批表")
 
 
 # ---- Word --------------------------------------------------------------------------------
@@ -346,7 +307,7 @@ def notice_text(
 
 
 def notice_pdf(notice: NoticeText) -> bytes:
-    styles = _styles(cjk_font().name)
+    styles = document_styles(cjk_font().name)
 
     def p(text: str, style: str = "body") -> Paragraph:
         return _para(text, styles, style)
@@ -362,14 +323,14 @@ def notice_pdf(notice: NoticeText) -> bytes:
             [("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
         )
     )
-    story: list[object] = [
-        Paragraph(_escape(notice.title), styles["title"]),
+    story: list[Flowable] = [
+        paragraph(notice.title, styles["title"]),
         Spacer(1, 6 * mm),
-        *[Paragraph(_escape(part), styles["text"]) for part in notice.body.split("\n")],
+        *[paragraph(part, styles["text"]) for part in notice.body.split("\n")],
         Spacer(1, 5 * mm),
         table,
         Spacer(1, 12 * mm),
-        Paragraph(_escape(notice.signature), styles["right"]),
+        paragraph(notice.signature, styles["right"]),
         Paragraph(chinese_day(notice.day), styles["right"]),
     ]
-    return _build(story, title=notice.title)
+    return build_document(story, title=notice.title)
