@@ -97,3 +97,21 @@ def test_the_public_notice_is_ready_to_post(world, client_for) -> None:
     assert "0991-2345678" in flat and "乌鲁木齐市天山区光明路1号" in flat
     assert "王工" in flat and nomination.summary in flat
     assert campaign.notice_ends - starts < timedelta(days=14)
+
+
+def test_the_campaign_page_says_why_a_step_is_not_offered(world, client_for) -> None:
+    honours = make_honours(world)
+    fed = client_for(world.fed_officer)
+    page = fed.get(honours.campaign.get_absolute_url()).content.decode()
+    assert 'data-testid="notice-refused"' in page and 'data-testid="publish-notice"' not in page
+    assert "There is nobody on the shortlist to publish." in page
+    nomination = _shortlisted(world, honours, "王工")
+    actions.approve_nomination(by=world.fed_officer, nomination=nomination)
+    page = fed.get(honours.campaign.get_absolute_url()).content.decode()
+    assert 'data-testid="publish-notice"' in page
+    actions.publish_notice(
+        by=world.fed_officer, campaign=honours.campaign, starts_on=timezone.localdate()
+    )
+    page = fed.get(honours.campaign.get_absolute_url()).content.decode()
+    assert "A notice for this campaign is already open." in page
+    assert 'data-testid="vote-refused"' in page and 'data-testid="start-vote"' not in page

@@ -31,6 +31,7 @@ from gonghui.honours.actions.nominations import (
 from gonghui.honours.actions.notice import (
     conclude_objection,
     file_objection,
+    notice_refusal,
     publish_notice,
 )
 from gonghui.honours.actions.register import (
@@ -52,6 +53,7 @@ from gonghui.honours.actions.vote import (
     set_committee,
     start_vote,
     tally,
+    vote_refusal,
 )
 
 __all__ = [
@@ -74,6 +76,7 @@ __all__ = [
     "justify_list",
     "member_counts",
     "nominate",
+    "notice_refusal",
     "pay_allowances",
     "publish_notice",
     "record_benefit",
@@ -96,5 +99,6 @@ __all__ = [
     "update_campaign",
     "update_honouree",
     "update_nomination",
+    "vote_refusal",
     "withdraw_nomination",
 ]

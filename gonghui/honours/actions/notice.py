@@ -30,16 +30,23 @@ from gonghui.orgs.permissions import can
 S = NominationStatus
 
 
+def notice_refusal(campaign: Campaign) -> str | None:
+    """Why a notice cannot be published now (the page says so instead of offering it)."""
+    if campaign.notice_starts and not campaign.has_notice_ended(timezone.localdate()):
+        return _("A notice for this campaign is already open.")
+    if not Nomination.objects.in_campaign(campaign).filter(status=S.SHORTLISTED).exists():
+        return _("There is nobody on the shortlist to publish.")
+    return None
+
+
 @transaction.atomic
 def publish_notice(*, by: User, campaign: Campaign, starts_on: date) -> Campaign:
     """Open the public notice: every shortlisted nominee goes into it for the notice period."""
     _require_organiser(by, campaign)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if refusal := notice_refusal(locked):
+        raise ValidationError(refusal)
     shortlisted = list(Nomination.objects.in_campaign(locked).filter(status=S.SHORTLISTED))
-    if not shortlisted:
-        raise ValidationError(_("There is nobody on the shortlist to publish."))
-    if locked.notice_starts and not locked.has_notice_ended(timezone.localdate()):
-        raise ValidationError(_("A notice for this campaign is already open."))
     locked.notice_starts = starts_on
     locked.notice_ends = notice_end(starts_on, locked.notice_days)
     locked.save(update_fields=["notice_starts", "notice_ends"])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.models import User
 from gonghui.accounts.types import Actor
 from gonghui.core import audit
+from gonghui.core.workflow import Context, TransitionRefused
 from gonghui.honours.actions.common import require_organiser as _require_organiser
 from gonghui.honours.models import (
     Campaign,
@@ -28,6 +29,24 @@ from gonghui.honours.workflow import NOMINATION_FLOW
 from gonghui.orgs.models import Organisation, OrgType
 
 S = NominationStatus
+
+
+def vote_refusal(campaign: Campaign, *, by: User) -> str | None:
+    """Why no nominee can go to the committee now: the workflow's own answer for each nominee
+    in notice (its guards: the notice has ended, no objection is open)."""
+    in_notice = list(Nomination.objects.in_campaign(campaign).filter(status=S.IN_NOTICE))
+    if not in_notice:
+        return _("Nobody is ready for the vote.")
+    refusals = []
+    for nomination in in_notice:
+        context = Context(by=by, roles=NOMINATION_FLOW.roles_of(by, nomination))
+        try:
+            NOMINATION_FLOW.check(nomination, "to_vote", context)
+        except TransitionRefused as refused:
+            refusals.append(" ".join(refused.messages))
+        else:
+            return None
+    return refusals[0]
 
 
 @transaction.atomic

@@ -182,6 +182,9 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         "panels": _panels(request, campaign),
         "can_manage": manage,
+        # what the organiser cannot do now, and why: said instead of offering the button
+        "notice_refused": actions.notice_refusal(campaign) if manage else None,
+        "vote_refused": actions.vote_refusal(campaign, by=request.user) if manage else None,
         "can_nominate": nominating_orgs(request.user, campaign).exists(),
         "can_allocate": allocating_orgs(request.user, campaign).exists(),
         "rule_form": RuleForm(),
