@@ -1,0 +1,114 @@
+"""`TableImportCommand`: the command line of every import, from the kind it names.
+
+    gonghui import_x FILE [--dry-run] [--errors OUT] [--skip-bad-rows]
+    gonghui import_x --template OUT
+
+Every row is checked first; nothing is written if any row is bad (unless the kind allows
+`--skip-bad-rows` and it is given). Exit status: 0 all good (and written unless a dry run),
+1 bad rows found and nothing written, 2 a usage or file error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gonghui.core.imports import files
+from gonghui.core.imports.kinds import Checked, Context, ImportKind, Written, get_kind
+from gonghui.core.tabular import UnreadableFile
+
+ERROR_SUFFIXES = {".csv", ".xlsx"}
+
+
+class TableImportCommand(BaseCommand):
+    """Set `kind` (the code an app registered); override `add_kind_arguments` and `context`
+    for options of the kind's own, `describe_check` and `describe_written` for its wording."""
+
+    kind: str = ""
+
+    @property
+    def import_kind(self) -> ImportKind:
+        return get_kind(self.kind)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", nargs="?", type=Path, help="the .xlsx or .csv file")
+        parser.add_argument("--dry-run", action="store_true", help="check and count; write nothing")
+        parser.add_argument(
+            "--errors",
+            type=Path,
+            metavar="OUT",
+            help="also write the bad rows to OUT (.csv or .xlsx)",
+        )
+        parser.add_argument(
+            "--template", type=Path, metavar="OUT", help="write an empty .xlsx to fill in, and stop"
+        )
+        if self.import_kind.skips_bad_rows:
+            parser.add_argument(
+                "--skip-bad-rows",
+                action="store_true",
+                help="write the good rows even if some are bad",
+            )
+        self.add_kind_arguments(parser)
+
+    def add_kind_arguments(self, parser: CommandParser) -> None:
+        """Arguments of the kind's own (an organisation, an option)."""
+
+    def context(self, options: dict[str, Any], path: Path) -> Context:
+        """What the check and the writer are told; raise CommandError(returncode=2) for a bad
+        argument."""
+        return Context(by=None, source=str(path), skip_bad_rows=bool(options.get("skip_bad_rows")))
+
+    def describe_check(self, checked: Checked) -> str:
+        return _("Checked: %(rows)d rows, %(ready)d ready to import.") % {
+            "rows": checked.rows,
+            "ready": checked.ready,
+        }
+
+    def describe_written(self, written: Written) -> str:
+        return _("Done: %(n)d rows imported.") % {"n": written.rows}
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        kind = self.import_kind
+        if options["template"] is not None:
+            files.write_template(kind, options["template"])
+            self.stdout.write(str(options["template"]))
+            return
+        path: Path | None = options["path"]
+        if path is None:
+            raise CommandError(_("Name the file to import."), returncode=2)
+        report: Path | None = options["errors"]
+        if report is not None and report.suffix.lower() not in ERROR_SUFFIXES:
+            raise CommandError(_("The error report must be a .csv or .xlsx file."), returncode=2)
+        if not path.is_file():
+            raise CommandError(_("%(path)s: no such file.") % {"path": path}, returncode=2)
+        context = self.context(options, path)
+        # Check and write in one transaction, so that nothing changes between the two.
+        with transaction.atomic():
+            try:
+                checked = kind.check(path, context)
+            except UnreadableFile as error:
+                raise CommandError(f"{path}: {error.message}", returncode=2) from None
+            self._report(checked, report)
+            self.stdout.write(self.describe_check(checked))
+            if checked.errors and not context.skip_bad_rows:
+                raise CommandError(
+                    _("%(n)d problems found; nothing was written.") % {"n": len(checked.errors)},
+                    returncode=1,
+                )
+            if options["dry_run"] or not checked.ready:
+                self.stdout.write(_("Dry run: nothing was written."))
+                return
+            written = kind.write(checked, context)
+        self.stdout.write(self.style.SUCCESS(self.describe_written(written)))
+
+    def _report(self, checked: Checked, report: Path | None) -> None:
+        if report is not None:
+            suffix = report.suffix.lower()
+            files.write_error_file(self.import_kind, checked.errors, report, suffix=suffix)
+        for problem in checked.errors:
+            where = f"{problem.sheet} " if problem.sheet else ""
+            self.stderr.write(f"{where}{problem}")

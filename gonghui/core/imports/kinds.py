@@ -1,0 +1,147 @@
+"""What an app declares to have an import: its columns, its check, its writer, who may run it.
+
+An app builds one `ImportKind` in its own module and registers it in its AppConfig.ready
+(as it declares its audit actions); the lifecycle (`actions`, `tasks`, `views`, `command`)
+then gives it the upload page, the background check with progress, the error list and its
+download, the confirmation, the template download and the CLI command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+from django.utils.functional import Promise
+
+from gonghui.core.tabular import RowError, Spec
+
+if TYPE_CHECKING:
+    from gonghui.core.imports.models import ImportJob
+
+Label = str | Promise
+# Whoever takes a step: a signed-in user, or None for the command line and the system. Core
+# imports no app, so the user is Django's; apps pass their own User.
+Actor = AbstractBaseUser | None
+
+
+@dataclass
+class Context:
+    """What a check and a writer are told about the import they serve."""
+
+    by: Any  # the app's User, or None on the command line: every organisation is in reach
+    source: str  # the uploaded file's name, for the audit trail
+    organisation: Any = None  # the organisation chosen on the upload form, if the kind has one
+    options: Mapping[str, Any] = field(default_factory=dict)
+    skip_bad_rows: bool = False
+    progress: Callable[[int], None] = lambda rows: None
+
+
+@dataclass
+class Checked:
+    """A check's answer: how many rows were read and are ready, what is wrong, and the plan
+    (the app's own object) that the writer takes."""
+
+    rows: int = 0
+    ready: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    plan: Any = None
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.errors
+
+    @property
+    def bad_rows(self) -> int:
+        return len({(error.sheet, error.row) for error in self.errors})
+
+
+@dataclass
+class Written:
+    """A writer's answer: rows written, counts by what happened, and what the job keeps of it
+    (plain JSON: a batch number for the roll-back, the url of what was made)."""
+
+    rows: int
+    counts: dict[str, int] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """One import: a spec, a check, a writer, and who may run it.
+
+    - `check(path, context)` reads the file and checks every row, writing nothing; it raises
+      `UnreadableFile` for a file it cannot read at all.
+    - `write(checked, context)` writes a checked plan (only its good rows when the officer chose
+      to skip the bad ones); it runs in the transaction of a fresh check of the same file.
+    - `may_import(user)` says whether the page is open to a user at all; `organisations(user)`,
+      if given, lists the organisations a user imports into: the user sees the jobs of those.
+    - `form_fields(user)` adds fields to the upload form (the organisation, options);
+      `organisation_field` names the one whose value is the job's organisation.
+    - `roll_back(job, by)` undoes a done job, if the kind can; it returns a message to show.
+    """
+
+    code: str  # "honours.honourees": app label, dot, a name
+    label: Label  # the page's title: "Import past honourees"
+    spec: Spec
+    check: Callable[[Path, Context], Checked]
+    write: Callable[[Checked, Context], Written]
+    may_import: Callable[[Any], bool]
+    url_name: str  # the upload page; its job pages are `<url_name>_job` and so on
+    intro: Label = ""  # a line above the upload form: what the file holds
+    organisations: Callable[[Any], models.QuerySet[Any]] | None = None
+    form_fields: Callable[[Any], dict[str, forms.Field]] | None = None
+    organisation_field: str = ""
+    skips_bad_rows: bool = False  # may the officer import the good rows of a file with bad ones
+    roll_back: Callable[[ImportJob, Any], str] | None = None
+    count_labels: Mapping[str, Label] = field(default_factory=dict)
+    done_url: Callable[[ImportJob], str] | None = None  # where "done" leads: the register
+    back_url_name: str = ""  # the list the page belongs to, for the breadcrumbs
+    suffixes: tuple[str, ...] = (".xlsx", ".csv")
+    # the template's sheets (name, spec); one sheet named after the kind when empty
+    sheets: tuple[tuple[str, Spec], ...] = ()
+    errors_suffix: str = ".xlsx"
+    refuse_as_missing: bool = False  # a refused upload page answers 404 instead of 403
+
+    @property
+    def app_label(self) -> str:
+        return self.code.split(".", 1)[0]
+
+    @property
+    def template_sheets(self) -> tuple[tuple[str, Spec], ...]:
+        return self.sheets or ((str(self.label)[:31], self.spec),)
+
+    @property
+    def has_sheets(self) -> bool:
+        return len(self.sheets) > 1
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: ImportKind) -> ImportKind:
+    """Declare an import (in the app's AppConfig.ready); a code is registered once."""
+    known = _KINDS.get(kind.code)
+    if known is not None and known is not kind:
+        raise ValueError(f"import kind {kind.code!r} is registered twice")
+    _KINDS[kind.code] = kind
+    return kind
+
+
+def get_kind(code: str) -> ImportKind:
+    return _KINDS[code]
+
+
+def kinds() -> list[ImportKind]:
+    return [_KINDS[code] for code in sorted(_KINDS)]
+
+
+def unregister(code: str) -> None:
+    """For tests that declare a kind of their own."""
+    _KINDS.pop(code, None)
