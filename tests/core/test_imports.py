@@ -138,7 +138,7 @@ def test_a_bad_row_is_listed_and_nothing_is_written_unless_the_good_rows_are_cho
     assert _stage(job) == ImportStage.DONE and WRITTEN == ["王建国", "李秀英"]
 
 
-def test_a_kind_that_cannot_skip_bad_rows_deletes_a_bad_upload_at_once(world) -> None:
+def test_a_kind_that_cannot_skip_bad_rows_offers_no_import_of_a_bad_file(world) -> None:
     strict = ImportKind(**{**KIND.__dict__, "code": "tests.strict", "skips_bad_rows": False})
     register(strict)
     try:
@@ -146,7 +146,9 @@ def test_a_kind_that_cannot_skip_bad_rows_deletes_a_bad_upload_at_once(world) ->
         job = actions.start_import(kind=strict, upload=upload, by=world.grassroots_officer)
         tasks.check_job.call(job.pk)
         job.refresh_from_db()
-        assert job.stage == ImportStage.CHECKED and not job.can_apply and not job.stored_path
+        assert job.stage == ImportStage.CHECKED and not job.can_apply
+        with pytest.raises(actions.StageRefused):
+            actions.confirm_import(job=job, by=world.grassroots_officer, skip_bad_rows=True)
     finally:
         unregister(strict.code)
 

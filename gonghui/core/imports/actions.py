@@ -85,7 +85,8 @@ def start_import(
     _record("import.upload", job, by)
     from gonghui.core.imports import tasks
 
-    transaction.on_commit(lambda: tasks.check_job.enqueue(job.pk))
+    # the task's row is written in this transaction: a worker sees it once the job is there
+    tasks.check_job.enqueue(job.pk)
     return job
 
 
@@ -119,14 +120,13 @@ def _findings(job: ImportJob, checked: Checked) -> dict[str, Any]:
 
 
 def finish_check(*, job: ImportJob, checked: Checked) -> None:
-    """Record what the check found. A file with nothing to write is not kept."""
+    """Record what the check found. The upload and its error list stay while the officer
+    reads them, until cancelled, imported or past the retention period (core.uploads)."""
     if not _move(job, allowed={ImportStage.CHECKING}, to=ImportStage.CHECKED):
         return
     ImportJob.objects.filter(pk=job.pk).update(**_findings(job, checked))
     job.refresh_from_db()
     _record("import.check", job, None, rows=checked.rows, bad_rows=checked.bad_rows)
-    if not job.can_apply:
-        discard_upload(job)  # nothing will be written: the officer corrects and uploads again
 
 
 def fail_import(*, job: ImportJob, message: str) -> None:
@@ -154,7 +154,7 @@ def confirm_import(*, job: ImportJob, by: Any, skip_bad_rows: bool = False) -> N
     _record("import.confirm", job, by, skip_bad_rows=skip_bad_rows)
     from gonghui.core.imports import tasks
 
-    transaction.on_commit(lambda: tasks.apply_job.enqueue(job.pk))
+    tasks.apply_job.enqueue(job.pk)
 
 
 def finish_import(*, job: ImportJob, written: Written) -> None:
@@ -178,8 +178,6 @@ def reopen_after_recheck(*, job: ImportJob, checked: Checked, message: str) -> N
         ImportJob.objects.filter(pk=job.pk).update(**_findings(job, checked))
         job.refresh_from_db()
     files.progress_path(job).unlink(missing_ok=True)
-    if not job.can_apply:
-        discard_upload(job)
 
 
 @transaction.atomic

@@ -8,10 +8,10 @@ download, the confirmation, the template download and the CLI command.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gonghui.core.imports.models import ImportJob
 
 Label = str | Promise
+T = TypeVar("T")
 # Whoever takes a step: a signed-in user, or None for the command line and the system. Core
 # imports no app, so the user is Django's; apps pass their own User.
 Actor = AbstractBaseUser | None
@@ -108,6 +109,7 @@ class ImportKind:
     sheets: tuple[tuple[str, Spec], ...] = ()
     errors_suffix: str = ".xlsx"
     refuse_as_missing: bool = False  # a refused upload page answers 404 instead of 403
+    links: tuple[tuple[str, Label], ...] = ()  # (url name, label) shown on the upload page
 
     @property
     def app_label(self) -> str:
@@ -120,6 +122,22 @@ class ImportKind:
     @property
     def has_sheets(self) -> bool:
         return len(self.sheets) > 1
+
+
+PROGRESS_EVERY = 200  # rows between two reports of progress
+
+
+def counted(rows: Iterable[T], context: Context, counter: list[int] | None = None) -> Iterator[T]:
+    """The rows, telling `context.progress` how many have passed now and then and at the end;
+    `counter`, if given, holds the count afterwards."""
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if count % PROGRESS_EVERY == 0:
+            context.progress(count)
+        yield row
+    context.progress(count)
+    if counter is not None:
+        counter[:] = [count]
 
 
 _KINDS: dict[str, ImportKind] = {}

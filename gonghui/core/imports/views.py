@@ -76,6 +76,7 @@ def _page(kind: ImportKind) -> dict[str, Any]:
         "start_url": reverse(kind.url_name),
         "template_url": reverse(f"{kind.url_name}_template"),
         "back_url": reverse(kind.back_url_name) if kind.back_url_name else "",
+        "links": [(reverse(name), label) for name, label in kind.links],
     }
 
 
@@ -107,7 +108,7 @@ def import_job(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = get_kind(kind)
     job = get_import_job_for_user(request.user, spec, pk)
     job.rows_written = files.rows_written(job)
-    context = {**_page(spec), "job": job, "links": _links(spec, job)}
+    context = {**_page(spec), "job": job, "steps": _links(spec, job)}
     if job.stage == "done" and spec.done_url is not None:
         context["done_url"] = spec.done_url(job)
     if getattr(request, "htmx", False):
