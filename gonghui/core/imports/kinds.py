@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.utils.functional import Promise
 
@@ -25,16 +24,15 @@ if TYPE_CHECKING:
 
 Label = str | Promise
 T = TypeVar("T")
-# Whoever takes a step: a signed-in user, or None for the command line and the system. Core
-# imports no app, so the user is Django's; apps pass their own User.
-Actor = AbstractBaseUser | None
 
 
 @dataclass
 class Context:
     """What a check and a writer are told about the import they serve."""
 
-    by: Any  # the app's User, or None on the command line: every organisation is in reach
+    # the importing user, or None on the command line (every organisation in reach); typed Any
+    # because core imports no app and so cannot name the User model
+    by: Any
     source: str  # the uploaded file's name, for the audit trail
     organisation: Any = None  # the organisation chosen on the upload form, if the kind has one
     options: Mapping[str, Any] = field(default_factory=dict)
