@@ -8,12 +8,12 @@ not at all, so the good rows of a bad workbook are never imported on their own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.forms import OrganisationCodeField
+from gonghui.accounts.models import User
 from gonghui.contests.models import Contest
 from gonghui.contests.permissions import can_manage, organisers_for
 from gonghui.contests.workbook import SHEETS, ImportReport, import_workbook
@@ -25,7 +25,7 @@ from gonghui.core.tabular import RowError, UnreadableFile
 COUNTED = ("skills", "competitors", "judges", "marks")
 
 
-def _run(path: Path, context: Context, *, dry_run: bool) -> ImportReport:
+def _run(path: Path, context: Context[User], *, dry_run: bool) -> ImportReport:
     by = context.by
 
     def may_manage(contest: Contest) -> bool:
@@ -36,7 +36,7 @@ def _run(path: Path, context: Context, *, dry_run: bool) -> ImportReport:
     )
 
 
-def check_workbook(path: Path, context: Context) -> Checked:
+def check_workbook(path: Path, context: Context[User]) -> Checked:
     """Every sheet checked as the import would write it, then rolled back."""
     report = _run(path, context, dry_run=True)
     if report.errors and all(error.row == 0 for error in report.errors):
@@ -53,7 +53,7 @@ def check_workbook(path: Path, context: Context) -> Checked:
     )
 
 
-def write_workbook(checked: Checked, context: Context) -> Written:
+def write_workbook(checked: Checked, context: Context[User]) -> Written:
     report = _run(checked.plan, context, dry_run=False)
     if not report.written or report.contest is None:
         # checked clean in this very transaction: a refusal now is a fault, not the officer's
@@ -66,7 +66,7 @@ def write_workbook(checked: Checked, context: Context) -> Written:
     )
 
 
-def _organiser_field(user: Any) -> dict[str, forms.Field]:
+def _organiser_field(user: User) -> dict[str, forms.Field]:
     field = OrganisationCodeField(
         label=_("Organising union code"),
         required=False,
@@ -80,7 +80,7 @@ def _contest_url(job: ImportJob) -> str:
     return str(job.result.get("url", ""))
 
 
-CONTEST_IMPORT = ImportKind(
+CONTEST_IMPORT: ImportKind[User] = ImportKind(
     code="contests.workbook",
     label=_("Import a contest workbook"),
     spec=CONTEST_SPEC,

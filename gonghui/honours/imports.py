@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.accounts.models import User
 from gonghui.core.imports.kinds import Checked, Context, ImportKind, Written
 from gonghui.core.imports.models import ImportJob
 from gonghui.core.tabular import open_table
@@ -17,16 +17,16 @@ from gonghui.honours.importer import (
     apply_honouree_import,
     plan_honouree_import,
 )
-from gonghui.orgs.models import Organisation
+from gonghui.orgs.models import Organisation, OrganisationQuerySet
 from gonghui.orgs.permissions import orgs_for_action
 
 
-def _allowed(by: Any) -> Any:
+def _allowed(by: User | None) -> OrganisationQuerySet:
     """The unions an importer may write to: those they may edit; all on the command line."""
     return orgs_for_action(by, "edit") if by is not None else Organisation.objects.all()
 
 
-def check_honourees(path: Path, context: Context) -> Checked:
+def check_honourees(path: Path, context: Context[User]) -> Checked:
     with open_table(path, spec=HONOUREE_SPEC) as table:
         plan = plan_honouree_import(table, allowed=_allowed(context.by), progress=context.progress)
     return Checked(
@@ -38,7 +38,7 @@ def check_honourees(path: Path, context: Context) -> Checked:
     )
 
 
-def write_honourees(checked: Checked, context: Context) -> Written:
+def write_honourees(checked: Checked, context: Context[User]) -> Written:
     """Write the good rows (all of them, unless the officer chose to leave the bad ones out)."""
     good = HonoureePlan(rows=checked.plan.rows, rows_checked=checked.rows)
     created = apply_honouree_import(plan=good, by=context.by, source=context.source)
@@ -49,7 +49,7 @@ def _register(job: ImportJob) -> str:
     return reverse("honours:register")
 
 
-HONOUREE_IMPORT = ImportKind(
+HONOUREE_IMPORT: ImportKind[User] = ImportKind(
     code="honours.honourees",
     label=_("Import past honourees"),
     spec=HONOUREE_SPEC,

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.accounts.models import User
 from gonghui.core.imports.kinds import Checked, Context, ImportKind, Written, counted
 from gonghui.core.tabular import open_table
 from gonghui.orgs.permissions import orgs_for_action
 from gonghui.orgs.tabular import ORG_SPEC, OrgImportPlan, apply_org_import, plan_org_import
 
 
-def check_orgs(path: Path, context: Context) -> Checked:
+def check_orgs(path: Path, context: Context[User]) -> Checked:
     """Every row against the file and the database, within the importer's scope (none on the
     command line)."""
     allowed = orgs_for_action(context.by, "import") if context.by is not None else None
@@ -34,13 +35,13 @@ def _counts(found: Any) -> dict[str, int]:
     return {key: getattr(found, key) for key in keys}
 
 
-def write_orgs(checked: Checked, context: Context) -> Written:
+def write_orgs(checked: Checked, context: Context[User]) -> Written:
     plan: OrgImportPlan = checked.plan
     result = apply_org_import(plan=plan, by=context.by, source=context.source)
     return Written(rows=len(plan.rows), counts=_counts(result))
 
 
-ORG_IMPORT = ImportKind(
+ORG_IMPORT: ImportKind[User] = ImportKind(
     code="orgs.organisations",
     label=_("Import organisations"),
     spec=ORG_SPEC,

@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gonghui.core import audit
+from gonghui.core.actor import Actor
 from gonghui.core.imports import files
 from gonghui.core.imports.kinds import Checked, ImportKind, Label, Written
 from gonghui.core.imports.models import ImportJob, ImportStage
@@ -42,7 +44,7 @@ class StageRefused(Exception):
         self.message = message
 
 
-def _record(action: str, job: ImportJob, by: Any, **extra: Any) -> None:
+def _record(action: str, job: ImportJob, by: Actor, **extra: Any) -> None:
     audit.record(
         action=action,
         by=by,
@@ -66,9 +68,9 @@ def _move(job: ImportJob, *, allowed: set[str], to: str, **fields: Any) -> bool:
 @transaction.atomic
 def start_import(
     *,
-    kind: ImportKind,
+    kind: ImportKind[Any],
     upload: UploadedFile,
-    by: Any,
+    by: AbstractBaseUser,
     organisation: Any = None,
     options: dict[str, Any] | None = None,
 ) -> ImportJob:
@@ -77,7 +79,7 @@ def start_import(
     job = ImportJob.objects.create(
         kind=kind.code,
         organisation=organisation,
-        created_by=by,
+        created_by_id=by.pk,
         file_name=Path(upload.name or "").name[:255],
         stored_path=str(stored),
         options=options or {},
@@ -139,7 +141,7 @@ def fail_import(*, job: ImportJob, message: str) -> None:
 
 
 @transaction.atomic
-def confirm_import(*, job: ImportJob, by: Any, skip_bad_rows: bool = False) -> None:
+def confirm_import(*, job: ImportJob, by: Actor, skip_bad_rows: bool = False) -> None:
     """The officer asks for the checked file to be written (its good rows only, if chosen)."""
     if not job.can_apply or (job.error_count and not skip_bad_rows):
         raise StageRefused(_("This import cannot be applied in its present state."))
@@ -181,7 +183,7 @@ def reopen_after_recheck(*, job: ImportJob, checked: Checked, message: str) -> N
 
 
 @transaction.atomic
-def cancel_import(*, job: ImportJob, by: Any) -> None:
+def cancel_import(*, job: ImportJob, by: Actor) -> None:
     """The officer drops a job before it is written; its upload is deleted at once."""
     if not _move(job, allowed={ImportStage.QUEUED, ImportStage.CHECKED}, to=ImportStage.CANCELLED):
         raise StageRefused(_("This import can no longer be cancelled."))
@@ -190,7 +192,7 @@ def cancel_import(*, job: ImportJob, by: Any) -> None:
 
 
 @transaction.atomic
-def roll_back_import(*, job: ImportJob, by: Any) -> str:
+def roll_back_import(*, job: ImportJob, by: Actor) -> str:
     """Undo what a done job wrote, through its kind; returns the kind's account of it."""
     kind = job.kind_spec
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)

@@ -31,7 +31,7 @@ class TableImportCommand(BaseCommand):
     kind: str = ""
 
     @property
-    def import_kind(self) -> ImportKind:
+    def import_kind(self) -> ImportKind[Any]:
         return get_kind(self.kind)
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -57,7 +57,7 @@ class TableImportCommand(BaseCommand):
     def add_kind_arguments(self, parser: CommandParser) -> None:
         """Arguments of the kind's own (an organisation, an option)."""
 
-    def context(self, options: dict[str, Any], path: Path) -> Context:
+    def context(self, options: dict[str, Any], path: Path) -> Context[Any]:
         """What the check and the writer are told; raise CommandError(returncode=2) for a bad
         argument."""
         return Context(by=None, source=str(path), skip_bad_rows=bool(options.get("skip_bad_rows")))

@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -53,18 +53,18 @@ def derived_files(job: ImportJob) -> Iterator[Path]:
     yield progress_path(job)
 
 
-def error_headers(kind: ImportKind) -> tuple[str, ...]:
+def error_headers(kind: ImportKind[Any]) -> tuple[str, ...]:
     return (SHEET_HEADER, *ERROR_HEADERS) if kind.has_sheets else ERROR_HEADERS
 
 
-def error_cells(kind: ImportKind, errors: Iterable[RowError]) -> Iterator[tuple[Cell, ...]]:
+def error_cells(kind: ImportKind[Any], errors: Iterable[RowError]) -> Iterator[tuple[Cell, ...]]:
     for error in errors:
         cells: tuple[Cell, ...] = (error.row or "", error.column, error.message)
         yield (error.sheet, *cells) if kind.has_sheets else cells
 
 
 def write_error_file(
-    kind: ImportKind, errors: Iterable[RowError], target: Path | IO[bytes], *, suffix: str
+    kind: ImportKind[Any], errors: Iterable[RowError], target: Path | IO[bytes], *, suffix: str
 ) -> int:
     """Every error of a check, as .xlsx or .csv (行号, 列, 错误; 工作表 first in a workbook)."""
     rows = error_cells(kind, errors)
@@ -96,7 +96,7 @@ def rows_written(job: ImportJob) -> int:
         return 0
 
 
-def write_template(kind: ImportKind, target: Path | IO[bytes]) -> None:
+def write_template(kind: ImportKind[Any], target: Path | IO[bytes]) -> None:
     """An empty workbook to fill in: each sheet's Chinese header row, the required headers in
     bold, and on each header a comment saying what the column takes (a comment, not a row,
     so that the template imports as it is)."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils.functional import Promise
 
@@ -24,15 +25,15 @@ if TYPE_CHECKING:
 
 Label = str | Promise
 T = TypeVar("T")
+# the app's own User model: the kind's functions take it (core imports no app to name it)
+U = TypeVar("U", bound=AbstractBaseUser)
 
 
 @dataclass
-class Context:
+class Context(Generic[U]):
     """What a check and a writer are told about the import they serve."""
 
-    # the importing user, or None on the command line (every organisation in reach); typed Any
-    # because core imports no app and so cannot name the User model
-    by: Any
+    by: U | None  # the importing user, or None on the command line: every organisation in reach
     source: str  # the uploaded file's name, for the audit trail
     organisation: Any = None  # the organisation chosen on the upload form, if the kind has one
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -72,7 +73,7 @@ class Written:
 
 
 @dataclass(frozen=True)
-class ImportKind:
+class ImportKind(Generic[U]):
     """One import: a spec, a check, a writer, and who may run it.
 
     - `check(path, context)` reads the file and checks every row, writing nothing; it raises
@@ -89,16 +90,16 @@ class ImportKind:
     code: str  # "honours.honourees": app label, dot, a name
     label: Label  # the page's title: "Import past honourees"
     spec: Spec
-    check: Callable[[Path, Context], Checked]
-    write: Callable[[Checked, Context], Written]
-    may_import: Callable[[Any], bool]
+    check: Callable[[Path, Context[U]], Checked]
+    write: Callable[[Checked, Context[U]], Written]
+    may_import: Callable[[U], bool]
     url_name: str  # the upload page; its job pages are `<url_name>_job` and so on
     intro: Label = ""  # a line above the upload form: what the file holds
-    organisations: Callable[[Any], models.QuerySet[Any]] | None = None
-    form_fields: Callable[[Any], dict[str, forms.Field]] | None = None
+    organisations: Callable[[U], models.QuerySet[Any]] | None = None
+    form_fields: Callable[[U], dict[str, forms.Field]] | None = None
     organisation_field: str = ""
     skips_bad_rows: bool = False  # may the officer import the good rows of a file with bad ones
-    roll_back: Callable[[ImportJob, Any], str] | None = None
+    roll_back: Callable[[ImportJob, U | None], str] | None = None
     count_labels: Mapping[str, Label] = field(default_factory=dict)
     done_url: Callable[[ImportJob], str] | None = None  # where "done" leads: the register
     back_url_name: str = ""  # the list the page belongs to, for the breadcrumbs
@@ -125,7 +126,9 @@ class ImportKind:
 PROGRESS_EVERY = 200  # rows between two reports of progress
 
 
-def counted(rows: Iterable[T], context: Context, counter: list[int] | None = None) -> Iterator[T]:
+def counted(
+    rows: Iterable[T], context: Context[Any], counter: list[int] | None = None
+) -> Iterator[T]:
     """The rows, telling `context.progress` how many have passed now and then and at the end;
     `counter`, if given, holds the count afterwards."""
     count = 0
@@ -138,10 +141,10 @@ def counted(rows: Iterable[T], context: Context, counter: list[int] | None = Non
         counter[:] = [count]
 
 
-_KINDS: dict[str, ImportKind] = {}
+_KINDS: dict[str, ImportKind[Any]] = {}
 
 
-def register(kind: ImportKind) -> ImportKind:
+def register(kind: ImportKind[U]) -> ImportKind[U]:
     """Declare an import (in the app's AppConfig.ready); a code is registered once."""
     known = _KINDS.get(kind.code)
     if known is not None and known is not kind:
@@ -150,11 +153,11 @@ def register(kind: ImportKind) -> ImportKind:
     return kind
 
 
-def get_kind(code: str) -> ImportKind:
+def get_kind(code: str) -> ImportKind[Any]:
     return _KINDS[code]
 
 
-def kinds() -> list[ImportKind]:
+def kinds() -> list[ImportKind[Any]]:
     return [_KINDS[code] for code in sorted(_KINDS)]
 
 

@@ -8,40 +8,34 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 
-from gonghui.core import audit
+from gonghui.core.access import deny
+from gonghui.core.actor import Actor
 from gonghui.core.imports.kinds import ImportKind
 from gonghui.core.imports.models import ImportJob, ImportJobQuerySet
-from gonghui.core.models import Outcome
 
 
 def refuse(
-    user: Any, *, kind: ImportKind, action: str, object_id: str, not_found: bool
+    user: Actor, *, kind: ImportKind[Any], action: str, object_id: str, not_found: bool
 ) -> NoReturn:
     """Record a refused access to an import, then refuse it (404 when out of reach)."""
-    audit.record(
-        action="access.denied",
-        by=user,
-        outcome=Outcome.DENIED,
+    deny(
+        user,
+        action=f"{action} {kind.code}",
         object_type="core.importjob",
         object_id=object_id,
-        extra={"attempted": action, "kind": kind.code, "answer": 404 if not_found else 403},
+        not_found=not_found,
     )
-    if not_found:
-        raise Http404
-    raise PermissionDenied
 
 
-def require_importer(user: Any, kind: ImportKind) -> None:
+def require_importer(user: Actor, kind: ImportKind[Any]) -> None:
     """The upload page is open to those the kind lets import (else 403, or 404 if it says so)."""
     if not kind.may_import(user):
         refuse(user, kind=kind, action="import", object_id="", not_found=kind.refuse_as_missing)
 
 
-def visible_import_jobs(user: Any, kind: ImportKind) -> ImportJobQuerySet:
+def visible_import_jobs(user: Actor, kind: ImportKind[Any]) -> ImportJobQuerySet:
     """The jobs of a kind the user started, and those of the organisations they import into."""
     mine = Q(created_by=user)
     if kind.organisations is not None:
@@ -49,7 +43,7 @@ def visible_import_jobs(user: Any, kind: ImportKind) -> ImportJobQuerySet:
     return ImportJob.objects.of_kind(kind.code).filter(mine)
 
 
-def get_import_job_for_user(user: Any, kind: ImportKind, pk: int) -> ImportJob:
+def get_import_job_for_user(user: Actor, kind: ImportKind[Any], pk: int) -> ImportJob:
     found = visible_import_jobs(user, kind).select_related("organisation").filter(pk=pk).first()
     if found is None:
         refuse(user, kind=kind, action="view", object_id=str(pk), not_found=True)

@@ -4,6 +4,7 @@ once the officer confirms, check it again from the file and write it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from gonghui.core.imports.models import ImportJob, ImportStage
 from gonghui.core.tabular import UnreadableFile
 
 
-def _context(job: ImportJob) -> Context:
+def _context(job: ImportJob) -> Context[Any]:
     return Context(
         by=job.created_by,
         source=job.file_name,
@@ -42,7 +43,7 @@ def check_job(job_id: int) -> None:
     actions.finish_check(job=job, checked=checked)
 
 
-def _write(job: ImportJob, context: Context) -> tuple[Checked, Written | None]:
+def _write(job: ImportJob, context: Context[Any]) -> tuple[Checked, Written | None]:
     kind = job.kind_spec
     with transaction.atomic():
         checked = kind.check(Path(job.stored_path), context)

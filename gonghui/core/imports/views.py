@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -18,7 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
+from gonghui.core.actor import Actor
 from gonghui.core.imports import actions, files
 from gonghui.core.imports.kinds import ImportKind, get_kind
 from gonghui.core.imports.models import ImportJob
@@ -31,10 +34,18 @@ from gonghui.core.imports.permissions import (
 from gonghui.core.tabular import XLSX_CONTENT_TYPE
 
 
+class SignedInRequest(HttpRequest):
+    """A request past LoginRequiredMiddleware, as the ground floor sees it (the apps' own
+    AuthedRequest names their User)."""
+
+    user: AbstractBaseUser  # type: ignore[assignment]
+    htmx: HtmxDetails
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
 
-    def __init__(self, *args: Any, kind: ImportKind, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: ImportKind[Any], user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
         if kind.form_fields is not None:
@@ -63,14 +74,14 @@ class UploadForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 
-def _links(kind: ImportKind, job: ImportJob) -> dict[str, str]:
+def _links(kind: ImportKind[Any], job: ImportJob) -> dict[str, str]:
     return {
         step: reverse(f"{kind.url_name}_{step}", args=[job.pk])
         for step in ("job", "apply", "cancel", "errors", "roll_back")
     }
 
 
-def _page(kind: ImportKind) -> dict[str, Any]:
+def _page(kind: ImportKind[Any]) -> dict[str, Any]:
     return {
         "kind": kind,
         "start_url": reverse(kind.url_name),
@@ -80,7 +91,7 @@ def _page(kind: ImportKind) -> dict[str, Any]:
     }
 
 
-def import_start(request: HttpRequest, kind: str) -> HttpResponse:
+def import_start(request: SignedInRequest, kind: str) -> HttpResponse:
     """Upload a file; it is checked in the background while the job's page follows it."""
     spec = get_kind(kind)
     require_importer(request.user, spec)
@@ -104,20 +115,20 @@ def import_start(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "core/import.html", {**_page(spec), "form": form, "jobs": jobs})
 
 
-def import_job(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def import_job(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     spec = get_kind(kind)
     job = get_import_job_for_user(request.user, spec, pk)
     job.rows_written = files.rows_written(job)
     context = {**_page(spec), "job": job, "steps": _links(spec, job)}
     if job.stage == "done" and spec.done_url is not None:
         context["done_url"] = spec.done_url(job)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "core/import_job.html#status", context)
     return render(request, "core/import_job.html", context)
 
 
 @require_POST
-def import_apply(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def import_apply(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     """Confirm a checked file: all of it, or, if chosen now, its good rows only."""
     job = get_import_job_for_user(request.user, get_kind(kind), pk)
     try:
@@ -130,7 +141,7 @@ def import_apply(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def import_cancel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def import_cancel(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     spec = get_kind(kind)
     job = get_import_job_for_user(request.user, spec, pk)
     try:
@@ -143,7 +154,7 @@ def import_cancel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def import_roll_back(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def import_roll_back(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     spec = get_kind(kind)
     job = get_import_job_for_user(request.user, spec, pk)
     if not spec.may_import(request.user):
@@ -158,7 +169,7 @@ def import_roll_back(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @require_GET
-def import_errors(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
+def import_errors(request: SignedInRequest, kind: str, pk: int) -> HttpResponseBase:
     """Every error of the check, as a spreadsheet (the page shows the first ones)."""
     spec = get_kind(kind)
     job = get_import_job_for_user(request.user, spec, pk)
@@ -170,7 +181,7 @@ def import_errors(request: HttpRequest, kind: str, pk: int) -> HttpResponseBase:
 
 
 @require_GET
-def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+def import_template(request: SignedInRequest, kind: str) -> HttpResponse:
     """An empty workbook with the import's columns, to fill in."""
     spec = get_kind(kind)
     require_importer(request.user, spec)

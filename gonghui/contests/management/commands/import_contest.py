@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 
+from gonghui.accounts.models import User
 from gonghui.core.imports.command import TableImportCommand
 from gonghui.core.imports.kinds import Checked, Context, Written
 from gonghui.orgs.models import Organisation
@@ -31,7 +32,7 @@ class Command(TableImportCommand):
         translation.activate(settings.LANGUAGE_CODE)
         return super().execute(*args, **options)
 
-    def context(self, options: dict[str, Any], path: Path) -> Context:
+    def context(self, options: dict[str, Any], path: Path) -> Context[User]:
         context = super().context(options, path)
         code = options.get("organiser")
         if code:
