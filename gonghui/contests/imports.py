@@ -62,7 +62,7 @@ def write_workbook(checked: Checked, context: Context[User]) -> Written:
     return Written(
         rows=checked.rows,
         counts=dict(report.counts),
-        result={"url": contest.get_absolute_url(), "contest": contest.code},
+        result={"url": contest.get_absolute_url(), "contest": contest.code, "name": contest.name},
     )
 
 
@@ -76,8 +76,8 @@ def _organiser_field(user: User) -> dict[str, forms.Field]:
     return {"organiser": field}
 
 
-def _contest_url(job: ImportJob) -> str:
-    return str(job.result.get("url", ""))
+def _contest_link(job: ImportJob) -> tuple[str, str]:
+    return str(job.result.get("url", "")), str(job.result.get("name", ""))
 
 
 CONTEST_IMPORT: ImportKind[User] = ImportKind(
@@ -105,7 +105,7 @@ CONTEST_IMPORT: ImportKind[User] = ImportKind(
         "marks": _("Marks"),
         "marks_changed": _("Marks changed"),
     },
-    done_url=_contest_url,
+    done_link=_contest_link,
     suffixes=(".xlsx",),
     sheets=SHEETS,
 )

@@ -45,8 +45,8 @@ def write_honourees(checked: Checked, context: Context[User]) -> Written:
     return Written(rows=created, counts={"added": created})
 
 
-def _register(job: ImportJob) -> str:
-    return reverse("honours:register")
+def _register(job: ImportJob) -> tuple[str, str]:
+    return reverse("honours:register"), str(_("Register of honourees"))
 
 
 HONOUREE_IMPORT: ImportKind[User] = ImportKind(
@@ -64,5 +64,5 @@ HONOUREE_IMPORT: ImportKind[User] = ImportKind(
     ),
     skips_bad_rows=True,
     count_labels={"added": _("Added to the register")},
-    done_url=_register,
+    done_link=_register,
 )

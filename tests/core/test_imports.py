@@ -278,3 +278,33 @@ def test_kinds_are_registered_once() -> None:
     other = ImportKind(**{**KIND.__dict__, "label": "Another"})
     with pytest.raises(ValueError, match="twice"):
         register(other)
+
+
+def _one_pass(path: Path, context: Context) -> tuple[Checked, Written | None]:
+    checked = _check(path, context)
+    if checked.errors and not context.skip_bad_rows:
+        return checked, None
+    return checked, _write(checked, context)
+
+
+def test_a_kind_that_checks_as_it_writes_is_read_once_when_confirmed(world, tmp_path) -> None:
+    reads: list[Path] = []
+
+    def check(path: Path, context: Context) -> Checked:
+        reads.append(path)
+        return _check(path, context)
+
+    one_pass = ImportKind(
+        **{**KIND.__dict__, "code": "tests.one_pass", "check": check, "apply": _one_pass}
+    )
+    register(one_pass)
+    try:
+        upload = SimpleUploadedFile("a.csv", "姓名\n王建国\n".encode())
+        job = actions.start_import(kind=one_pass, upload=upload, by=world.grassroots_officer)
+        tasks.check_job.call(job.pk)
+        job.refresh_from_db()
+        actions.confirm_import(job=job, by=world.grassroots_officer)
+        tasks.apply_job.call(job.pk)
+        assert _stage(job) == ImportStage.DONE and WRITTEN == ["王建国"] and len(reads) == 1
+    finally:
+        unregister(one_pass.code)

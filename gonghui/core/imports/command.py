@@ -86,24 +86,40 @@ class TableImportCommand(BaseCommand):
         if not path.is_file():
             raise CommandError(_("%(path)s: no such file.") % {"path": path}, returncode=2)
         context = self.context(options, path)
-        # Check and write in one transaction, so that nothing changes between the two.
-        with transaction.atomic():
-            try:
-                checked = kind.check(path, context)
-            except UnreadableFile as error:
-                raise CommandError(f"{path}: {error.message}", returncode=2) from None
+        try:
+            checked, written = self._run(path, context, dry_run=options["dry_run"], report=report)
+        except UnreadableFile as error:
+            raise CommandError(f"{path}: {error.message}", returncode=2) from None
+        if written is not None:
+            self.stdout.write(self.style.SUCCESS(self.describe_written(written)))
+        elif checked.errors and not context.skip_bad_rows:
+            raise CommandError(
+                _("%(n)d problems found; nothing was written.") % {"n": len(checked.errors)},
+                returncode=1,
+            )
+        elif options["dry_run"]:
+            self.stdout.write(_("Dry run: nothing was written."))
+        else:
+            self.stdout.write(_("The file has no rows to import."))
+
+    def _run(
+        self, path: Path, context: Context[Any], *, dry_run: bool, report: Path | None
+    ) -> tuple[Checked, Written | None]:
+        """Check, then write unless a dry run or a bad row stops it, in one transaction (so
+        that nothing changes between the two); a kind that checks as it writes, in one pass."""
+        kind = self.import_kind
+        if kind.apply is not None and not dry_run:
+            checked, written = kind.apply(path, context)
             self._report(checked, report)
             self.stdout.write(self.describe_check(checked))
-            if checked.errors and not context.skip_bad_rows:
-                raise CommandError(
-                    _("%(n)d problems found; nothing was written.") % {"n": len(checked.errors)},
-                    returncode=1,
-                )
-            if options["dry_run"] or not checked.ready:
-                self.stdout.write(_("Dry run: nothing was written."))
-                return
-            written = kind.write(checked, context)
-        self.stdout.write(self.style.SUCCESS(self.describe_written(written)))
+            return checked, written
+        with transaction.atomic():
+            checked = kind.check(path, context)
+            self._report(checked, report)
+            self.stdout.write(self.describe_check(checked))
+            if dry_run or not checked.ready or (checked.errors and not context.skip_bad_rows):
+                return checked, None
+            return checked, kind.write(checked, context)
 
     def _report(self, checked: Checked, report: Path | None) -> None:
         if report is not None:

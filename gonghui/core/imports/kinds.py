@@ -84,7 +84,8 @@ class ImportKind(Generic[U]):
       if given, lists the organisations a user imports into: the user sees the jobs of those.
     - `form_fields(user)` adds fields to the upload form (the organisation, options);
       `organisation_field` names the one whose value is the job's organisation.
-    - `roll_back(job, by)` undoes a done job, if the kind can; it returns a message to show.
+    - `roll_back(job, by)` undoes a done job, if the kind can; it returns a message to show
+      (and raises `StageRefused` with the reason when it cannot).
     """
 
     code: str  # "honours.honourees": app label, dot, a name
@@ -101,7 +102,13 @@ class ImportKind(Generic[U]):
     skips_bad_rows: bool = False  # may the officer import the good rows of a file with bad ones
     roll_back: Callable[[ImportJob, U | None], str] | None = None
     count_labels: Mapping[str, Label] = field(default_factory=dict)
-    done_url: Callable[[ImportJob], str] | None = None  # where "done" leads: the register
+    # where a done job leads, and the link's text: the register, the batch, the contest
+    done_link: Callable[[ImportJob], tuple[str, str]] | None = None
+    form_initial: Callable[[U], dict[str, Any]] | None = None  # the upload form's first values
+    # A kind whose writer checks as it goes (one pass over a large file) gives `apply`
+    # instead: it checks the file again and writes it (its good rows, if so chosen) in one
+    # transaction, and answers the check and what was written (None when nothing was).
+    apply: Callable[[Path, Context[U]], tuple[Checked, Written | None]] | None = None
     back_url_name: str = ""  # the list the page belongs to, for the breadcrumbs
     suffixes: tuple[str, ...] = (".xlsx", ".csv")
     # the template's sheets (name, spec); one sheet named after the kind when empty

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from gonghui.core.imports.kinds import ImportKind
 
 
 class ImportStage(models.TextChoices):
@@ -115,7 +118,7 @@ class ImportJob(models.Model):
         return self.stage == ImportStage.DONE and self.kind_spec.roll_back is not None
 
     @property
-    def kind_spec(self) -> Any:
+    def kind_spec(self) -> ImportKind[Any]:
         from gonghui.core.imports.kinds import get_kind
 
         return get_kind(self.kind)

@@ -45,6 +45,9 @@ def check_job(job_id: int) -> None:
 
 def _write(job: ImportJob, context: Context[Any]) -> tuple[Checked, Written | None]:
     kind = job.kind_spec
+    if kind.apply is not None:
+        context.progress = lambda rows: files.report_progress(job.pk, rows)
+        return kind.apply(Path(job.stored_path), context)
     with transaction.atomic():
         checked = kind.check(Path(job.stored_path), context)
         if not checked.ready or (checked.errors and not job.skip_bad_rows):

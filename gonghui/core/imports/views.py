@@ -100,7 +100,10 @@ def import_start(request: SignedInRequest, kind: str) -> HttpResponse:
         request.FILES or None,
         kind=spec,
         user=request.user,
-        initial=dict(request.GET.items()),
+        initial={
+            **(spec.form_initial(request.user) if spec.form_initial else {}),
+            **request.GET.dict(),
+        },
     )
     if request.method == "POST" and form.is_valid():
         job = actions.start_import(
@@ -120,8 +123,8 @@ def import_job(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     job = get_import_job_for_user(request.user, spec, pk)
     job.rows_written = files.rows_written(job)
     context = {**_page(spec), "job": job, "steps": _links(spec, job)}
-    if job.stage == "done" and spec.done_url is not None:
-        context["done_url"] = spec.done_url(job)
+    if job.stage == "done" and spec.done_link is not None:
+        context["done_url"], context["done_label"] = spec.done_link(job)
     if request.htmx:
         return render(request, "core/import_job.html#status", context)
     return render(request, "core/import_job.html", context)
