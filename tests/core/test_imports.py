@@ -308,3 +308,13 @@ def test_a_kind_that_checks_as_it_writes_is_read_once_when_confirmed(world, tmp_
         assert _stage(job) == ImportStage.DONE and WRITTEN == ["王建国"] and len(reads) == 1
     finally:
         unregister(one_pass.code)
+
+
+def test_the_command_reports_its_progress_with_verbosity_2(world, tmp_path, monkeypatch) -> None:
+    from gonghui.core.imports import command
+
+    monkeypatch.setattr(command, "PROGRESS_LINE", 2)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("姓名\n" + "".join(f"人{n}\n" for n in range(5)), encoding="utf-8")
+    code, _out, err = _call(str(rows), "--dry-run", "-v", "2")
+    assert code == 0 and err.count("rows") >= 2

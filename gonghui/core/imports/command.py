@@ -10,6 +10,7 @@ Every row is checked first; nothing is written if any row is bad (unless the kin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from gonghui.core.imports.kinds import Checked, Context, ImportKind, Written, ge
 from gonghui.core.tabular import UnreadableFile
 
 ERROR_SUFFIXES = {".csv", ".xlsx"}
+PROGRESS_LINE = 10_000  # rows between two reports of progress
 
 
 class TableImportCommand(BaseCommand):
@@ -60,7 +62,29 @@ class TableImportCommand(BaseCommand):
     def context(self, options: dict[str, Any], path: Path) -> Context[Any]:
         """What the check and the writer are told; raise CommandError(returncode=2) for a bad
         argument."""
-        return Context(by=None, source=str(path), skip_bad_rows=bool(options.get("skip_bad_rows")))
+        return Context(
+            by=None,
+            source=str(path),
+            skip_bad_rows=bool(options.get("skip_bad_rows")),
+            progress=self._progress(verbosity=int(options.get("verbosity", 1))),
+        )
+
+    def _progress(self, *, verbosity: int) -> Callable[[int], None]:
+        """A counter of the rows done: one line rewritten on a terminal; with -v 2, a line
+        every PROGRESS_LINE rows, for logs; nothing otherwise."""
+        live = self.stderr.isatty()
+        if not live and verbosity < 2:
+            return lambda rows: None
+        shown = [0]
+
+        def progress(rows: int) -> None:
+            if rows - shown[0] >= PROGRESS_LINE:
+                shown[0] = rows
+                line = _("%(n)s rows") % {"n": f"{rows:,}"}
+                self.stderr.write(f"\r{line}" if live else line, ending="" if live else "\n")
+                self.stderr.flush()
+
+        return progress
 
     def describe_check(self, checked: Checked) -> str:
         return _("Checked: %(rows)d rows, %(ready)d ready to import.") % {
@@ -90,6 +114,9 @@ class TableImportCommand(BaseCommand):
             checked, written = self._run(path, context, dry_run=options["dry_run"], report=report)
         except UnreadableFile as error:
             raise CommandError(f"{path}: {error.message}", returncode=2) from None
+        finally:
+            if self.stderr.isatty():
+                self.stderr.write("")  # ends the counter's line
         if written is not None:
             self.stdout.write(self.style.SUCCESS(self.describe_written(written)))
         elif checked.errors and not context.skip_bad_rows:
