@@ -263,8 +263,8 @@ def test_the_command_exits_0_when_clean_1_for_bad_rows_2_for_a_bad_file(world, t
     assert _call(str(tmp_path / "missing.csv"))[0] == 2
     assert _call(str(good), "--errors", str(tmp_path / "errors.txt"))[0] == 2
     assert _call()[0] == 2
-    code, _, _ = _call(str(bad), "--skip-bad-rows")
-    assert code == 0 and WRITTEN == ["王建国", "李秀英"]
+    code, _, err = _call(str(bad), "--skip-bad-rows")  # the bad row is still reported
+    assert code == 1 and "other rows were written" in err and WRITTEN == ["王建国", "李秀英"]
 
 
 def test_the_command_writes_the_template(tmp_path) -> None:
@@ -295,7 +295,13 @@ def test_a_kind_that_checks_as_it_writes_is_read_once_when_confirmed(world, tmp_
         return _check(path, context)
 
     one_pass = ImportKind(
-        **{**KIND.__dict__, "code": "tests.one_pass", "check": check, "apply": _one_pass}
+        **{
+            **KIND.__dict__,
+            "code": "tests.one_pass",
+            "check": check,
+            "write": None,
+            "apply": _one_pass,
+        }
     )
     register(one_pass)
     try:

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.imports import files
 from gonghui.core.imports.kinds import Checked, Context, ImportKind, Written, get_kind
 from gonghui.core.tabular import UnreadableFile
@@ -31,6 +33,7 @@ class TableImportCommand(BaseCommand):
     for options of the kind's own, `describe_check` and `describe_written` for its wording."""
 
     kind: str = ""
+    verbosity = 1
 
     @property
     def import_kind(self) -> ImportKind[Any]:
@@ -62,25 +65,20 @@ class TableImportCommand(BaseCommand):
     def context(self, options: dict[str, Any], path: Path) -> Context[Any]:
         """What the check and the writer are told; raise CommandError(returncode=2) for a bad
         argument."""
-        return Context(
-            by=None,
-            source=str(path),
-            skip_bad_rows=bool(options.get("skip_bad_rows")),
-            progress=self._progress(verbosity=int(options.get("verbosity", 1))),
-        )
+        return Context(by=None, source=str(path), skip_bad_rows=bool(options.get("skip_bad_rows")))
 
-    def _progress(self, *, verbosity: int) -> Callable[[int], None]:
+    def _progress(self, label: str) -> Callable[[int], None]:
         """A counter of the rows done: one line rewritten on a terminal; with -v 2, a line
         every PROGRESS_LINE rows, for logs; nothing otherwise."""
         live = self.stderr.isatty()
-        if not live and verbosity < 2:
+        if not live and self.verbosity < 2:
             return lambda rows: None
         shown = [0]
 
         def progress(rows: int) -> None:
             if rows - shown[0] >= PROGRESS_LINE:
                 shown[0] = rows
-                line = _("%(n)s rows") % {"n": f"{rows:,}"}
+                line = label % {"n": f"{rows:,}"}
                 self.stderr.write(f"\r{line}" if live else line, ending="" if live else "\n")
                 self.stderr.flush()
 
@@ -95,8 +93,21 @@ class TableImportCommand(BaseCommand):
     def describe_written(self, written: Written) -> str:
         return _("Done: %(n)d rows imported.") % {"n": written.rows}
 
+    def describe_problems(self, checked: Checked, written: Written | None) -> str:
+        """The message of exit status 1."""
+        if written is None:
+            return _("%(n)d problems found; nothing was written.") % {"n": len(checked.errors)}
+        return _("%(n)d problems found; the other rows were written.") % {"n": len(checked.errors)}
+
+    def show_problems(self, checked: Checked) -> None:
+        """Every bad row, on the standard error."""
+        for problem in checked.errors:
+            where = f"{problem.sheet} " if problem.sheet else ""
+            self.stderr.write(f"{where}{problem}")
+
     def handle(self, *args: Any, **options: Any) -> None:
         kind = self.import_kind
+        self.verbosity = int(options.get("verbosity", 1))
         if options["template"] is not None:
             files.write_template(kind, options["template"])
             self.stdout.write(str(options["template"]))
@@ -114,20 +125,20 @@ class TableImportCommand(BaseCommand):
             checked, written = self._run(path, context, dry_run=options["dry_run"], report=report)
         except UnreadableFile as error:
             raise CommandError(f"{path}: {error.message}", returncode=2) from None
+        except ValidationError as error:  # the import itself refused (a union of the wrong type)
+            raise CommandError("；".join(error.messages), returncode=2) from None
         finally:
             if self.stderr.isatty():
                 self.stderr.write("")  # ends the counter's line
         if written is not None:
+            checkpoint_after_import(rows=written.rows)
             self.stdout.write(self.style.SUCCESS(self.describe_written(written)))
-        elif checked.errors and not context.skip_bad_rows:
-            raise CommandError(
-                _("%(n)d problems found; nothing was written.") % {"n": len(checked.errors)},
-                returncode=1,
-            )
-        elif options["dry_run"]:
+        elif options["dry_run"] and not checked.errors:
             self.stdout.write(_("Dry run: nothing was written."))
-        else:
+        elif not checked.errors:
             self.stdout.write(_("The file has no rows to import."))
+        if checked.errors:
+            raise CommandError(self.describe_problems(checked, written), returncode=1)
 
     def _run(
         self, path: Path, context: Context[Any], *, dry_run: bool, report: Path | None
@@ -136,22 +147,23 @@ class TableImportCommand(BaseCommand):
         that nothing changes between the two); a kind that checks as it writes, in one pass."""
         kind = self.import_kind
         if kind.apply is not None and not dry_run:
+            context.progress = self._progress(_("Written %(n)s rows"))
             checked, written = kind.apply(path, context)
             self._report(checked, report)
-            self.stdout.write(self.describe_check(checked))
             return checked, written
         with transaction.atomic():
+            context.progress = self._progress(_("Checked %(n)s rows"))
             checked = kind.check(path, context)
             self._report(checked, report)
-            self.stdout.write(self.describe_check(checked))
             if dry_run or not checked.ready or (checked.errors and not context.skip_bad_rows):
                 return checked, None
+            assert kind.write is not None  # a kind has a writer, or `apply` (ImportKind)
+            context.progress = self._progress(_("Written %(n)s rows"))
             return checked, kind.write(checked, context)
 
     def _report(self, checked: Checked, report: Path | None) -> None:
         if report is not None:
             suffix = report.suffix.lower()
             files.write_error_file(self.import_kind, checked.errors, report, suffix=suffix)
-        for problem in checked.errors:
-            where = f"{problem.sheet} " if problem.sheet else ""
-            self.stderr.write(f"{where}{problem}")
+        self.show_problems(checked)
+        self.stdout.write(self.describe_check(checked))

@@ -92,9 +92,9 @@ class ImportKind(Generic[U]):
     label: Label  # the page's title: "Import past honourees"
     spec: Spec
     check: Callable[[Path, Context[U]], Checked]
-    write: Callable[[Checked, Context[U]], Written]
     may_import: Callable[[U], bool]
     url_name: str  # the upload page; its job pages are `<url_name>_job` and so on
+    write: Callable[[Checked, Context[U]], Written] | None = None
     intro: Label = ""  # a line above the upload form: what the file holds
     organisations: Callable[[U], models.QuerySet[Any]] | None = None
     form_fields: Callable[[U], dict[str, forms.Field]] | None = None
@@ -116,6 +116,10 @@ class ImportKind(Generic[U]):
     errors_suffix: str = ".xlsx"
     refuse_as_missing: bool = False  # a refused upload page answers 404 instead of 403
     links: tuple[tuple[str, Label], ...] = ()  # (url name, label) shown on the upload page
+
+    def __post_init__(self) -> None:
+        if (self.write is None) == (self.apply is None):
+            raise ValueError(f"import kind {self.code!r} needs a writer or `apply`, not both")
 
     @property
     def app_label(self) -> str:

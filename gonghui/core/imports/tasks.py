@@ -53,6 +53,7 @@ def _write(job: ImportJob, context: Context[Any]) -> tuple[Checked, Written | No
         if not checked.ready or (checked.errors and not job.skip_bad_rows):
             return checked, None
         context.progress = lambda rows: files.report_progress(job.pk, rows)
+        assert kind.write is not None  # a kind has a writer, or `apply` (ImportKind)
         return checked, kind.write(checked, context)
 
 
