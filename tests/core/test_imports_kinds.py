@@ -14,7 +14,7 @@ from gonghui.core.imports.kinds import kinds
 
 pytestmark = pytest.mark.django_db
 
-DECLARED = {"orgs.organisations", "honours.honourees", "contests.workbook"}
+DECLARED = {"orgs.organisations", "honours.honourees", "contests.workbook", "people.roster"}
 
 
 def test_the_apps_declare_their_imports() -> None:

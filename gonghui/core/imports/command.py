@@ -150,11 +150,14 @@ class TableImportCommand(BaseCommand):
             context.progress = self._progress(_("Written %(n)s rows"))
             checked, written = kind.apply(path, context)
             self._report(checked, report)
+            if written is None:
+                self.stdout.write(self.describe_check(checked))
             return checked, written
         with transaction.atomic():
             context.progress = self._progress(_("Checked %(n)s rows"))
             checked = kind.check(path, context)
             self._report(checked, report)
+            self.stdout.write(self.describe_check(checked))
             if dry_run or not checked.ready or (checked.errors and not context.skip_bad_rows):
                 return checked, None
             assert kind.write is not None  # a kind has a writer, or `apply` (ImportKind)
@@ -166,4 +169,3 @@ class TableImportCommand(BaseCommand):
             suffix = report.suffix.lower()
             files.write_error_file(self.import_kind, checked.errors, report, suffix=suffix)
         self.show_problems(checked)
-        self.stdout.write(self.describe_check(checked))
