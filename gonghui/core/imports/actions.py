@@ -20,7 +20,7 @@ from gonghui.core import audit
 from gonghui.core.actor import Actor
 from gonghui.core.imports import files
 from gonghui.core.imports.kinds import Checked, ImportKind, Label, Written
-from gonghui.core.imports.models import ImportJob, ImportStage
+from gonghui.core.imports.models import RUNNING, ImportJob, ImportStage
 from gonghui.core.uploads import discard_upload
 
 KEEP_ERRORS = 500  # errors kept on the job for the page; the download has them all
@@ -133,9 +133,10 @@ def finish_check(*, job: ImportJob, checked: Checked) -> None:
 
 def fail_import(*, job: ImportJob, message: str) -> None:
     """The file could not be read (or is no longer kept): the job ends, the upload goes."""
-    _move(job, allowed={*ImportStage.values} - {ImportStage.DONE}, to=ImportStage.FAILED)
-    ImportJob.objects.filter(pk=job.pk).update(message=message)
-    job.message = message
+    if not _move(
+        job, allowed={*RUNNING, ImportStage.CHECKED}, to=ImportStage.FAILED, message=message
+    ):
+        return
     _record("import.fail", job, None, reason=message)
     discard_upload(job)
 
