@@ -52,7 +52,7 @@ ORG_SPEC = Spec(
             "组织类型",
             aliases=("type", "organisation type"),
             help=gettext_lazy(
-                "总工会, 地州市总工会, 县(市、区)总工会, 产业工会, 基层工会 or 联合工会."
+                "总工会, 地州市总工会, 县（市、区）总工会, 产业工会, 基层工会 or 联合工会."
             ),
         ),
         Column(
