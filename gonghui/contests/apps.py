@@ -12,6 +12,10 @@ class ContestsConfig(AppConfig):
         from gonghui.core.audit_actions import declare
 
         declare(self.label, ACTIONS)
+        from gonghui.contests.imports import CONTEST_IMPORT
+        from gonghui.core.imports.kinds import register
+
+        register(CONTEST_IMPORT)
 
         # the workbench: what waits for a user, and the figures of their scope
         from gonghui.contests import workbench

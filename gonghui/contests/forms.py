@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.forms import OrganisationCodeField
@@ -154,27 +152,3 @@ class JudgeForm(EntrantForm):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
-
-
-class WorkbookForm(forms.Form):
-    organiser = OrganisationCodeField(
-        label=_("Organising union code"),
-        required=False,
-        help_text=_("For a new contest; an existing one keeps its organiser."),
-    )
-    file = forms.FileField(label=_("Contest workbook (.xlsx)"))
-    apply = forms.BooleanField(
-        label=_("Import if the whole workbook is clean (otherwise only check it)"), required=False
-    )
-
-    def __init__(self, *args: Any, allowed_orgs: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["organiser"].allowed = allowed_orgs  # type: ignore[attr-defined]
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() != ".xlsx":
-            raise forms.ValidationError(_("A contest workbook is an .xlsx file."))
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than the import limit."))
-        return upload

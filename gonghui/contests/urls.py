@@ -1,13 +1,13 @@
 from django.urls import path, re_path
 
-from gonghui.contests import views, views_import
+from gonghui.contests import views
+from gonghui.core.imports.urls import import_urls
 
 app_name = "contests"
 urlpatterns = [
     path("", views.contest_list, name="list"),
     path("new/", views.contest_create, name="create"),
-    path("import/", views_import.workbook_import, name="import"),
-    path("import/errors.csv", views_import.workbook_errors, name="import_errors"),
+    *import_urls("contests.workbook", prefix="import/", name="import"),
     path("skills/<int:pk>/", views.skill_detail, name="skill"),
     path("skills/<int:pk>/edit/", views.skill_edit, name="skill_edit"),
     path("skills/<int:pk>/scheme/", views.skill_scheme, name="scheme"),

@@ -12,8 +12,13 @@ class CoreConfig(AppConfig):
 
         from gonghui.core import checks  # noqa: F401  (registers the deployment checks)
         from gonghui.core.audit_actions import CORE_ACTIONS, declare
+        from gonghui.core.imports import actions as imports
+        from gonghui.core.imports.files import derived_files
+        from gonghui.core.imports.models import BUSY, ImportJob
+        from gonghui.core.uploads import keep_uploads_of
 
-        declare(self.label, CORE_ACTIONS)
+        declare(self.label, {**CORE_ACTIONS, **imports.AUDIT_ACTIONS})
+        keep_uploads_of(ImportJob, derived_files=derived_files, busy_stages=BUSY)
 
         # Booleans bound as the integers SQLite stores them as. Without an adapter each one
         # goes through the adaptation protocol's look-ups first, three times a roster row.

@@ -159,3 +159,17 @@ class Notification(models.Model):
             return str(gettext(self.message) % self.params)
         except (KeyError, TypeError, ValueError):
             return gettext(self.message)
+
+
+# the import lifecycle's job row lives with its package
+from gonghui.core.imports.models import ImportJob, ImportStage  # noqa: E402
+
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "ImportJob",
+    "ImportStage",
+    "Notification",
+    "NotificationQuerySet",
+    "Outcome",
+]

@@ -12,12 +12,10 @@ class HonoursConfig(AppConfig):
         from gonghui.honours.audit_actions import ACTIONS
 
         declare(self.label, ACTIONS)
+        from gonghui.core.imports.kinds import register
+        from gonghui.honours.imports import HONOUREE_IMPORT
 
-        from gonghui.core.uploads import keep_uploads_of
-        from gonghui.honours.models import HonoureeImport
-        from gonghui.people.models import JobStage
-
-        keep_uploads_of(HonoureeImport, busy_stages=[JobStage.CHECKING, JobStage.APPLYING])
+        register(HONOUREE_IMPORT)
 
         # the workbench: what waits for a user, and the figures of their scope
         from gonghui.core.workbench import contribute_figures, contribute_todos

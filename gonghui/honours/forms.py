@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -298,18 +297,6 @@ class SessionForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Choose an .xlsx or .csv file."))
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than the import limit."))
-        return upload
 
 
 class HonourKindForm(forms.Form):

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.types import Actor
 from gonghui.core import audit
@@ -25,19 +26,57 @@ from gonghui.people.models import Person
 
 HONOUREE_SPEC = Spec(
     (
-        Column("name", "姓名", ("name",)),
-        Column("kind", "荣誉名称", ("荣誉", "honour")),
-        Column("level", "荣誉级别", ("级别", "level")),
-        Column("year", "年度", ("year", "授予年度")),
-        Column("union", "工会代码", ("union", "union_code")),
-        Column("identity_number", "公民身份号码", ("身份证号", "identity_number"), required=False),
+        Column("name", "姓名", ("name",), help=gettext_lazy("At most 64 characters.")),
+        Column(
+            "kind",
+            "荣誉名称",
+            ("荣誉", "honour"),
+            help=gettext_lazy("An honour kept in the settings, e.g. 自治区劳动模范."),
+        ),
+        Column(
+            "level", "荣誉级别", ("级别", "level"), help=gettext_lazy("全国, 自治区, 地州市 or 县.")
+        ),
+        Column("year", "年度", ("year", "授予年度"), help=gettext_lazy("Four digits, e.g. 2015.")),
+        Column(
+            "union",
+            "工会代码",
+            ("union", "union_code"),
+            help=gettext_lazy("The code of a union you may edit."),
+        ),
+        Column(
+            "identity_number",
+            "公民身份号码",
+            ("身份证号", "identity_number"),
+            required=False,
+            help=gettext_lazy("18 characters; the person must be on the roster."),
+        ),
         Column("unit", "工作单位", ("unit",), required=False),
         Column("trade", "行业", ("trade",), required=False),
-        Column("status", "荣誉状态", ("状态", "status"), required=False),
-        Column("reason", "原因", ("reason",), required=False),
-        Column("consent", "同意公开", ("consent",), required=False),
-        Column("allowance", "享受津贴", ("allowance",), required=False),
-        Column("retired_on", "退休日期", ("retired_on",), required=False),
+        Column(
+            "status",
+            "荣誉状态",
+            ("状态", "status"),
+            required=False,
+            help=gettext_lazy("保持 (the default), 已撤销 or 已故."),
+        ),
+        Column(
+            "reason",
+            "原因",
+            ("reason",),
+            required=False,
+            help=gettext_lazy("Required when revoked or deceased."),
+        ),
+        Column("consent", "同意公开", ("consent",), required=False, help=gettext_lazy("是 or 否.")),
+        Column(
+            "allowance", "享受津贴", ("allowance",), required=False, help=gettext_lazy("是 or 否.")
+        ),
+        Column(
+            "retired_on",
+            "退休日期",
+            ("retired_on",),
+            required=False,
+            help=gettext_lazy("YYYY-MM-DD."),
+        ),
         Column("story", "事迹", ("story",), required=False),
     )
 )

@@ -19,7 +19,6 @@ from gonghui.honours.models import (
     Campaign,
     CertificateBatch,
     Honouree,
-    HonoureeImport,
     HonoureeQuerySet,
     Nomination,
     NominationQuerySet,
@@ -211,13 +210,6 @@ def get_session_for_user(user: User, pk: int, action: str = "view") -> Sanatoriu
 def kept_federation(user: User) -> Organisation | None:
     """The regional federation whose honour kinds and holiday calendar `user` keeps, if any."""
     return orgs_for_action(user, "edit").filter(parent__isnull=True).first()
-
-
-def get_honouree_import_for_user(user: User, pk: int) -> HonoureeImport:
-    """A web import of past honourees: its file held personal data, so only its uploader sees it."""
-    return first_or_404(
-        HonoureeImport.objects.filter(pk=pk, created_by=user), user, action="view", object_id=pk
-    )
 
 
 def officer_org_ids(user: User) -> list[int]:

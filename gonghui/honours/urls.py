@@ -1,6 +1,7 @@
 from django.urls import path
 
-from gonghui.honours.views import campaigns, documents, imports, nominations, register
+from gonghui.core.imports.urls import import_urls
+from gonghui.honours.views import campaigns, documents, nominations, register
 
 app_name = "honours"
 urlpatterns = [
@@ -69,22 +70,7 @@ urlpatterns = [
     path(
         "register/export.xlsx", register.honouree_export, {"format": "xlsx"}, name="register_xlsx"
     ),
-    path("register/import/", imports.honouree_import, name="register_import"),
-    path(
-        "register/import/<int:pk>/",
-        imports.honouree_import_job,
-        name="register_import_job",
-    ),
-    path(
-        "register/import/<int:pk>/apply/",
-        imports.honouree_import_apply,
-        name="register_import_apply",
-    ),
-    path(
-        "register/import/<int:pk>/cancel/",
-        imports.honouree_import_cancel,
-        name="register_import_cancel",
-    ),
+    *import_urls("honours.honourees", prefix="register/import/", name="register_import"),
     path("register/<int:pk>/", register.honouree_detail, name="honouree"),
     path("register/<int:pk>/photo/", register.honouree_photo, name="honouree_photo"),
     path("register/<int:pk>/photo.img", register.honouree_photo_file, name="honouree_photo_file"),

@@ -12,10 +12,10 @@ class OrgsConfig(AppConfig):
         from gonghui.orgs.audit_actions import ACTIONS
 
         declare(self.label, ACTIONS)
-        from gonghui.core.uploads import keep_uploads_in
-        from gonghui.orgs.views_tabular import KEEP_UPLOADS, UPLOAD_FOLDER
+        from gonghui.core.imports.kinds import register
+        from gonghui.orgs.imports import ORG_IMPORT
 
-        keep_uploads_in(UPLOAD_FOLDER, max_age=KEEP_UPLOADS)
+        register(ORG_IMPORT)
 
         # the workbench: what waits for a user, and the figures of their scope
         from gonghui.core.workbench import contribute_figures

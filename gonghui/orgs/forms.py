@@ -55,7 +55,3 @@ class UnitForm(forms.Form):
         self.fields["organisation"].allowed = allowed_orgs  # type: ignore[attr-defined]
         if editing:
             self.fields["credit_code"].disabled = True
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))

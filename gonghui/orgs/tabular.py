@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.types import Actor
 from gonghui.core.tabular import Column, Row, RowError, Spec, is_scientific
@@ -33,16 +34,40 @@ from gonghui.orgs.models import (
 
 ORG_SPEC = Spec(
     columns=(
-        Column("code", "组织代码", aliases=("code", "organisation code")),
+        Column(
+            "code",
+            "组织代码",
+            aliases=("code", "organisation code"),
+            help=gettext_lazy("1 to 32 letters, digits, dots, hyphens or underscores; unique."),
+        ),
         Column("name", "组织名称", aliases=("name", "organisation name")),
-        Column("parent_code", "上级组织代码", aliases=("parent_code", "parent code", "parent")),
-        Column("type", "组织类型", aliases=("type", "organisation type")),
-        Column("division_code", "行政区划代码", aliases=("division_code",), required=False),
+        Column(
+            "parent_code",
+            "上级组织代码",
+            aliases=("parent_code", "parent code", "parent"),
+            help=gettext_lazy("In the tree or in this file, above or below this row."),
+        ),
+        Column(
+            "type",
+            "组织类型",
+            aliases=("type", "organisation type"),
+            help=gettext_lazy(
+                "总工会, 地州市总工会, 县（市、区）总工会, 产业工会, 基层工会 or 联合工会."
+            ),
+        ),
+        Column(
+            "division_code",
+            "行政区划代码",
+            aliases=("division_code",),
+            required=False,
+            help=gettext_lazy("Six digits (GB/T 2260)."),
+        ),
         Column(
             "credit_code",
             "统一社会信用代码",
             aliases=("credit_code", "unified social credit code"),
             required=False,
+            help=gettext_lazy("18 characters (GB 32100)."),
         ),
     )
 )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gonghui.core.imports.urls import import_urls
 from gonghui.orgs import views, views_tabular
 
 app_name = "orgs"
@@ -7,7 +8,7 @@ urlpatterns = [
     path("orgs/", views.org_list, name="list"),
     path("orgs/pick/", views.organisation_choices, name="pick"),
     path("units/pick/", views.unit_choices, name="pick_unit"),
-    path("orgs/import/", views_tabular.org_import, name="import"),
+    *import_urls("orgs.organisations", prefix="orgs/import/", name="import"),
     path("orgs/export.csv", views_tabular.org_export_csv, name="export_csv"),
     path("orgs/export.xlsx", views_tabular.org_export_xlsx, name="export_xlsx"),
     path("orgs/<str:code>/", views.org_detail, name="detail"),

@@ -12,15 +12,10 @@ class PeopleConfig(AppConfig):
         from gonghui.people.audit_actions import ACTIONS
 
         declare(self.label, ACTIONS)
-        from gonghui.core.uploads import keep_uploads_of
-        from gonghui.people.models import ImportJob, JobStage
-        from gonghui.people.tasks import errors_path, progress_path
+        from gonghui.core.imports.kinds import register
+        from gonghui.people.imports import ROSTER_IMPORT
 
-        keep_uploads_of(
-            ImportJob,
-            derived_files=lambda job: [errors_path(job), progress_path(job)],
-            busy_stages=[JobStage.CHECKING, JobStage.APPLYING],
-        )
+        register(ROSTER_IMPORT)
 
         # the workbench: what waits for a user, and the figures of their scope
         from gonghui.core.workbench import contribute_figures

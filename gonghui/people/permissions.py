@@ -15,7 +15,6 @@ from gonghui.orgs.models import Organisation, OrganisationQuerySet
 from gonghui.orgs.permissions import Scope, can, orgs_for_action, scope
 from gonghui.people.models import (
     ImportBatch,
-    ImportJob,
     Membership,
     MembershipQuerySet,
     Person,
@@ -92,14 +91,6 @@ def get_registering_unions_for_user(user: User) -> OrganisationQuerySet:
     if not unions.exists():
         deny(user, action="edit", object_type="people.person", object_id="", not_found=False)
     return unions
-
-
-def get_import_job_for_user(user: User, pk: int) -> ImportJob:
-    """Web imports are seen by those who may import into their union."""
-    jobs = ImportJob.objects.select_related("union", "batch").filter(
-        pk=pk, union__in=orgs_for_action(user, "import")
-    )
-    return first_or_404(jobs, user, action="import", object_id=pk)
 
 
 def visible_batches(user: User) -> QuerySet[ImportBatch]:

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from gonghui.honours import tasks
+from gonghui.core.imports import tasks
+from gonghui.core.imports.models import ImportJob
 from gonghui.honours.importer import HONOUREE_SPEC
-from gonghui.honours.models import Honouree, HonoureeImport
+from gonghui.honours.models import Honouree
 from tests.honours.conftest import Honours, make_honours
 
 pytestmark = [
@@ -48,13 +49,13 @@ def test_an_officer_imports_past_honourees_and_watches_the_progress(
     page.get_by_role("button", name="上传并校验").click()
     # the check waits for the task worker; the page keeps asking until it has run
     expect(page.get_by_test_id("import-stage")).to_have_text("等待校验")
-    job = HonoureeImport.objects.get()
-    tasks.check_honourees_file.call(job.pk)
+    job = ImportJob.objects.get()
+    tasks.check_job.call(job.pk)
     expect(page.get_by_test_id("import-ready")).to_contain_text("2")
     page.get_by_test_id("apply").click()
     expect(page.get_by_test_id("import-stage")).to_have_text("导入中")
     assert not Honouree.objects.exists()  # nothing is written before the import runs
-    tasks.import_honourees_file.call(job.pk)
+    tasks.apply_job.call(job.pk)
     expect(page.get_by_test_id("import-done")).to_contain_text("2")
     assert set(Honouree.objects.values_list("name", flat=True)) == {"王建国", "李秀英"}
     assert session.foreign_requests() == [] and session.console_errors == []

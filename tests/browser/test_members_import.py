@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from gonghui.people import tasks
-from gonghui.people.models import ImportBatch, ImportJob, JobStage, Person
+from gonghui.core.imports import tasks
+from gonghui.core.imports.models import ImportJob
+from gonghui.core.imports.models import ImportStage as JobStage
+from gonghui.people.models import ImportBatch, Person
 from tests.people.test_import import BAD, good_rows, write_csv
 
 pytestmark = [
@@ -29,7 +31,7 @@ def _upload(page: Any, path: Path) -> ImportJob:
     page.get_by_role("button", name="上传并校验").click()
     expect(page.get_by_test_id("import-status")).to_contain_text("等待校验")
     job = ImportJob.objects.latest("pk")
-    tasks.check_import.call(job.pk)  # the task worker's turn; the page keeps asking meanwhile
+    tasks.check_job.call(job.pk)  # the task worker's turn; the page keeps asking meanwhile
     return job
 
 
@@ -62,12 +64,14 @@ def test_an_officer_imports_a_roster_fixes_its_bad_row_and_rolls_it_back(
     page.get_by_test_id("apply").click()
     expect(page.get_by_test_id("import-status")).to_contain_text("导入中")
     assert not Person.objects.exists()  # written only when the import task runs
-    tasks.apply_import.call(job.pk)
+    tasks.apply_job.call(job.pk)
     expect(page.get_by_test_id("import-status")).to_contain_text("已导入")
     job.refresh_from_db()
     assert job.stage == JobStage.DONE and Person.objects.count() == 4
 
-    page.get_by_test_id("import-status").get_by_role("link", name=f"第 {job.batch_id} 批").click()
+    page.get_by_test_id("import-status").get_by_role(
+        "link", name=f"第 {job.result['batch']} 批"
+    ).click()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("roll-back").click()
     expect(page.get_by_test_id("roll-back")).to_have_count(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +17,8 @@ from gonghui.contests.marking import ContestResults
 from gonghui.contests.models import Competitor, Contest, Judge, Mark
 from gonghui.contests.workbook import import_workbook
 from gonghui.contests.workbook.sheets import CONTEST_SHEET, SCHEME_SHEET, SHEETS
+from gonghui.core.imports import tasks
+from gonghui.core.imports.models import ImportJob
 from gonghui.core.models import AuditEvent
 from gonghui.people.models import Membership, Person
 
@@ -256,61 +259,80 @@ def test_import_contest_command_and_results_export(world, tmp_path, capsys) -> N
         call_command("import_contest", str(clean), "--organiser", "NOPE")
 
 
-def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(
-    world, tmp_path, client_for
-) -> None:
+def _upload(client: Any, path: Path, **fields: str) -> ImportJob:
+    """Upload a workbook and let the worker check it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
 
-    def upload(client: Client, path: Path, **fields: str):
-        with path.open("rb") as handle:
-            data = {"file": SimpleUploadedFile(path.name, handle.read()), **fields}
-        return client.post("/contests/import/", data)
+    with path.open("rb") as handle:
+        data = {"file": SimpleUploadedFile(path.name, handle.read()), **fields}
+    response = client.post("/contests/import/", data)
+    assert response.status_code == 302, response.content.decode()
+    job = ImportJob.objects.latest("pk")
+    tasks.check_job.call(job.pk)
+    job.refresh_from_db()
+    return job
 
+
+def _confirm(client: Any, job: ImportJob) -> None:
+    client.post(f"/contests/import/{job.pk}/apply/")
+    tasks.apply_job.call(job.pk)
+    job.refresh_from_db()
+
+
+def test_web_import_checks_then_imports_and_keeps_out_of_others_contests(
+    world, tmp_path, settings, client_for
+) -> None:
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     clean, broken = write_sample_workbooks(tmp_path, unions=[world.gr_a1])
     alice = client_for(world.city_officer)
-    checked = upload(alice, broken, organiser="CA-K", apply="on")
-    html = checked.content.decode()
-    assert checked.status_code == 200 and "4 problems: nothing was written" in html
-    assert "lost" not in html and "99.50" in html
-    assert not Contest.objects.exists()
-    dry = upload(alice, clean, organiser="CA-K")
-    assert "The workbook is clean" in dry.content.decode() and not Contest.objects.exists()
-    done = upload(alice, clean, organiser="CA-K", apply="on")
-    assert done.status_code == 302 and done["Location"] == "/contests/SAMPLE-2026/"
+    bad = _upload(alice, broken, organiser="CA-K")
+    html = alice.get(f"/contests/import/{bad.pk}/").content.decode()
+    assert bad.error_count == 4 and "4 rows have problems" in html
+    assert "lost" not in html and "99.50" in html and 'data-testid="apply' not in html
+    _confirm(alice, bad)
+    assert bad.stage == "checked" and not Contest.objects.exists()
+    job = _upload(alice, clean, organiser="CA-K")
+    assert job.can_apply and job.organisation == world.county_a and not Contest.objects.exists()
+    assert 'data-testid="apply"' in alice.get(f"/contests/import/{job.pk}/").content.decode()
+    _confirm(alice, job)
+    assert job.stage == "done" and job.result["url"] == "/contests/SAMPLE-2026/"
     assert Contest.objects.get().organiser == world.county_a
+    assert "/contests/SAMPLE-2026/" in alice.get(f"/contests/import/{job.pk}/").content.decode()
 
     charlie = client_for(world.outsider)
-    refused = upload(charlie, clean, organiser="CB-1", apply="on")
-    assert "used by a contest you do not run" in refused.content.decode()
+    refused = _upload(charlie, clean, organiser="CB-1")
+    assert "used by a contest you do not run" in refused.errors[0][2]
+    assert charlie.get(f"/contests/import/{job.pk}/").status_code == 404  # alice's job
     assert Contest.objects.get().organiser == world.county_a
     bob = client_for(world.city_viewer)
     assert bob.get("/contests/import/").status_code == 403
 
 
-def test_web_import_offers_its_problems_as_a_file(world, tmp_path, client_for) -> None:
-    import re
+def test_web_import_offers_its_problems_as_a_file_and_a_template(
+    world, tmp_path, settings, client_for
+) -> None:
+    from openpyxl import load_workbook
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     _clean, broken = write_sample_workbooks(tmp_path, unions=[world.gr_a1])
     alice = client_for(world.city_officer)
-    with broken.open("rb") as handle:
-        page = alice.post(
-            "/contests/import/",
-            {"file": SimpleUploadedFile(broken.name, handle.read()), "organiser": "CA-K"},
-        )
-    signed = re.search(r'name="report" value="([^"]+)"', page.content.decode())[1]
+    job = _upload(alice, broken, organiser="CA-K")
 
-    download = alice.post("/contests/import/errors.csv", {"report": signed})
+    download = alice.get(f"/contests/import/{job.pk}/errors/")
     assert download.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == ["工作表", "行号", "列", "错误"] and len(rows) == 5
-    assert any("99.50" in row[3] for row in rows)
+    assert any("99.50" in str(row[3]) for row in rows)
 
-    tampered = alice.post("/contests/import/errors.csv", {"report": signed[:-2] + "xx"})
-    assert tampered.status_code == 400
-    carol = client_for(world.county_officer)  # someone else's report is not theirs to fetch
-    assert carol.post("/contests/import/errors.csv", {"report": signed}).status_code == 400
+    carol = client_for(world.county_officer)  # she organises for the county too: she sees it
+    assert carol.get(f"/contests/import/{job.pk}/errors/").status_code == 200
+    charlie = client_for(world.outsider)
+    assert charlie.get(f"/contests/import/{job.pk}/errors/").status_code == 404
     bob = client_for(world.city_viewer)
-    assert bob.post("/contests/import/errors.csv", {"report": signed}).status_code == 403
+    assert bob.get(f"/contests/import/{job.pk}/errors/").status_code == 404
+
+    template = load_workbook(io.BytesIO(alice.get("/contests/import/template.xlsx").content))
+    assert template.sheetnames == ["竞赛", "赛项", "评分标准", "选手", "裁判", "评分"]
+    assert [cell.value for cell in template["评分"][1]] == HEADERS["评分"]

@@ -13,13 +13,14 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
+from gonghui.core.imports.models import ImportJob
+from gonghui.core.imports.models import ImportStage as JobStage
 from gonghui.core.models import AuditEvent
 from gonghui.core.tabular import open_table
 from gonghui.core.uploads import delete_expired_uploads
 from gonghui.honours.importer import HONOUREE_SPEC, plan_honouree_import
-from gonghui.honours.models import Honouree, HonoureeImport
+from gonghui.honours.models import Honouree
 from gonghui.orgs.models import Organisation
-from gonghui.people.models import JobStage
 from tests.honours.conftest import member
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_web_import_is_checked_in_the_background_then_applied_on_confirmation(
     response = _upload(
         client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n")
     )
-    job = HonoureeImport.objects.get()
+    job = ImportJob.objects.get()
     assert response["Location"] == job.get_absolute_url()
     assert (job.stage, job.rows_checked, job.rows_ready, job.error_count) == (
         JobStage.CHECKED,
@@ -135,7 +136,7 @@ def test_web_import_is_checked_in_the_background_then_applied_on_confirmation(
     assert "<html" not in status and 'data-testid="apply"' in status  # the polled fragment
     client.post(f"/honours/register/import/{job.pk}/apply/")
     job.refresh_from_db()
-    assert job.stage == JobStage.DONE and job.created == 1
+    assert job.stage == JobStage.DONE and job.rows_written == 1
     assert Honouree.objects.get().organisation == world.gr_a1
     assert AuditEvent.objects.filter(action="honouree.import", actor=world.grassroots_officer)
     assert not job.has_upload and _no_upload_kept()  # the upload is deleted once imported
@@ -156,16 +157,24 @@ def test_web_import_lists_every_bad_row_and_writes_nothing(
             ",自治区劳动模范,自治区,20,CA-K-1,,保持,,是,否,\n",
         ),
     )
-    job = HonoureeImport.objects.get()
-    assert job.stage == JobStage.CHECKED and not job.can_apply
+    job = ImportJob.objects.get()
+    assert job.stage == JobStage.CHECKED and job.error_count == 2 and job.rows_ready == 1
     assert [e[0] for e in job.errors] == [3, 4, 4]
     page = client.get(job.get_absolute_url()).content.decode()
     assert "No union with this code within your scope" in page  # CA-3 is not under dave
-    assert 'data-testid="apply"' not in page
+    assert 'data-testid="apply"' not in page and 'data-testid="apply-good-rows"' in page
     assert client.post(f"/honours/register/import/{job.pk}/apply/").status_code == 302
     job.refresh_from_db()
     assert job.stage == JobStage.CHECKED and not Honouree.objects.exists()
-    assert not job.has_upload and _no_upload_kept()  # nothing will be written: the file is gone
+    errors = client.get(f"/honours/register/import/{job.pk}/errors/")
+    assert errors.filename == "honourees-错误清单.xlsx"
+    # chosen after the check: the good row only
+    client.post(f"/honours/register/import/{job.pk}/apply/", {"skip_bad_rows": "1"})
+    job.refresh_from_db()
+    assert job.stage == JobStage.DONE and list(Honouree.objects.values_list("name", flat=True)) == [
+        "甲"
+    ]
+    assert not job.has_upload and _no_upload_kept()
 
 
 def test_web_import_is_rechecked_when_confirmed(
@@ -173,7 +182,7 @@ def test_web_import_is_rechecked_when_confirmed(
 ) -> None:
     client = client_for(world.grassroots_officer)
     _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
-    job = HonoureeImport.objects.get()
+    job = ImportJob.objects.get()
     # someone enters the same honour before the officer confirms
     Honouree.objects.create(
         name="甲", organisation=world.gr_a1, kind=honours.kind, level="regional", year=2015
@@ -185,7 +194,7 @@ def test_web_import_is_rechecked_when_confirmed(
 
 
 def _no_upload_kept() -> bool:
-    folder = Path(django_settings.MEDIA_ROOT) / "honours" / "imports"
+    folder = Path(django_settings.MEDIA_ROOT) / "imports" / "uploads"
     return not folder.exists() or not any(folder.iterdir())
 
 
@@ -196,7 +205,7 @@ def test_an_unreadable_file_fails_with_a_reason(
     broken = tmp_path / "名单.xlsx"
     broken.write_bytes(b"not a workbook")
     _upload(client, broken)
-    job = HonoureeImport.objects.get()
+    job = ImportJob.objects.get()
     assert job.stage == JobStage.FAILED and job.message
     assert not job.has_upload and _no_upload_kept()
 
@@ -206,7 +215,7 @@ def test_a_web_import_is_seen_and_used_by_its_uploader_only(
 ) -> None:
     client = client_for(world.grassroots_officer)
     _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
-    job = HonoureeImport.objects.get()
+    job = ImportJob.objects.get()
     for persona in (world.outsider, world.county_officer):
         other = client_for(persona)
         assert other.get(job.get_absolute_url()).status_code == 404
@@ -239,7 +248,7 @@ def test_checked_upload_left_waiting_is_deleted_after_the_retention_period(
     settings.UPLOAD_RETENTION_DAYS = 7
     client = client_for(world.grassroots_officer)
     _upload(client, _file(tmp_path, "甲,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,否,\n"))
-    job = HonoureeImport.objects.get()
+    job = ImportJob.objects.get()
     assert job.can_apply and not _no_upload_kept()
     assert delete_expired_uploads(now=timezone.now() + timedelta(days=6)) == 0
     assert delete_expired_uploads(now=timezone.now() + timedelta(days=8)) == 1

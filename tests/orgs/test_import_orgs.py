@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +19,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone, translation
 
+from gonghui.core.imports import tasks
+from gonghui.core.imports.models import ImportJob
 from gonghui.core.models import AuditEvent
 from gonghui.core.tabular import open_table
 from gonghui.core.uploads import delete_expired_uploads
@@ -437,50 +438,65 @@ def test_a_scoped_user_can_only_import_within_their_subtree(world, tmp_path):
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT / "orgs" / "imports"
+    return settings.MEDIA_ROOT / "imports" / "uploads"
 
 
-def upload(client: Client, file: Path) -> Any:
+def upload(client: Client, file: Path) -> ImportJob:
+    """Upload a file and let the worker check it; the job as the page then shows it."""
     with file.open("rb") as handle:
-        return client.post("/orgs/import/", {"file": handle})
+        response = client.post("/orgs/import/", {"file": handle})
+    assert response.status_code == 302, response.content.decode()
+    job = ImportJob.objects.latest("pk")
+    assert response.url == f"/orgs/import/{job.pk}/"
+    tasks.check_job.call(job.pk)
+    job.refresh_from_db()
+    return job
 
 
-def token_of(response: Any) -> str:
-    found = re.search(r'name="token" value="([^"]+)"', response.content.decode())
-    assert found, "no confirm button"
-    return found.group(1)
+def page_of(client: Client, job: ImportJob) -> str:
+    response = client.get(f"/orgs/import/{job.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
 
 
-def test_the_preview_lists_every_bad_row_and_offers_no_confirmation(
+def confirm(client: Client, job: ImportJob) -> None:
+    response = client.post(f"/orgs/import/{job.pk}/apply/")
+    assert response.status_code == 302
+    tasks.apply_job.call(job.pk)
+    job.refresh_from_db()
+
+
+def test_the_check_lists_every_bad_row_and_offers_no_confirmation(
     world, tmp_path, media, client_for
 ):
+    client = client_for(world.city_officer)
     file = write_file(
         tmp_path,
         [["GOOD", "好工会", "CA", "基层工会"], ["BAD", "坏工会", "NOWHERE", "工会小组"]],
     )
 
-    response = upload(client_for(world.city_officer), file)
+    job = upload(client, file)
 
-    page = response.content.decode()
-    assert response.status_code == 200
+    page = page_of(client, job)
     assert 'data-testid="import-errors"' in page
     assert "Unknown organisation type 工会小组" in page
     assert "NOWHERE" in page
-    assert 'name="token"' not in page
+    assert 'data-testid="apply' not in page
     assert not Organisation.objects.filter(code="GOOD").exists()
-    assert list(media.iterdir()) == []  # a file that cannot be confirmed is not kept
+    assert client.get(f"/orgs/import/{job.pk}/errors/").status_code == 200  # the full list
+    confirm(client, job)  # refused: nothing is written while a row is bad
+    assert not Organisation.objects.filter(code="GOOD").exists()
 
 
-def test_confirming_a_clean_preview_applies_it(world, tmp_path, media, client_for):
+def test_confirming_a_clean_file_applies_it(world, tmp_path, media, client_for):
     client = client_for(world.city_officer)
-    file = write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]])
-    preview = upload(client, file)
-    assert 'data-testid="plan-created">1<' in preview.content.decode()
+    job = upload(client, write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]]))
+    assert job.counts["created"] == 1 and 'data-testid="apply"' in page_of(client, job)
     assert not Organisation.objects.filter(code="GOOD").exists()
 
-    response = client.post("/orgs/import/", {"token": token_of(preview)})
+    confirm(client, job)
 
-    assert response.status_code == 302
+    assert job.stage == "done"
     created = Organisation.objects.get(code="GOOD")
     assert created.parent == world.county_a
     event = AuditEvent.objects.get(action="org.import")
@@ -490,15 +506,14 @@ def test_confirming_a_clean_preview_applies_it(world, tmp_path, media, client_fo
         1,
     )
     assert list(media.iterdir()) == []
-    again = client.post("/orgs/import/", {"token": token_of(preview)})
-    assert again.status_code == 302  # a token is good once
+    confirm(client, job)  # a job is written once
     assert Organisation.objects.filter(code="GOOD").count() == 1
 
 
 def test_confirming_checks_the_stored_file_again(world, tmp_path, media, client_for):
     client = client_for(world.city_officer)
     file = write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会", "", UNION_CREDIT_CODE]])
-    preview = upload(client, file)
+    job = upload(client, file)
     update_organisation(  # meanwhile, someone else registers the same credit code
         by=None,
         org=world.gr_a3,
@@ -507,41 +522,42 @@ def test_confirming_checks_the_stored_file_again(world, tmp_path, media, client_
         credit_code=UNION_CREDIT_CODE,
     )
 
-    response = client.post("/orgs/import/", {"token": token_of(preview)})
+    confirm(client, job)
 
-    assert response.status_code == 200
-    assert "already used by CA-3" in response.content.decode()
+    assert job.stage == "checked"
+    assert "already used by CA-3" in page_of(client, job)
     assert not Organisation.objects.filter(code="GOOD").exists()
-    assert list(media.iterdir()) == []
 
 
-def test_a_preview_cannot_be_confirmed_by_someone_else(world, tmp_path, media, client_for):
-    preview = upload(
+def test_a_job_cannot_be_seen_or_confirmed_by_someone_else(world, tmp_path, media, client_for):
+    job = upload(
         client_for(world.city_officer), write_file(tmp_path, [["GOOD", "好", "CA", "基层工会"]])
     )
+    other = client_for(world.fed_officer)
 
-    client_for(world.fed_officer).post("/orgs/import/", {"token": token_of(preview)})
-
+    assert other.get(f"/orgs/import/{job.pk}/").status_code == 404
+    assert other.post(f"/orgs/import/{job.pk}/apply/").status_code == 404
     assert not Organisation.objects.filter(code="GOOD").exists()
 
 
 def test_an_unreadable_upload_is_explained(world, tmp_path, media, client_for):
+    client = client_for(world.city_officer)
     file = _write(tmp_path / "secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
 
-    response = upload(client_for(world.city_officer), file)
+    job = upload(client, file)
 
-    assert response.status_code == 200
-    assert "password-protected" in response.content.decode()
+    assert job.stage == "failed"
+    assert "password-protected" in page_of(client, job)
+    assert list(media.iterdir()) == []
 
 
 def test_the_outsider_cannot_import_into_city_a(world, tmp_path, media, client_for):
-    file = write_file(tmp_path, [["SNEAK", "潜入工会", "CA", "基层工会"]])
+    client = client_for(world.outsider)
+    job = upload(client, write_file(tmp_path, [["SNEAK", "潜入工会", "CA", "基层工会"]]))
 
-    response = upload(client_for(world.outsider), file)
-
-    page = response.content.decode()
+    page = page_of(client, job)
     assert "CA is neither in this file nor among the organisations you may import into" in page
-    assert 'name="token"' not in page
+    assert 'data-testid="apply' not in page
     assert not Organisation.objects.filter(code="SNEAK").exists()
 
 
@@ -549,25 +565,30 @@ def test_a_viewer_cannot_open_the_import_page(world, client_for):
     client = client_for(world.city_viewer)
 
     assert client.get("/orgs/import/").status_code == 404
+    assert client.get("/orgs/import/template.xlsx").status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", actor=world.city_viewer).exists()
 
 
-def test_an_officer_sees_the_upload_form(world, client_for):
-    response = client_for(world.grassroots_officer).get("/orgs/import/")
+def test_an_officer_sees_the_upload_form_and_the_template(world, client_for):
+    client = client_for(world.grassroots_officer)
+    response = client.get("/orgs/import/")
 
     assert response.status_code == 200
     assert 'type="file"' in response.content.decode()
+    template = client.get("/orgs/import/template.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(template.content)).active
+    assert [cell.value for cell in sheet[1]] == ORG_SPEC.headers
 
 
-def test_a_preview_never_confirmed_is_deleted_by_the_worker_once_its_token_expires(
-    world, tmp_path, media, client_for
+def test_an_upload_never_confirmed_is_deleted_by_the_worker_after_the_retention_period(
+    world, tmp_path, media, settings, client_for
 ):
     client = client_for(world.city_officer)
-    preview = upload(client, write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]]))
+    job = upload(client, write_file(tmp_path, [["GOOD", "好工会", "CA-K", "基层工会"]]))
     assert len(list(media.iterdir())) == 1
-    assert delete_expired_uploads(now=timezone.now() + timedelta(minutes=30)) == 0
-    assert delete_expired_uploads(now=timezone.now() + timedelta(hours=2)) == 1
+    days = settings.UPLOAD_RETENTION_DAYS
+    assert delete_expired_uploads(now=timezone.now() + timedelta(days=days - 1)) == 0
+    assert delete_expired_uploads(now=timezone.now() + timedelta(days=days + 1)) == 1
     assert list(media.iterdir()) == []
-    response = client.post("/orgs/import/", {"token": token_of(preview)})
-    assert response.status_code == 302
+    confirm(client, job)
     assert not Organisation.objects.filter(code="GOOD").exists()

@@ -14,11 +14,13 @@ from django.test import Client
 from django.utils import timezone
 
 from gonghui.core.housekeeping import run_housekeeping
+from gonghui.core.imports import files
+from gonghui.core.imports.models import ImportJob
+from gonghui.core.imports.models import ImportStage as JobStage
 from gonghui.core.models import AuditHead
 from gonghui.core.uploads import delete_expired_uploads
 from gonghui.orgs.tabular import ORG_SPEC
-from gonghui.people import tasks
-from gonghui.people.models import ImportBatch, ImportJob, JobStage, Person
+from gonghui.people.models import ImportBatch, Person
 from tests.people.test_import import BAD, good_rows, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,7 @@ def test_clean_upload_is_checked_then_applied_on_confirmation(world, tmp_path, c
     stored = Path(job.stored_path)
     client.post(f"/members/import/{job.pk}/apply/")
     job.refresh_from_db()
-    assert job.stage == JobStage.DONE and job.batch is not None
+    assert job.stage == JobStage.DONE and ImportBatch.objects.filter(pk=job.result["batch"])
     assert Person.objects.count() == 12
     assert not stored.exists() and not job.has_upload  # the upload is deleted once imported
     # a second click does nothing
@@ -70,12 +72,16 @@ def test_bad_rows_are_listed_and_block_the_import(world, tmp_path, client_for) -
     assert "行号" in b"".join(download.streaming_content).decode("utf-8-sig")
 
 
-def test_skip_invalid_option_imports_the_good_rows(world, tmp_path, client_for) -> None:
+def test_the_good_rows_are_imported_when_chosen_after_the_check(
+    world, tmp_path, client_for
+) -> None:
     client = client_for(world.grassroots_officer)
-    _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]), skip_invalid="on")
+    _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]))
     job = ImportJob.objects.get()
-    assert job.can_apply
-    client.post(f"/members/import/{job.pk}/apply/")
+    assert job.can_apply and job.rows_ready == 2
+    body = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-testid="apply-good-rows"' in body
+    client.post(f"/members/import/{job.pk}/apply/", {"skip_bad_rows": "1"})
     assert Person.objects.count() == 2
 
 
@@ -125,19 +131,19 @@ def test_the_page_follows_the_write_of_a_confirmed_import_through_its_transactio
     _upload(client, write_csv(tmp_path / "r.csv", good_rows(12)))
     job = ImportJob.objects.get()
     seen: list[str] = []
-    original = tasks._progress
+    original = files.report_progress
 
-    def watching(job_id: int, stage: str, rows: int) -> None:
-        original(job_id, stage, rows)
-        if stage == "apply":  # what the page shows while the transaction is still open
-            seen.append(client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode())
+    def watching(job_id: int, rows: int) -> None:
+        original(job_id, rows)
+        # what the page shows while the transaction is still open
+        seen.append(client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode())
 
-    monkeypatch.setattr(tasks, "_progress", watching)
+    monkeypatch.setattr(files, "report_progress", watching)
     client.post(f"/members/import/{job.pk}/apply/")
     job.refresh_from_db()
     assert job.stage == JobStage.DONE
     assert seen and '<progress max="100" value="100">' in seen[-1]  # 12 of 12 rows
-    assert not tasks.progress_path(job).exists()
+    assert not files.progress_path(job).exists()
 
 
 def test_the_form_names_the_union_when_there_is_only_one_to_import_into(world, client_for) -> None:
@@ -156,7 +162,7 @@ def _bad_upload_checked(client: Client, tmp_path: Path) -> ImportJob:
     _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]))
     job = ImportJob.objects.get()
     assert job.stage == JobStage.CHECKED and Path(job.stored_path).exists()
-    assert tasks.errors_path(job).exists()
+    assert files.errors_path(job).exists()
     return job
 
 
@@ -165,7 +171,7 @@ def test_cancelled_import_deletes_its_upload_and_error_list_at_once(
 ) -> None:
     client = client_for(world.grassroots_officer)
     job = _bad_upload_checked(client, tmp_path)
-    stored, errors = Path(job.stored_path), tasks.errors_path(job)
+    stored, errors = Path(job.stored_path), files.errors_path(job)
     client.post(f"/members/import/{job.pk}/cancel/")
     job.refresh_from_db()
     assert job.stage == JobStage.CANCELLED and not job.has_upload
@@ -178,11 +184,11 @@ def test_finished_import_deletes_its_upload_and_error_list_at_once(
     world, tmp_path, client_for
 ) -> None:
     client = client_for(world.grassroots_officer)
-    _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]), skip_invalid="on")
+    _upload(client, write_csv(tmp_path / "r.csv", [*good_rows(2), BAD[0][0]]))
     job = ImportJob.objects.get()
-    stored, errors = Path(job.stored_path), tasks.errors_path(job)
+    stored, errors = Path(job.stored_path), files.errors_path(job)
     assert errors.exists()
-    client.post(f"/members/import/{job.pk}/apply/")
+    client.post(f"/members/import/{job.pk}/apply/", {"skip_bad_rows": "1"})
     job.refresh_from_db()
     assert job.stage == JobStage.DONE and Person.objects.count() == 2
     assert not stored.exists() and not errors.exists() and not job.has_upload
@@ -194,7 +200,7 @@ def test_checked_upload_left_waiting_is_deleted_after_the_retention_period(
     settings.UPLOAD_RETENTION_DAYS = 7
     client = client_for(world.grassroots_officer)
     job = _bad_upload_checked(client, tmp_path)
-    stored, errors = Path(job.stored_path), tasks.errors_path(job)
+    stored, errors = Path(job.stored_path), files.errors_path(job)
     assert delete_expired_uploads(now=timezone.now() + timedelta(days=6)) == 0
     assert stored.exists() and errors.exists()
     assert delete_expired_uploads(now=timezone.now() + timedelta(days=8)) == 1
@@ -233,14 +239,14 @@ def test_an_organisations_upload_leaves_waiting_roster_uploads_alone(
     client = client_for(world.grassroots_officer)
     job = _bad_upload_checked(client, tmp_path)
     two_days_ago = time.time() - 2 * 86400
-    for path in (Path(job.stored_path), tasks.errors_path(job)):
+    for path in (Path(job.stored_path), files.errors_path(job)):
         os.utime(path, (two_days_ago, two_days_ago))
     orgs = tmp_path / "orgs.csv"
     header = ",".join(ORG_SPEC.header(key) for key in ("code", "name", "parent_code", "type"))
     orgs.write_text(f"{header}\nNEW,新工会,CA-K,基层工会\n")
     with orgs.open("rb") as handle:
         client_for(world.city_officer).post("/orgs/import/", {"file": handle})
-    assert Path(job.stored_path).exists() and tasks.errors_path(job).exists()
+    assert Path(job.stored_path).exists() and files.errors_path(job).exists()
 
 
 def test_a_large_web_import_writes_an_audit_checkpoint(

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,6 +49,7 @@ class RowError:
     row: int
     column: str
     message: str
+    sheet: str = ""  # the worksheet, in a workbook of several
 
     def __str__(self) -> str:
         return _("Row %(row)d [%(column)s]: %(message)s") % {
@@ -59,12 +61,14 @@ class RowError:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a spec: its key in the row values, its Chinese header, English aliases."""
+    """A column of a spec: its key in the row values, its Chinese header, English aliases, and
+    the note a downloadable template shows on its header (what to write there)."""
 
     key: str
     header: str
     aliases: tuple[str, ...] = ()
     required: bool = True
+    help: str | Promise = ""
 
 
 def normalise_header(text: str) -> str:

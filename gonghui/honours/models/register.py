@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.honours.models.campaigns import Campaign, HonourKind, HonourLevel
 from gonghui.honours.models.nominations import Nomination
 from gonghui.orgs.models import Organisation
-from gonghui.people.models import JobStage
 
 
 class HonoureeStatus(models.TextChoices):
@@ -225,49 +224,3 @@ class CertificateBatch(models.Model):
     @property
     def audit_organisation(self) -> Organisation:
         return self.campaign.organiser
-
-
-class HonoureeImport(models.Model):
-    """Past honourees uploaded on the web: the stored file, its check, then (once confirmed)
-    its writing, all or nothing. Both run as background tasks; the page polls this row."""
-
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    file_name = models.CharField(_("file"), max_length=255)
-    stored_path = models.CharField(max_length=500)
-    stage = models.CharField(
-        _("stage"), max_length=12, choices=JobStage.choices, default=JobStage.QUEUED
-    )
-    rows_checked = models.PositiveIntegerField(default=0)
-    rows_ready = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)  # the first errors, [row, column, message]
-    error_count = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_stage_display()})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("honours:register_import_job", args=[self.pk])
-
-    @property
-    def is_running(self) -> bool:
-        return self.stage in {JobStage.QUEUED, JobStage.CHECKING, JobStage.APPLYING}
-
-    @property
-    def can_apply(self) -> bool:
-        return (
-            self.stage == JobStage.CHECKED
-            and self.has_upload
-            and not self.error_count
-            and self.rows_ready > 0
-        )
-
-    @property
-    def has_upload(self) -> bool:
-        """Whether the uploaded file is still kept (see core.uploads)."""
-        return bool(self.stored_path)

@@ -1,18 +1,18 @@
+"""`gonghui import_members PATH --union CODE`: import a roster into a grassroots union."""
+
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 
-from gonghui.core.housekeeping import checkpoint_after_import
-from gonghui.core.tabular import UnreadableFile, write_errors
+from gonghui.accounts.models import User
+from gonghui.core.imports.command import TableImportCommand
+from gonghui.core.imports.kinds import Checked, Context, Written
 from gonghui.orgs.models import Organisation
-from gonghui.people.importing.pipeline import import_members
 
 LABELS = {
     "create": "新增人员",
@@ -22,104 +22,65 @@ LABELS = {
     "unchanged": "未变",
     "rejected": "拒绝",
 }
+SHOWN_ERRORS, SHOWN_WARNINGS = 200, 50
 
 
-class Command(BaseCommand):
+class Command(TableImportCommand):
     help = (
         "Import a roster (.xlsx or .csv) into a grassroots union. Exit 0: clean and written; "
         "1: rows rejected (nothing written, unless --skip-invalid); 2: the file cannot be read."
     )
+    kind = "people.roster"
     # a data command: `gonghui check` is for the deployment, and costs a fifth of a small import
     requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("path")
-        parser.add_argument("--union", required=True, help="code of the union the members join")
+    def add_kind_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--union", help="code of the union the members join")
         parser.add_argument(
-            "--dry-run", action="store_true", help="check and show the plan; write nothing"
-        )
-        parser.add_argument(
-            "--skip-invalid", action="store_true", help="write the good rows, report the bad"
+            "--skip-invalid", dest="skip_bad_rows", action="store_true", help="as --skip-bad-rows"
         )
         parser.add_argument(
             "--transfer", action="store_true", help="move members of other unions here"
         )
-        parser.add_argument("--errors", help="write the bad rows to this .csv or .xlsx file")
 
-    def handle(
-        self,
-        *args: Any,
-        path: str,
-        union: str,
-        dry_run: bool,
-        skip_invalid: bool,
-        transfer: bool,
-        errors: str | None,
-        **options: Any,
-    ) -> None:
+    def execute(self, *args: Any, **options: Any) -> str | None:
         translation.activate(settings.LANGUAGE_CODE)
-        organisation = Organisation.objects.filter(code=union).first()
-        if organisation is None:
-            raise CommandError(f"没有代码为 {union} 的组织", returncode=2)
-        source = Path(path)
-        if not source.is_file():
-            raise CommandError(f"找不到文件：{path}", returncode=2)
-        last = {"shown": 0}
-        live = sys.stderr.isatty()
-        # -v 2: a line every 10,000 rows, for logs (a terminal gets one line, rewritten)
-        show = live or options.get("verbosity", 1) >= 2
+        return super().execute(*args, **options)
 
-        def progress(stage: str, done: int) -> None:
-            if show and done - last["shown"] >= 10000:
-                last["shown"] = done
-                label = "检查" if stage == "check" else "写入"
-                self.stderr.write(
-                    f"{chr(13) if live else ''}{label} {done:,} 行", ending="" if live else "\n"
-                )
-                self.stderr.flush()
+    def context(self, options: dict[str, Any], path: Path) -> Context[User]:
+        context: Context[User] = super().context(options, path)
+        code = options.get("union")
+        if not code:
+            raise CommandError("请用 --union 指定会员所属工会的代码", returncode=2)
+        context.organisation = Organisation.objects.filter(code=code).first()
+        if context.organisation is None:
+            raise CommandError(f"没有代码为 {code} 的组织", returncode=2)
+        context.options = {"transfer": bool(options.get("transfer"))}
+        return context
 
-        try:
-            report = import_members(
-                path=source,
-                union=organisation,
-                by=None,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                transfer=transfer,
-                progress=progress,
-            )
-        except UnreadableFile as error:
-            raise CommandError(f"无法读取文件：{error.message}", returncode=2) from None
-        except ValidationError as error:
-            raise CommandError("；".join(error.messages), returncode=2) from None
-        if live:
-            self.stderr.write("")
-        for bad in report.errors[:200]:
+    def show_problems(self, checked: Checked) -> None:
+        for bad in checked.errors[:SHOWN_ERRORS]:
             self.stdout.write(f"第 {bad.row} 行 [{bad.column}]：{bad.message}")
-        if len(report.errors) > 200:
-            self.stdout.write(f"…… 另有 {len(report.errors) - 200} 处错误（用 --errors 导出全部）")
-        for warning in report.warnings[:50]:
+        if len(checked.errors) > SHOWN_ERRORS:
+            rest = len(checked.errors) - SHOWN_ERRORS
+            self.stdout.write(f"…… 另有 {rest} 处错误（用 --errors 导出全部）")
+        for warning in checked.warnings[:SHOWN_WARNINGS]:
             self.stdout.write(f"提示：第 {warning.row} 行 [{warning.column}]：{warning.message}")
-        if errors and report.errors:
-            write_errors(report.errors, errors)
-            self.stdout.write(f"错误清单已写入 {errors}")
-        summary = "，".join(f"{LABELS[k]} {report.counts[k]:,}" for k in LABELS if report.counts[k])
-        if report.written:
-            assert report.batch is not None
-            checkpoint_after_import(rows=report.rows)
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"已导入 {report.rows:,} 行（批次 #{report.batch.pk}）：{summary or '无变化'}"
-                )
-            )
-        elif dry_run and report.clean:
-            self.stdout.write(
-                f"试运行：文件无误，共 {report.rows:,} 行；导入将会：{summary or '无变化'}。未写入任何数据。"
-            )
-        else:
-            self.stdout.write(
-                f"共 {report.rows:,} 行：{summary}。"
-                + ("" if report.written else "未写入任何数据。")
-            )
-        if report.errors:
-            raise CommandError(f"{len({e.row for e in report.errors})} 行有错误", returncode=1)
+
+    def describe_check(self, checked: Checked) -> str:
+        summary = _summary(checked.counts) or "无变化"
+        if checked.errors:
+            return f"共 {checked.rows:,} 行：{summary}。"
+        return f"试运行：文件无误，共 {checked.rows:,} 行；导入将会：{summary}。"
+
+    def describe_written(self, written: Written) -> str:
+        summary = _summary(written.counts) or "无变化"
+        return f"已导入 {written.rows:,} 行（批次 #{written.result['batch']}）：{summary}"
+
+    def describe_problems(self, checked: Checked, written: Written | None) -> str:
+        rows = len({error.row for error in checked.errors})
+        return f"{rows} 行有错误" + ("" if written else "，未写入任何数据")
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return "，".join(f"{LABELS[k]} {counts[k]:,}" for k in LABELS if counts.get(k))
