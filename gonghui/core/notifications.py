@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from gonghui.core.actor import Actor
@@ -52,15 +53,15 @@ def notify(
     return len(fresh)
 
 
-def inbox(user: Any) -> NotificationQuerySet:
-    return Notification.objects.filter(recipient=user)
+def inbox(user: AbstractBaseUser) -> NotificationQuerySet:
+    return Notification.objects.filter(recipient_id=user.pk)
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: AbstractBaseUser) -> int:
     return inbox(user).unread().count()
 
 
-def mark_read(user: Any, ids: Iterable[int] | None = None) -> int:
+def mark_read(user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read: these ids, or all of them."""
     unread = inbox(user).unread()
     if ids is not None:
