@@ -30,7 +30,8 @@ def figures(user: User, organisation: Organisation | None) -> Iterator[Figure]:
         .values_list("type", "n")
     )
     listing = reverse("orgs:list")
-    yield Figure(_("Organisations"), sum(by_type.values()), listing)
+    label = _("Organisations in your scope") if organisation is None else _("Organisations")
+    yield Figure(label, sum(by_type.values()), listing)
     for org_type in OrgType:
         if by_type.get(org_type.value):
             yield Figure(

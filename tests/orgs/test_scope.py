@@ -161,7 +161,7 @@ class ScopeProperties(TestCase):
         assert {line.split(",")[0] for line in exported.splitlines()[1:]} == expected
         if expected:
             figures = {str(f.label): f.value for f in client.get("/").context["figures"]}
-            assert figures["Organisations"] == len(expected)
+            assert figures["Organisations in your scope"] == len(expected)
         contests = client.get("/contests/").context["page"]
         assert {c.organiser.code for c in contests.object_list} == expected
         api_contests = client.get("/api/v1/contests?limit=200").json()

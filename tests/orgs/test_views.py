@@ -144,7 +144,7 @@ def test_list_sorts_by_allowed_columns_only(world, client_for) -> None:
 def test_home_counts_are_the_subtree(world, client_for) -> None:
     response = client_for(world.city_officer).get("/")
     figures = {str(f.label): f.value for f in response.context["figures"]}
-    assert figures["Organisations"] == 5
+    assert figures["Organisations in your scope"] == 5
     assert figures["Grassroots union"] == 3 and figures["County federation"] == 1
     assert "Federation of trade unions" not in figures  # none in the city's subtree
 

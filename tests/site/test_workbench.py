@@ -106,7 +106,7 @@ def test_the_outsider_has_nothing_waiting_and_no_figures(world) -> None:
     response = _home("charlie").get("/")
     assert response.context["todos"] == []
     figures = {str(f.label): f.value for f in response.context["figures"]}
-    assert figures["Members"] == 0 and figures["Organisations"] == 1
+    assert figures["Members"] == 0 and figures["Organisations in your scope"] == 1
 
 
 def test_figures_count_the_scope_and_on_an_organisation_page_its_subtree(world) -> None:
