@@ -31,6 +31,14 @@ def _open(request: HttpRequest, views: frozenset[str]) -> bool:
     return match.view_name in views or getattr(match.func, "login_required", True) is False
 
 
+def _held_at(request: HttpRequest, step: str, api_detail: str) -> HttpResponse:
+    """Send a signed-in session to a step it must take first; its API calls get 403."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": api_detail}, status=403)
+    # an htmx request is turned into a whole-page move by HtmxSignInRedirectMiddleware
+    return HttpResponseRedirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
 class IdleTimeoutMiddleware:
     """Sign out a session that has been idle longer than GONGHUI_IDLE_TIMEOUT_MINUTES."""
 
@@ -79,7 +87,9 @@ class SecondFactorMiddleware:
         ):
             step = self._step(user)
             if step is not None:
-                return self._send_to(request, step)
+                return _held_at(
+                    request, step, "two-step verification is needed: sign in again in the web"
+                )
         return self.get_response(request)
 
     @staticmethod
@@ -89,18 +99,6 @@ class SecondFactorMiddleware:
         if settings.MFA == "required":
             return "accounts:mfa_setup"
         return None
-
-    @staticmethod
-    def _send_to(request: HttpRequest, step: str) -> HttpResponse:
-        if request.path_info.startswith("/api/"):
-            return JsonResponse(
-                {"detail": "two-step verification is needed: sign in again in the web"},
-                status=403,
-            )
-        # an htmx request is turned into a whole-page move by HtmxSignInRedirectMiddleware
-        return HttpResponseRedirect(
-            f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"
-        )
 
 
 class PasswordChangeMiddleware:
@@ -124,12 +122,7 @@ class PasswordChangeMiddleware:
             and user.must_change_password
             and not _open(request, self.OPEN)
         ):
-            if request.path_info.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": "set a password of your own in the web first"}, status=403
-                )
-            return HttpResponseRedirect(
-                f"{reverse('accounts:password_change')}?"
-                f"{urlencode({'next': request.get_full_path()})}"
+            return _held_at(
+                request, "accounts:password_change", "set a password of your own in the web first"
             )
         return self.get_response(request)
