@@ -23,3 +23,9 @@ class CoreConfig(AppConfig):
         # Booleans bound as the integers SQLite stores them as. Without an adapter each one
         # goes through the adaptation protocol's look-ups first, three times a roster row.
         sqlite3.register_adapter(bool, int)
+
+        # imports checked and waiting for their uploader, on the workbench
+        from gonghui.core.imports import workbench as import_workbench
+        from gonghui.core.workbench import contribute_todos
+
+        contribute_todos("imports", import_workbench.todos)

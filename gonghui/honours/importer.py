@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from gonghui.accounts.types import Actor
 from gonghui.core import audit
 from gonghui.core.bounds import YEAR
+from gonghui.core.personal import contact_details_in
 from gonghui.core.tabular import Column, Row, RowError, Spec, Table, open_table
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
@@ -219,6 +220,9 @@ def _check_row(row: Row, known: _Known) -> tuple[Honouree | None, list[RowError]
         bad("consent", _("Write 是 or 否."))
     if allowance is None:
         bad("allowance", _("Write 是 or 否."))
+    for key in ("story", "unit", "trade"):  # shown in the hall of honour
+        if refusal := contact_details_in(v.get(key, "")):
+            bad(key, refusal)
     if not errors and kind and union and level:
         if (name, kind.pk, year, union.pk) in known.existing:
             bad("name", _("This honour is already in the register."))

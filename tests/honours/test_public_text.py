@@ -88,3 +88,22 @@ def test_the_hall_of_honour_story_refuses_an_e_mail_address(world, honours) -> N
     assert set(refused.value.message_dict) == {"story"}
     honouree.refresh_from_db()
     assert honouree.story == ""
+
+
+@pytest.mark.django_db
+def test_the_past_honourees_import_refuses_a_phone_in_the_story(world, honours, tmp_path) -> None:
+    import io as _io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from tests.honours.test_import import _file
+
+    path = _file(
+        tmp_path, "王建国,自治区劳动模范,自治区,2015,CA-K-1,,保持,,是,是,联系电话13912345678,\n"
+    )
+    errors = tmp_path / "errors.csv"
+    with pytest.raises(CommandError):
+        call_command("import_honourees", str(path), "--errors", str(errors), stderr=_io.StringIO())
+    assert "事迹" in errors.read_text(encoding="utf-8-sig")
+    assert not Honouree.objects.exists()

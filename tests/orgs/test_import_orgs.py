@@ -592,3 +592,22 @@ def test_an_upload_never_confirmed_is_deleted_by_the_worker_after_the_retention_
     assert list(media.iterdir()) == []
     confirm(client, job)
     assert not Organisation.objects.filter(code="GOOD").exists()
+
+
+def test_the_uploader_is_told_and_a_checked_file_waits_on_the_workbench(
+    world, tmp_path, media, client_for
+) -> None:
+    from gonghui.core import notifications, workbench
+
+    alice = client_for(world.city_officer)
+    job = upload(alice, write_file(tmp_path, [["NEW-G", "新厂工会", "CA", "基层工会"]]))
+    officer = world.city_officer
+    [waiting] = [t for t in workbench.todos_for(officer) if t.url == f"/orgs/import/{job.pk}/"]
+    assert job.file_name in str(waiting.text)
+    [told] = notifications.inbox(officer)
+    assert told.text == f"{job.file_name} is checked: 1 rows, 0 with errors"
+    assert told.url == f"/orgs/import/{job.pk}/"
+    confirm(alice, job)
+    assert not [t for t in workbench.todos_for(officer) if t.url == f"/orgs/import/{job.pk}/"]
+    assert notifications.inbox(officer).first().text.endswith("is imported: 1 rows written")
+    assert not notifications.inbox(world.fed_officer).exists()

@@ -13,14 +13,16 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from gonghui.core import audit
 from gonghui.core.actor import Actor
 from gonghui.core.imports import files
 from gonghui.core.imports.kinds import Checked, ImportKind, Label, Written
 from gonghui.core.imports.models import RUNNING, ImportJob, ImportStage
+from gonghui.core.notifications import notify
 from gonghui.core.uploads import discard_upload
 
 KEEP_ERRORS = 500  # errors kept on the job for the page; the download has them all
@@ -51,6 +53,25 @@ def _record(action: str, job: ImportJob, by: Actor, **extra: Any) -> None:
         obj=job,
         organisation=job.organisation,
         extra={"kind": job.kind, "file": job.file_name, **extra},
+    )
+
+
+def _tell(job: ImportJob, message: str) -> None:
+    """Tell whoever uploaded the file how its import went (the header's notifications)."""
+    try:
+        url = job.get_absolute_url()
+    except NoReverseMatch:  # a kind without pages of its own
+        url = ""
+    notify(
+        [job.created_by_id],
+        message,
+        {
+            "file": job.file_name,
+            "rows": job.rows_checked,
+            "bad": job.error_count,
+            "written": job.rows_written,
+        },
+        url=url,
     )
 
 
@@ -129,6 +150,7 @@ def finish_check(*, job: ImportJob, checked: Checked) -> None:
     ImportJob.objects.filter(pk=job.pk).update(**_findings(job, checked))
     job.refresh_from_db()
     _record("import.check", job, None, rows=checked.rows, bad_rows=checked.bad_rows)
+    _tell(job, gettext_noop("%(file)s is checked: %(rows)s rows, %(bad)s with errors"))
 
 
 def fail_import(*, job: ImportJob, message: str) -> None:
@@ -138,6 +160,7 @@ def fail_import(*, job: ImportJob, message: str) -> None:
     ):
         return
     _record("import.fail", job, None, reason=message)
+    _tell(job, gettext_noop("%(file)s could not be imported"))
     discard_upload(job)
 
 
@@ -171,6 +194,8 @@ def finish_import(*, job: ImportJob, written: Written) -> None:
         result=dict(written.result),
     )
     _record("import.done", job, None, rows=written.rows)
+    job.refresh_from_db()
+    _tell(job, gettext_noop("%(file)s is imported: %(written)s rows written"))
     discard_upload(job)
 
 
