@@ -9,9 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.contests.demo import build_contests, write_sample_workbooks
+from gonghui.core.models import Notification
 from gonghui.honours.demo import build_honours
 from gonghui.orgs.demo import (
     DEFAULT_GRASSROOTS_PER_COUNTY,
@@ -101,6 +103,8 @@ class Command(BaseCommand):
         honours = build_honours() if members > 0 else {}
         organisations = {a.username: a.organisation for a in summary.accounts}
         contests = build_contests(root=summary.root, prefecture=organisations["prefecture"])
+        # what the demo's own steps told its officers is history by now: kept, but read
+        Notification.objects.unread().update(read_at=timezone.now())
         seconds = time.perf_counter() - started
 
         self.stdout.write(
