@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gonghui.accounts.models import Role, User
+from gonghui.contests.marking import SkillSheet
 from gonghui.contests.models import ContestStatus, Skill
 from gonghui.contests.permissions import judged_skills, visible_contests
 from gonghui.core.workbench import Figure, Todo
@@ -34,13 +35,19 @@ def todos(user: User) -> Iterator[Todo]:
         .order_by("contest__code", "code")
     )
     for skill in managed:
-        yield Todo(
-            _("%(contest)s · %(skill)s: marks to complete and sign off")
-            % {"contest": skill.contest.name, "skill": skill.name},
-            1,
-            skill.get_absolute_url(),
-            CONTESTS,
+        names = {"contest": skill.contest.name, "skill": skill.name}
+        problems = len(SkillSheet.load(skill).problems)  # marks missing, divergent, recused …
+        text = (
+            ngettext(
+                "%(contest)s · %(skill)s: %(n)d thing blocks the results (missing or divergent marks)",
+                "%(contest)s · %(skill)s: %(n)d things block the results (missing or divergent marks)",
+                problems,
+            )
+            % {**names, "n": problems}
+            if problems
+            else _("%(contest)s · %(skill)s: the marks are complete, ready to sign off") % names
         )
+        yield Todo(text, 1, skill.get_absolute_url(), CONTESTS)
     # skills the user judges (a judge may hold no union role at all)
     judging = (
         _open_skills()

@@ -20,8 +20,8 @@ pytestmark = [
 ]
 
 EXPECTED = {
-    "federation": "待完成评分并签字确认",
-    "prefecture": "待完成评分并签字确认",
+    "federation": "维修电工：还有",
+    "prefecture": "维修电工：还有",
     "grassroots": "件异议待调查核实",
 }
 

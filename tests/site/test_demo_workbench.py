@@ -39,5 +39,5 @@ def test_each_demo_persona_has_work_waiting_and_every_link_opens(demo, client_fo
             assert client.get(figure.url).status_code == 200, (username, figure.url)
     # the demo's objection waits on the nominating union, its contest on the prefecture
     assert any("objection" in text for text in waiting["grassroots"]), waiting
-    assert any("sign off" in text for text in waiting["prefecture"]), waiting
+    assert any("block the results" in text for text in waiting["prefecture"]), waiting
     assert all(waiting[u] for u in ("federation", "prefecture", "grassroots")), waiting
