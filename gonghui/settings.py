@@ -263,6 +263,9 @@ IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 50_000_000)
 UPLOAD_RETENTION_DAYS = env_int("UPLOAD_RETENTION_DAYS", 7)
 # In-app notifications are forgotten by the worker after this many days.
 NOTIFICATION_DAYS = env_int("NOTIFICATION_DAYS", 180)
+# /readyz: how long a worker may be silent, and how old the latest audit checkpoint may be
+READY_WORKER_SECONDS = env_int("READY_WORKER_SECONDS", 120)
+READY_CHECKPOINT_HOURS = env_int("READY_CHECKPOINT_HOURS", 2)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

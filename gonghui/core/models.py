@@ -173,3 +173,13 @@ __all__ = [
     "NotificationQuerySet",
     "Outcome",
 ]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each background worker process said it is alive (`/readyz` reads it)."""
+
+    worker = models.CharField(_("worker"), max_length=128, primary_key=True)  # host:pid
+    at = models.DateTimeField(_("last seen"))
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time
 
 from django.conf import settings
@@ -14,12 +15,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.permissions import administers_accounts
-from gonghui.core import audit_actions, workbench
+from gonghui.core import audit_actions, health, workbench
 from gonghui.core import notifications as notices
 from gonghui.core.models import Outcome
 from gonghui.core.tables import paginate, query_without
 from gonghui.orgs.permissions import top_organisations
 from gonghui.site.permissions import can_audit, get_audit_trail_for_user
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: AuthedRequest) -> HttpResponse:
@@ -88,6 +91,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def readyz(request: HttpRequest) -> JsonResponse:
+    """For the operator's monitoring: every readiness check, 503 naming those that fail. The
+    page is open to all, so what is wrong is logged for the operator, not told here."""
+    checks = health.readiness()
+    failing = {name: answer for name, answer in checks.items() if answer != "ok"}
+    for name, answer in failing.items():
+        logger.warning("readiness check %s fails: %s", name, answer)
+    return JsonResponse(
+        {
+            "status": "failing" if failing else "ok",
+            "checks": {name: "failing" if name in failing else "ok" for name in checks},
+        },
+        status=503 if failing else 200,
+    )
 
 
 @login_not_required

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
+from gonghui.core.health import Heartbeat
 from gonghui.core.housekeeping import Housekeeper
 
 
@@ -21,4 +22,5 @@ class Command(db_worker.Command):
         # under --reload the work is done in a child process: only it keeps house
         if not options.get("reload") or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             Housekeeper().start()
+            Heartbeat().start()
         super().handle(*args, **options)
