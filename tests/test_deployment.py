@@ -78,3 +78,16 @@ def test_suite_runs_on_the_database_it_was_given() -> None:
     if expected:
         assert connection.vendor == expected
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_the_secret_key_changes_without_signing_everyone_out(settings) -> None:
+    """A value signed with the old key still reads while the old key is a fallback."""
+    from django.core import signing
+
+    settings.SECRET_KEY = "old-" + "k" * 50
+    signed = signing.dumps("session")
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "new-" + "k" * 50, ["old-" + "k" * 50]
+    assert signing.loads(signed) == "session"
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(signing.BadSignature):
+        signing.loads(signed)
