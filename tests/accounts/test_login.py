@@ -141,6 +141,7 @@ PUBLIC = {
     "accounts:login",
     "set_language",
     "site:healthz",
+    "site:readyz",  # for monitoring: names failing checks, nothing more
     "api:obtain_token",
     "favicon",
     # the public notice (with its objection form) and the hall of honour
