@@ -269,6 +269,10 @@ NOTIFICATION_DAYS = env_int("NOTIFICATION_DAYS", 180)
 # /readyz: how long a worker may be silent, and how old the latest audit checkpoint may be
 READY_WORKER_SECONDS = env_int("READY_WORKER_SECONDS", 120)
 READY_CHECKPOINT_HOURS = env_int("READY_CHECKPOINT_HOURS", 2)
+# The worker's nightly backup: into this folder (empty: none), after this hour, keeping so many.
+BACKUP_DIR = env("BACKUP_DIR")
+BACKUP_HOUR = env_int("BACKUP_HOUR", 2)
+BACKUP_KEEP = env_int("BACKUP_KEEP", 7)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from django.utils import timezone
 
 from gonghui.core.audit import verify_chain
 from gonghui.core.checkpoints import CheckpointLogError, read_checkpoints
-from gonghui.core.models import AuditEvent, AuditHead
+from gonghui.core.models import AuditEvent, AuditHead, BackupRecord
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -315,3 +316,50 @@ def _restore_in(env: dict[str, str], path: Path) -> tuple[bool, str]:
         text=True,
     )
     return finished.returncode == 0, (finished.stdout + finished.stderr).strip()
+
+
+# ---- the worker's nightly backup ------------------------------------------------------------
+
+
+def nightly_backup() -> BackupRecord | None:
+    """Once a day after GONGHUI_BACKUP_HOUR: a backup into GONGHUI_BACKUP_DIR, its drill, and
+    the oldest beyond GONGHUI_BACKUP_KEEP deleted. None when not due (or not configured)."""
+    folder = settings.BACKUP_DIR
+    now = timezone.localtime()
+    if not folder or now.hour < settings.BACKUP_HOUR:
+        return None
+    record, created = BackupRecord.objects.get_or_create(
+        day=now.date(), defaults={"started_at": timezone.now()}
+    )
+    if not created:  # taken today already, by this worker or another
+        return None
+    path = Path(folder) / f"gonghui-{now:%Y-%m-%d-%H%M}.tar"
+    try:
+        take_backup(path)
+        whole, said = verify_backup(path)
+        record.path, record.size, record.verified = str(path), path.stat().st_size, whole
+        record.message = said[-2000:]
+    except Exception as error:  # a failed backup is told on the workbench, not lost in a log
+        record.message = f"{type(error).__name__}: {error}"[:2000]
+    record.save()
+    _keep_newest(Path(folder), settings.BACKUP_KEEP)
+    return record
+
+
+def _keep_newest(folder: Path, keep: int) -> None:
+    backups = sorted(folder.glob("gonghui-*.tar"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in backups[keep:]:
+        old.unlink(missing_ok=True)
+
+
+def backup_problem() -> str | None:
+    """What is wrong with the nightly backups, when they are configured: none lately, or the
+    latest did not restore whole."""
+    if not settings.BACKUP_DIR:
+        return None
+    latest = BackupRecord.objects.order_by("-day").first()
+    if latest is None or timezone.localdate() - latest.day > timedelta(days=1):
+        return "no backup in the last day"
+    if not latest.verified:
+        return f"the backup of {latest.day} did not restore whole"
+    return None

@@ -4,7 +4,9 @@
 - a background worker said it is alive within `GONGHUI_READY_WORKER_SECONDS` (120): imports,
   certificates and the hourly housekeeping depend on it;
 - the latest checkpoint of the audit trail is younger than `GONGHUI_READY_CHECKPOINT_HOURS` (2):
-  the worker writes one an hour, and without them a cut tail of the trail goes unseen.
+  the worker writes one an hour, and without them a cut tail of the trail goes unseen;
+- where nightly backups are configured (`GONGHUI_BACKUP_DIR`), one was taken in the last day
+  and restored whole.
 
 `/healthz` only says the process runs and reaches its database (for load balancers);
 `/readyz` is for the operator's monitoring.
@@ -23,6 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from gonghui.core.backup import backup_problem
 from gonghui.core.checkpoints import CheckpointLogError, read_checkpoints
 from gonghui.core.models import WorkerHeartbeat
 
@@ -69,6 +72,7 @@ CHECKS: dict[str, Callable[[], str | None]] = {
     "migrations": _migrations,
     "worker": _worker,
     "audit_checkpoint": _checkpoint,
+    "backup": backup_problem,  # ok when the nightly backups are not configured
 }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import connections, transaction
 
+from gonghui.core.backup import nightly_backup
 from gonghui.core.checkpoints import write_checkpoint
 from gonghui.core.notifications import forget_old_notifications
 from gonghui.core.uploads import delete_expired_uploads
@@ -30,6 +31,7 @@ def run_housekeeping() -> None:
     write_checkpoint()
     delete_expired_uploads()
     forget_old_notifications()
+    nightly_backup()
     for work in _rounds:
         work()
 

@@ -183,3 +183,20 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class BackupRecord(models.Model):
+    """One nightly backup the worker took: where, and whether its drill restored it whole."""
+
+    day = models.DateField(_("day"), unique=True)  # one a day, whichever worker takes it
+    started_at = models.DateTimeField(_("started"))
+    path = models.CharField(_("file"), max_length=500, blank=True)
+    size = models.BigIntegerField(_("size"), default=0)
+    verified = models.BooleanField(_("restores whole"), default=False)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {'whole' if self.verified else 'not verified'}"

@@ -34,12 +34,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(("contests", _("Competitions"), reverse("contests:list")))
     if administers_accounts(user):
         items.append(("accounts", _("Accounts"), reverse("accounts:user_list")))
+        items.append(("backups", _("Backups"), reverse("site:backups")))
     if can_audit(user):
         items.append(("audit", _("Audit trail"), reverse("site:audit_list")))
     items.append(("api", _("API"), "/api/v1/docs"))
     match = request.resolver_match
     name = match.url_name if match else ""
-    active = {"home": "home", "audit_list": "audit"}.get(name or "", "")
+    active = {"home": "home", "audit_list": "audit", "backups": "backups"}.get(name or "", "")
     if match and match.app_name == "people":
         active = "people"
     elif match and match.app_name == "honours":

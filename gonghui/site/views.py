@@ -17,7 +17,9 @@ from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.permissions import administers_accounts
 from gonghui.core import audit_actions, health, workbench
 from gonghui.core import notifications as notices
-from gonghui.core.models import Outcome
+from gonghui.core.access import deny
+from gonghui.core.backup import backup_problem
+from gonghui.core.models import BackupRecord, Outcome
 from gonghui.core.tables import paginate, query_without
 from gonghui.orgs.permissions import top_organisations
 from gonghui.site.permissions import can_audit, get_audit_trail_for_user
@@ -136,3 +138,24 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     notices.mark_read(request.user, [found.pk])
     target = found.url if url_has_allowed_host_and_scheme(found.url, allowed_hosts=None) else ""
     return redirect(target or "site:notifications")
+
+
+def backups(request: AuthedRequest) -> HttpResponse:
+    """The nightly backups and their drills, for security administrators."""
+    if not administers_accounts(request.user):
+        deny(
+            request.user,
+            action="backups",
+            object_type="core.backuprecord",
+            object_id="",
+            not_found=True,
+        )
+    return render(
+        request,
+        "site/backups.html",
+        {
+            "records": BackupRecord.objects.order_by("-day")[:60],
+            "configured": bool(settings.BACKUP_DIR),
+            "problem": backup_problem(),
+        },
+    )

@@ -128,3 +128,30 @@ def test_a_backup_taken_while_an_import_writes_restores_whole(tmp_path: Path) ->
         checked = _gonghui(here, "backup", "--verify", str(backup))
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert "restore whole" in checked.stdout
+
+
+def test_the_worker_takes_one_nightly_backup_and_a_failure_waits_on_the_workbench(
+    tmp_path: Path,
+) -> None:
+    """In-process: the nightly round, once a day, its drill, and what the workbench says."""
+    here = _env(tmp_path)
+    here["GONGHUI_BACKUP_DIR"] = str(tmp_path / "nightly")
+    here["GONGHUI_BACKUP_HOUR"] = "0"
+    assert _gonghui(here, "migrate", "-v", "0").returncode == 0
+    assert _gonghui(here, "demo", "--members", "50", "--grassroots-per-county", "1").returncode == 0
+    script = (
+        "from gonghui.core.backup import nightly_backup, backup_problem\n"
+        "first = nightly_backup(); second = nightly_backup()\n"
+        "print(first.verified, second is None, backup_problem())\n"
+        "from gonghui.core.models import BackupRecord\n"
+        "BackupRecord.objects.update(verified=False)\n"
+        "from gonghui.accounts.models import User\n"
+        "from gonghui.core import workbench\n"
+        "print([str(t.text) for t in workbench.todos_for(User.objects.get(username='security'))])\n"
+    )
+    done = _gonghui(here, "shell", "-c", script)
+    assert done.returncode == 0, done.stderr
+    first_line, todos = done.stdout.strip().splitlines()[-2:]
+    assert first_line == "True True None"
+    assert "did not restore whole" in todos
+    assert len(list((tmp_path / "nightly").glob("gonghui-*.tar"))) == 1

@@ -29,7 +29,13 @@ def test_ready_when_a_worker_beats_and_the_trail_is_checkpointed(checkpoints) ->
     assert answer.status_code == 200
     assert answer.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "migrations": "ok", "worker": "ok", "audit_checkpoint": "ok"},
+        "checks": {
+            "database": "ok",
+            "migrations": "ok",
+            "worker": "ok",
+            "audit_checkpoint": "ok",
+            "backup": "ok",  # no nightly backups configured: nothing to wait for
+        },
     }
 
 
@@ -46,6 +52,7 @@ def test_a_stopped_worker_makes_it_503_and_named(checkpoints, caplog) -> None:
         "migrations": "ok",
         "worker": "failing",
         "audit_checkpoint": "ok",
+        "backup": "ok",
     }
     assert "no background worker seen since" in caplog.text
 
@@ -68,3 +75,16 @@ def test_the_heartbeat_thread_beats_until_stopped(monkeypatch) -> None:
     beating.stopped.set()
     beating.join(2)
     assert not beating.is_alive() and len(beats) >= 2
+
+
+def test_a_configured_backup_that_did_not_restore_fails_readiness(checkpoints, settings) -> None:
+    from gonghui.core.models import BackupRecord
+
+    health.beat()
+    write_checkpoint()
+    settings.BACKUP_DIR = "/srv/backups"
+    assert Client().get("/readyz").json()["checks"]["backup"] == "failing"  # none yet
+    BackupRecord.objects.create(day=timezone.localdate(), started_at=timezone.now(), verified=True)
+    assert Client().get("/readyz").status_code == 200
+    BackupRecord.objects.update(verified=False)
+    assert Client().get("/readyz").json()["checks"]["backup"] == "failing"
