@@ -64,6 +64,9 @@ def _key(name: str, dev_name: str) -> str:
 SECRET_KEY = _key("SECRET_KEY", "secret")
 # Earlier secret keys, comma-separated, still accepted for signed values (sessions, password
 # reset links) while they expire: how the secret key is changed without signing everyone out.
+# "aes" (AES-256-GCM, HMAC-SHA256) or "sm" (SM4-GCM, HMAC-SM3: GB/T 39786), chosen for a new
+# database: the keyed hashes and the audit chain are made with it.
+CRYPTO = env("CRYPTO", "aes")
 SECRET_KEY_FALLBACKS = [k for k in env("SECRET_KEY_FALLBACKS").split(",") if k.strip()]
 # The audit chain's HMAC key lives outside the database, so that whoever can write to the
 # database still cannot forge a consistent chain.

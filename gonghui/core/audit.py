@@ -6,7 +6,6 @@ walks the chain and names the first event that was altered, deleted or reordered
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,7 +17,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from gonghui.core import audit_actions
+from gonghui.core import audit_actions, crypto
 from gonghui.core.actor import Actor
 from gonghui.core.context import current_request
 from gonghui.core.models import AuditEvent, AuditHead, Outcome
@@ -85,7 +84,7 @@ def _content(event: AuditEvent) -> bytes:
 
 def compute_hash(event: AuditEvent) -> str:
     key = settings.AUDIT_KEY.encode()
-    return hmac.new(key, _content(event), hashlib.sha256).hexdigest()
+    return hmac.new(key, _content(event), crypto.hash_name()).hexdigest()
 
 
 def _build(entry: Entry, at: datetime) -> AuditEvent:

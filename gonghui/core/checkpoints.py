@@ -9,7 +9,6 @@ missing or altered, or a head behind the latest one, is named with the checkpoin
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from gonghui.core import crypto
 from gonghui.core.audit import ChainReport, verify_chain
 from gonghui.core.models import AuditEvent, AuditHead
 
@@ -47,8 +47,9 @@ def log_path() -> Path:
 
 def _mac(seq: int, head_hash: str, at: str) -> str:
     # a key of its own, derived from the audit key, so a line is never mistaken for an event
-    key = hmac.new(settings.AUDIT_KEY.encode(), b"gonghui audit checkpoint", hashlib.sha256)
-    return hmac.new(key.digest(), f"{seq}|{head_hash}|{at}".encode(), hashlib.sha256).hexdigest()
+    digest = crypto.hash_name()
+    key = hmac.new(settings.AUDIT_KEY.encode(), b"gonghui audit checkpoint", digest)
+    return hmac.new(key.digest(), f"{seq}|{head_hash}|{at}".encode(), digest).hexdigest()
 
 
 def _line(checkpoint: Checkpoint) -> bytes:

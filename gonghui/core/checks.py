@@ -22,6 +22,14 @@ def check_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
             )
     if settings.AUDIT_KEY == settings.SECRET_KEY:
         errors.append(Error("The audit key must differ from SECRET_KEY.", id="gonghui.E002"))
+    if settings.CRYPTO not in ("aes", "sm"):
+        errors.append(
+            Error(
+                f"GONGHUI_CRYPTO is {settings.CRYPTO!r}.",
+                hint='Set it to "aes" (the default) or "sm" (SM4-GCM and HMAC-SM3).',
+                id="gonghui.E003",
+            )
+        )
     return errors
 
 
