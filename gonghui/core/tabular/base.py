@@ -71,9 +71,13 @@ class Column:
     help: str | Promise = ""
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_header(text: str) -> str:
-    # NFKC folds full-width parentheses, letters and spaces into their ASCII forms
-    return unicodedata.normalize("NFKC", text).strip().casefold()
+    # NFKC folds full-width parentheses, letters and spaces into their ASCII forms; spaces and
+    # line breaks inside a cell ("公民身份\n号码", "姓　名") do not change the column it names
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
 @dataclass(frozen=True)

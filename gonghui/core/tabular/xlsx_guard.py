@@ -262,6 +262,44 @@ def _emulated_grid(pieces: Iterable[bytes]) -> int:
     return (high_row - low_row + 1) * (high_column - low_column + 1)
 
 
+def _too_many_cells() -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "A sheet of this workbook spans more than %(limit)d cells (often a stray value far below or to the right of the data); delete what lies outside the table, or split the file."
+        )
+        % {"limit": int(settings.IMPORT_MAX_CELLS)}
+    )
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse zip bombs and lying zip headers (an .ods): every member unpacked once, bounded
+    by what it declares, before calamine sees the file."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _corrupt() from None
+    with archive, path.open("rb") as handle:
+        members = archive.infolist()
+        _check_members(members)
+        for member in members:
+            for _chunk in _member_chunks(handle, member):
+                pass  # unpacked only to prove that its declared size is true
+
+
+def _check_members(members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise _too_large_unpacked()
+    if any(m.flag_bits & 0x1 for m in members):
+        raise _encrypted()
+    if sum(m.file_size for m in members) > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise _too_large_unpacked()
+    for member in members:
+        if member.file_size > ZIP_RATIO_FLOOR and member.file_size > ZIP_MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise _too_large_unpacked()
+
+
 def _check_xlsx(path: Path, *, unpack: bool = True) -> None:
     """Refuse zip bombs, lying zip headers and sparse-cell bombs before calamine sees the file.
 
@@ -312,17 +350,12 @@ def _check_xlsx(path: Path, *, unpack: bool = True) -> None:
             else:
                 continue
             if cells > max_cells:
-                raise UnreadableFile(
-                    _(
-                        "A sheet of this workbook spans more than %(limit)d cells (often a stray value far below or to the right of the data); delete what lies outside the table, or split the file."
-                    )
-                    % {"limit": max_cells}
-                )
+                raise _too_many_cells()
 
 
 def _encrypted() -> UnreadableFile:
     return UnreadableFile(
         _(
-            "This file is password-protected or in the old .xls format; remove the password and save it as .xlsx (or .csv)."
+            "This file is password-protected; remove the password in Excel or WPS and save it again as .xlsx."
         )
     )
