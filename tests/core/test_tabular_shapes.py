@@ -3,6 +3,7 @@ two-level header, totals and signatures below the data, the old .xls format, .od
 
 from __future__ import annotations
 
+import datetime
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import openpyxl
 import pytest
 
 from gonghui.core.tabular import Column, Spec, UnreadableFile, open_table
+from gonghui.core.tabular.base import parse_typed_date
 from gonghui.core.tabular.reading import collect_readings
 
 SPEC = Spec(
@@ -284,3 +286,30 @@ def test_a_wps_et_file_is_answered_with_what_to_save_it_as(tmp_path):
     assert ".xlsx" in message
     assert ".xls" in message
     assert "WPS" in message
+
+
+# Values as people type them --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "month_only"),
+    [
+        ("2019-05-01", "2019-05-01", False),
+        ("2019/5/1", "2019-05-01", False),
+        ("2019.05.01", "2019-05-01", False),
+        ("2019年5月1日", "2019-05-01", False),
+        ("2019 年 5 月 1 日", "2019-05-01", False),
+        ("20190501", "2019-05-01", False),
+        ("2019.5", "2019-05-01", True),
+        ("2019年5月", "2019-05-01", True),
+        ("2019-5", "2019-05-01", True),
+    ],
+)
+def test_dates_are_read_in_the_forms_people_type(typed, meant, month_only):
+    assert parse_typed_date(typed) == (datetime.date.fromisoformat(meant), month_only)
+
+
+@pytest.mark.parametrize("typed", ["2019", "2019.13.1", "2019/2/30", "五月一日", "2019.5.1.2"])
+def test_what_is_not_a_date_is_refused(typed):
+    with pytest.raises(ValueError):
+        parse_typed_date(typed)

@@ -189,3 +189,18 @@ def test_a_wps_file_is_answered_with_what_to_save_it_as(world, tmp_path, client_
 
     assert not ImportJob.objects.exists()
     assert ".xls" in response.content.decode() and "WPS" in response.content.decode()
+
+
+def test_joining_dates_are_read_as_people_type_them(world, tmp_path):
+    typed = ["2019/5/1", "2019.05.01", "2019.5", "2019年5月1日", "20190501", "2019-05-01"]
+    rows = huamingce_rows(len(typed))
+    for row, text in zip(rows[3 : 3 + len(typed)], typed, strict=True):
+        row[HEADERS.index("入会日期") + 2] = text  # after 序号 and 民族
+    path = write_xlsx(tmp_path / "花名册.xlsx", rows)
+
+    code, out = run(path)
+
+    assert code == 0, out
+    from gonghui.people.models import Membership
+
+    assert {str(m.joined_on) for m in Membership.objects.all()} == {"2019-05-01"}

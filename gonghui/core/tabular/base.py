@@ -122,6 +122,25 @@ def column_letters(index: int) -> str:
     return letters
 
 
+# Dates as people type them: 2019-05-01, 2019/5/1, 2019.05.01, 2019年5月1日, 20190501, and a
+# month alone (2019.5, 2019年5月), which means its first day
+_TYPED_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月?)|(\d{4})(\d{2})(\d{2})"
+)
+
+
+def parse_typed_date(text: str) -> tuple[date, bool]:
+    """The date a cell's text means, and whether only its month was given (the first day is
+    then taken); ValueError when it is not a date."""
+    match = _TYPED_DATE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(text)
+    if match[4]:
+        return date(int(match[4]), int(match[5]), int(match[6])), False
+    day = match[3]
+    return date(int(match[1]), int(match[2]), int(day or 1)), day is None
+
+
 def is_scientific(value: str) -> bool:
     """Whether a spreadsheet turned a long number into scientific notation (and lost digits)."""
     return bool(_SCIENTIFIC.match(value))
