@@ -204,3 +204,14 @@ def test_joining_dates_are_read_as_people_type_them(world, tmp_path):
     from gonghui.people.models import Membership
 
     assert {str(m.joined_on) for m in Membership.objects.all()} == {"2019-05-01"}
+
+
+def test_the_demo_sample_in_the_shape_of_a_huamingce_imports_as_it_is(world, tmp_path):
+    from gonghui.people.demo import write_office_sample
+
+    path = write_office_sample(tmp_path, union=world.gr_a1)
+
+    code, out = run(path)
+
+    assert code == 0, out
+    assert Person.objects.count() == 12
