@@ -17,10 +17,19 @@ from openpyxl import Workbook
 
 from gonghui.core.imports import files
 from gonghui.core.imports.models import ImportJob
+from gonghui.people.importing import pipeline
 from gonghui.people.models import Person
 from tests.people.test_import import HEADERS, good_rows
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["here", "child"])
+def reading(request, monkeypatch) -> str:
+    """Every test twice: the file read in this process, and in a child process beside it."""
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0 if request.param == "child" else 1 << 40)
+    return str(request.param)
+
 
 # values of the 民族 column that must appear nowhere once imported
 ETHNICITIES = ["柯尔克孜族", "塔塔尔族", "鄂温克族"]
