@@ -19,6 +19,7 @@ from gonghui.core import audit
 from gonghui.core.bounds import YEAR
 from gonghui.core.personal import contact_details_in
 from gonghui.core.tabular import Column, Row, RowError, Spec, Table, open_table
+from gonghui.core.tabular.base import parse_yes_no
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.people.actions import identity_digest
@@ -103,8 +104,6 @@ STATUSES = {
     "已故": HonoureeStatus.DECEASED,
     **{status.value: status for status in HonoureeStatus},
 }
-YES = {"是", "y", "yes", "true", "1", "同意"}
-NO = {"", "否", "n", "no", "false", "0", "不同意"}
 
 
 @dataclass
@@ -116,15 +115,6 @@ class HonoureePlan:
     @property
     def is_clean(self) -> bool:
         return not self.errors
-
-
-def _flag(value: str) -> bool | None:
-    text = value.strip().casefold()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    return None
 
 
 def _prefecture(org: Organisation, cache: dict[str, Organisation]) -> Organisation | None:
@@ -215,7 +205,7 @@ def _check_row(row: Row, known: _Known) -> tuple[Honouree | None, list[RowError]
         bad("status", _("Write the status as 保持, 已撤销 or 已故."))
     elif status != HonoureeStatus.ACTIVE and not v.get("reason", "").strip():
         bad("reason", _("A revoked or deceased honouree needs a reason."))
-    consent, allowance = _flag(v.get("consent", "")), _flag(v.get("allowance", ""))
+    consent, allowance = parse_yes_no(v.get("consent", "")), parse_yes_no(v.get("allowance", ""))
     if consent is None:
         bad("consent", _("Write 是 or 否."))
     if allowance is None:

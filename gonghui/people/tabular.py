@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from gonghui.core.crypto import blind_index, blind_indexer, sealer
 from gonghui.core.personal import mask_identity_number, mask_phone
 from gonghui.core.tabular import Column, RowError, Spec
+from gonghui.core.tabular import base as tabular_base
 from gonghui.core.tabular.base import parse_typed_date
 from gonghui.core.validators import (
     PROVINCE_CODES,
@@ -64,8 +65,7 @@ MEMBER_SPEC = Spec(
         Column("gender", "性别", ("gender", "sex"), required=False),
     )
 )
-YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "t"})
-NO = frozenset({"否", "n", "no", "false", "0", "", "×", "f"})
+YES, NO = tabular_base.YES, tabular_base.NO
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
 _SKILLS = {text: level for level, text in CHINESE_SKILL_LEVELS.items() if text}
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from gonghui.core.tabular import Column, Spec, UnreadableFile, open_table
-from gonghui.core.tabular.base import parse_typed_date
+from gonghui.core.tabular.base import parse_typed_date, parse_yes_no
 from gonghui.core.tabular.reading import collect_readings
 
 SPEC = Spec(
@@ -313,3 +313,23 @@ def test_dates_are_read_in_the_forms_people_type(typed, meant, month_only):
 def test_what_is_not_a_date_is_refused(typed):
     with pytest.raises(ValueError):
         parse_typed_date(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("是", True),
+        ("√", True),
+        ("Y", True),
+        ("1", True),
+        ("否", False),
+        ("×", False),
+        ("n", False),
+        ("0", False),
+        ("", False),
+        ("也许", None),
+        ("2", None),
+    ],
+)
+def test_yes_and_no_are_read_as_people_write_them(typed, meant):
+    assert parse_yes_no(typed) is meant

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from gonghui.contests.actions import AspectSpec
 from gonghui.contests.models import Contest, MedalPolicyChoice
 from gonghui.core.tabular import Column, Row, Spec, UnreadableFile, open_table
+from gonghui.core.tabular import base as tabular_base
 from gonghui.orgs.models import Organisation, code_validator
 
 CONTEST_SHEET, SKILL_SHEET, SCHEME_SHEET = "竞赛", "赛项", "评分标准"
@@ -101,8 +102,7 @@ POLICIES = {
     "世界技能大赛": MedalPolicyChoice.WORLDSKILLS,
     "卓越奖": MedalPolicyChoice.WORLDSKILLS,
 }
-YES = {"是", "y", "yes", "true", "1", "√"}
-NO = {"", "否", "n", "no", "false", "0"}
+YES, NO = tabular_base.YES, tabular_base.NO
 
 
 @dataclass(frozen=True, order=True)

@@ -141,6 +141,21 @@ def parse_typed_date(text: str) -> tuple[date, bool]:
     return date(int(match[1]), int(match[2]), int(day or 1)), day is None
 
 
+# Yes and no as people write them in a spreadsheet (compared in lower case; a blank is no)
+YES = frozenset({"是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "同意"})
+NO = frozenset({"否", "n", "no", "false", "f", "0", "", "×", "✗", "✘", "不同意"})
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for 是, √, Y, 1 …; False for 否, ×, N, 0, a blank …; None for anything else."""
+    folded = text.strip().casefold()
+    if folded in YES:
+        return True
+    if folded in NO:
+        return False
+    return None
+
+
 def is_scientific(value: str) -> bool:
     """Whether a spreadsheet turned a long number into scientific notation (and lost digits)."""
     return bool(_SCIENTIFIC.match(value))
