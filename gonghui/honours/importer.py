@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +18,7 @@ from gonghui.core import audit
 from gonghui.core.bounds import YEAR
 from gonghui.core.personal import contact_details_in
 from gonghui.core.tabular import Column, Row, RowError, Spec, Table, open_table
-from gonghui.core.tabular.base import parse_yes_no
+from gonghui.core.tabular.base import parse_typed_date, parse_yes_no
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.people.actions import identity_digest
@@ -219,8 +218,11 @@ def _check_row(row: Row, known: _Known) -> tuple[Honouree | None, list[RowError]
         elif (name, kind.pk, year, union.code) in known.seen:
             bad("name", _("This honour appears twice in the file."))
         known.seen.add((name, kind.pk, year, union.code))
-    retired_text = v.get("retired_on", "").strip().replace("/", "-").replace(".", "-")
-    retired_on = parse_date(retired_text) if retired_text else None
+    retired_text = v.get("retired_on", "").strip()
+    try:
+        retired_on = parse_typed_date(retired_text)[0] if retired_text else None
+    except ValueError:
+        retired_on = None
     if retired_text and retired_on is None:
         bad("retired_on", _("Write the date as YYYY-MM-DD."))
     if errors or kind is None or union is None or level is None:
