@@ -144,7 +144,16 @@ def test_the_header_is_looked_for_in_the_first_ten_rows_only(tmp_path):
     rows_in = [[f"说明 {n}"] for n in range(1, 11)] + [["姓名", "公民身份号码"], ["张三", ID_1]]
     path = roster(tmp_path / "r.xlsx", rows_in)
 
-    assert "row 1" in refusal(path)
+    assert "first 10 rows" in refusal(path)
+
+
+def test_a_header_lacking_a_column_is_named_below_a_title(tmp_path):
+    path = roster(tmp_path / "r.xlsx", [["职工花名册"], ["姓名", "身份号"], ["张三", ID_1]])
+
+    message = refusal(path)
+
+    assert "row 2" in message
+    assert "公民身份号码" in message
 
 
 def test_unused_columns_are_listed_and_ethnicity_religion_politics_dropped_with_reason(

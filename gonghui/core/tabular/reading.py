@@ -393,8 +393,16 @@ class Table:
                     return self._found(top, at, 2), combined
             if named and required <= named:
                 return self._found(top, at, 1), header
-        # no row names them all: the first is taken as the header, and its gaps are named
-        return self._found(top, 0, 1), top[0][1]
+        # no row names them all: the one naming most is the header, and its gaps are named
+        searched = top[:HEADER_SEARCH_ROWS]
+        named_most = max(range(len(searched)), key=lambda at: len(self._named(searched[at][1])))
+        if not self._named(searched[named_most][1]):
+            missing = [c.header for c in self.spec.columns if c.required]
+            raise UnreadableFile(
+                _("None of the first %(n)d rows names the required columns: %(columns)s.")
+                % {"n": HEADER_SEARCH_ROWS, "columns": "、".join(missing)}
+            )
+        return self._found(top, named_most, 1), searched[named_most][1]
 
     def _found(
         self, top: list[tuple[int, list[str], list[Any]]], at: int, height: int
