@@ -244,7 +244,7 @@ def test_an_xls_spanning_too_many_cells_is_refused(tmp_path, settings):
     assert "more than 10 cells" in refusal(path)
 
 
-def ods(path: Path, rows: list[list[str]]) -> Path:
+def ods(path: Path, rows: list[list[str]], tail: str = "") -> Path:
     cells = "".join(
         "<table:table-row>"
         + "".join(
@@ -260,7 +260,7 @@ def ods(path: Path, rows: list[list[str]]) -> Path:
         ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
         ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
         '<office:body><office:spreadsheet><table:table table:name="花名册">'
-        f"{cells}</table:table></office:spreadsheet></office:body></office:document-content>"
+        f"{cells}{tail}</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -285,6 +285,32 @@ def test_an_ods_roster_is_read(tmp_path):
 
     assert rows == [(3, {"name": "张三", "id_number": ID_1})]
     assert reading.header_rows == (2,)
+
+
+def test_an_ods_repeating_a_cell_over_a_huge_grid_is_refused_before_calamine_builds_it(
+    tmp_path,
+):
+    bomb = (
+        '<table:table-row table:number-rows-repeated="1048576">'
+        '<table:table-cell table:number-columns-repeated="16384" office:value-type="string">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>"
+    )
+    path = ods(tmp_path / "bomb.ods", [["姓名", "公民身份号码"], ["张三", ID_1]], tail=bomb)
+
+    assert "more than" in refusal(path)
+
+
+def test_an_ods_with_a_million_blank_rows_repeated_below_its_data_is_read(tmp_path):
+    # as LibreOffice writes every sheet: the blank rows to the end, repeated
+    blank = (
+        '<table:table-row table:number-rows-repeated="1048574">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    path = ods(tmp_path / "r.ods", [["姓名", "公民身份号码"], ["张三", ID_1]], tail=blank)
+
+    rows, _reading = read(path)
+
+    assert rows == [(2, {"name": "张三", "id_number": ID_1})]
 
 
 def test_a_wps_et_file_is_answered_with_what_to_save_it_as(tmp_path):

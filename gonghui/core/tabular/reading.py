@@ -39,6 +39,7 @@ from gonghui.core.tabular.xlsx_guard import (
     _check_zip,
     _corrupt,
     _encrypted,
+    _ods_grid,
     _too_many_cells,
 )
 from gonghui.core.tabular.xlsx_stream import OtherShape, Stream, open_stream
@@ -174,6 +175,7 @@ def _check_ole(path: Path) -> None:
 
 def _check_ods(path: Path) -> None:
     _check_zip(path)
+    _check_cells(_ods_grid(path))
 
 
 def _check_cells(cells: int) -> None:

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -284,6 +284,54 @@ def _check_zip(path: Path) -> None:
         for member in members:
             for _chunk in _member_chunks(handle, member):
                 pass  # unpacked only to prove that its declared size is true
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_grid(path: Path) -> int:
+    """The largest grid calamine would build for a sheet of an .ods: repeated rows and cells
+    (number-rows-repeated="1048576") are expanded, up to the last cell that holds a value.
+    LibreOffice's trailing blank rows, repeated a million times, count for nothing."""
+    from defusedxml.ElementTree import iterparse
+
+    largest = 0
+    with zipfile.ZipFile(path) as archive:
+        if "content.xml" not in archive.namelist():
+            raise _corrupt()
+        with archive.open("content.xml") as content:
+            height = last_row = width = 0
+            try:
+                for event, element in iterparse(content, events=("start", "end")):
+                    tag = element.tag
+                    if event == "start":
+                        if tag == _ODS_TABLE + "table":
+                            height = last_row = width = 0
+                        continue
+                    if tag == _ODS_TABLE + "table-row":
+                        repeated = int(element.get(_ODS_TABLE + "number-rows-repeated", "1"))
+                        used = _ods_row_width(element)
+                        height += repeated
+                        if used:
+                            last_row, width = height, max(width, used)
+                        element.clear()
+                    elif tag == _ODS_TABLE + "table":
+                        largest = max(largest, last_row * width)
+                        element.clear()
+            except (ValueError, SyntaxError):
+                raise _corrupt() from None
+    return largest
+
+
+def _ods_row_width(row: Any) -> int:
+    """How many columns of a row calamine keeps: up to its last cell holding a value."""
+    width = used = 0
+    for cell in row:
+        width += int(cell.get(_ODS_TABLE + "number-columns-repeated", "1"))
+        if cell.get(_ODS_OFFICE + "value-type") is not None or len(cell):
+            used = width
+    return used
 
 
 def _check_members(members: list[zipfile.ZipInfo]) -> None:
