@@ -106,6 +106,6 @@ CONTEST_IMPORT: ImportKind[User] = ImportKind(
         "marks_changed": _("Marks changed"),
     },
     done_link=_contest_link,
-    suffixes=(".xlsx",),
+    suffixes=(".xlsx", ".xls", ".ods"),
     sheets=SHEETS,
 )

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +18,7 @@ from gonghui.core import audit
 from gonghui.core.bounds import YEAR
 from gonghui.core.personal import contact_details_in
 from gonghui.core.tabular import Column, Row, RowError, Spec, Table, open_table
+from gonghui.core.tabular.base import parse_typed_date, parse_yes_no
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
 from gonghui.people.actions import identity_digest
@@ -103,8 +103,6 @@ STATUSES = {
     "已故": HonoureeStatus.DECEASED,
     **{status.value: status for status in HonoureeStatus},
 }
-YES = {"是", "y", "yes", "true", "1", "同意"}
-NO = {"", "否", "n", "no", "false", "0", "不同意"}
 
 
 @dataclass
@@ -116,15 +114,6 @@ class HonoureePlan:
     @property
     def is_clean(self) -> bool:
         return not self.errors
-
-
-def _flag(value: str) -> bool | None:
-    text = value.strip().casefold()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    return None
 
 
 def _prefecture(org: Organisation, cache: dict[str, Organisation]) -> Organisation | None:
@@ -215,7 +204,7 @@ def _check_row(row: Row, known: _Known) -> tuple[Honouree | None, list[RowError]
         bad("status", _("Write the status as 保持, 已撤销 or 已故."))
     elif status != HonoureeStatus.ACTIVE and not v.get("reason", "").strip():
         bad("reason", _("A revoked or deceased honouree needs a reason."))
-    consent, allowance = _flag(v.get("consent", "")), _flag(v.get("allowance", ""))
+    consent, allowance = parse_yes_no(v.get("consent", "")), parse_yes_no(v.get("allowance", ""))
     if consent is None:
         bad("consent", _("Write 是 or 否."))
     if allowance is None:
@@ -229,8 +218,11 @@ def _check_row(row: Row, known: _Known) -> tuple[Honouree | None, list[RowError]
         elif (name, kind.pk, year, union.code) in known.seen:
             bad("name", _("This honour appears twice in the file."))
         known.seen.add((name, kind.pk, year, union.code))
-    retired_text = v.get("retired_on", "").strip().replace("/", "-").replace(".", "-")
-    retired_on = parse_date(retired_text) if retired_text else None
+    retired_text = v.get("retired_on", "").strip()
+    try:
+        retired_on = parse_typed_date(retired_text)[0] if retired_text else None
+    except ValueError:
+        retired_on = None
     if retired_text and retired_on is None:
         bad("retired_on", _("Write the date as YYYY-MM-DD."))
     if errors or kind is None or union is None or level is None:

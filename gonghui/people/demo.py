@@ -205,3 +205,59 @@ def write_sample(folder: Path, *, union: Organisation, seed: int = 7) -> Path:
         writer.writerow(SAMPLE_HEADERS)
         writer.writerows(rows)
     return path
+
+
+def write_office_sample(folder: Path, *, union: Organisation, seed: int = 11) -> Path:
+    """A roster as a union office keeps it (花名册): a merged title and a 填报 line above the
+    header, a 序号 and a 备注 column, dates typed as people type them, a 合计 row and a
+    填表人 line below. It imports as it is: every row is good."""
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"会员花名册示例-{union.code}.xlsx"
+    unit = EmployerUnit.objects.filter(organisation=union).first()
+    typed = (
+        lambda d: f"{d.year}.{d.month:02d}.{d.day:02d}",
+        lambda d: f"{d.year}/{d.month}/{d.day}",
+        lambda d: f"{d.year}年{d.month}月{d.day}日",
+        lambda d: f"{d.year}{d.month:02d}{d.day:02d}",
+        lambda d: f"{d.year}.{d.month}",  # a month alone: its first day
+    )
+    today = timezone.localdate()
+    header = ["序号", *SAMPLE_HEADERS, "备注"]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "花名册"
+    sheet.append([f"{union.name}会员花名册"])
+    filled_on = f"填报日期：{today.year}年{today.month}月{today.day}日"
+    sheet.append([f"填报单位：{union.name}", None, None, None, filled_on])
+    sheet.append(header)
+    seen: set[str] = set()
+    for n in range(12):
+        row = _row(rng, n + 4, _area(union), seen, unit)
+        joined = typed[n % len(typed)](row.joined_on) if row.joined_on else ""
+        sheet.append(
+            [
+                n + 1,
+                row.name,
+                row.identity.number,
+                row.phone,
+                joined,
+                row.unit_name,
+                row.unit_credit_code,
+                row.post,
+                CHINESE_SKILL_LEVELS[SkillLevel(row.skill_level)],
+                "√" if row.is_frontline else "×",
+                "是" if row.is_migrant else "否",
+                "Y" if row.is_enterprise_head else "N",
+                "",
+            ]
+        )
+    sheet.append([])
+    sheet.append(["合计：12人"])
+    sheet.append(["填表人：", None, "审核人：", None, "联系电话："])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet.merge_cells("A2:D2")
+    workbook.save(path)
+    return path

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from gonghui.core.crypto import blind_index, blind_indexer, sealer
 from gonghui.core.personal import mask_identity_number, mask_phone
 from gonghui.core.tabular import Column, RowError, Spec
+from gonghui.core.tabular import base as tabular_base
+from gonghui.core.tabular.base import parse_typed_date
 from gonghui.core.validators import (
     PROVINCE_CODES,
     normalise_credit_code,
@@ -63,10 +65,8 @@ MEMBER_SPEC = Spec(
         Column("gender", "性别", ("gender", "sex"), required=False),
     )
 )
-YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "t"})
-NO = frozenset({"否", "n", "no", "false", "0", "", "×", "f"})
+YES, NO = tabular_base.YES, tabular_base.NO
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _SKILLS = {text: level for level, text in CHINESE_SKILL_LEVELS.items() if text}
 
 
@@ -211,12 +211,7 @@ def _flag(value: str) -> bool | None:
 
 
 def _date(value: str) -> date | None:
-    match = _DATE.match(value.strip())
-    if match is None and re.fullmatch(r"\d{8}", value.strip()):
-        match = re.match(r"(\d{4})(\d{2})(\d{2})", value.strip())
-    if match is None:
-        raise ValueError(value)
-    return date(int(match[1]), int(match[2]), int(match[3]))
+    return parse_typed_date(value)[0]
 
 
 # how a column's check reports a problem: fail(column key, message)

@@ -207,14 +207,23 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(tmp_path):
     assert "damaged" in refusal(tmp_path / "fake.xlsx")
 
 
-def test_an_encrypted_or_old_xls_file_is_refused_with_advice(tmp_path):
+def test_a_password_protected_xlsx_is_refused_with_advice(tmp_path):
+    # Excel keeps a protected workbook in an OLE container, in a stream named EncryptedPackage
     path = tmp_path / "orgs.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    name = "EncryptedPackage".encode("utf-16-le")
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + name + b"\0" * 64)
 
     message = refusal(path)
 
-    assert "password-protected or in the old .xls format" in message
+    assert "password-protected" in message
     assert ".xlsx" in message
+
+
+def test_an_old_format_file_that_is_not_a_workbook_is_refused_as_damaged(tmp_path):
+    path = tmp_path / "orgs.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+
+    assert "cannot be read" in refusal(path)
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from gonghui.contests.actions import AspectSpec
 from gonghui.contests.models import Contest, MedalPolicyChoice
 from gonghui.core.tabular import Column, Row, Spec, UnreadableFile, open_table
+from gonghui.core.tabular import base as tabular_base
+from gonghui.core.tabular.base import parse_typed_date
 from gonghui.orgs.models import Organisation, code_validator
 
 CONTEST_SHEET, SKILL_SHEET, SCHEME_SHEET = "竞赛", "赛项", "评分标准"
@@ -101,8 +103,7 @@ POLICIES = {
     "世界技能大赛": MedalPolicyChoice.WORLDSKILLS,
     "卓越奖": MedalPolicyChoice.WORLDSKILLS,
 }
-YES = {"是", "y", "yes", "true", "1", "√"}
-NO = {"", "否", "n", "no", "false", "0"}
+YES, NO = tabular_base.YES, tabular_base.NO
 
 
 @dataclass(frozen=True, order=True)
@@ -177,12 +178,13 @@ def sheet_rows(path: Path, sheet: str, spec: Spec, errors: Collector) -> Iterato
 
 
 def parse_date(text: str) -> date | None:
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
+    """A day as people type it (2026-05-01, 2026/5/1, 2026.05.01, 2026年5月1日, 20260501); a
+    month alone is not a contest's day."""
+    try:
+        day, month_only = parse_typed_date(text)
+    except ValueError:
+        return None
+    return None if month_only else day
 
 
 def code_ok(value: str) -> bool:

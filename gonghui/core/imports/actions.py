@@ -139,6 +139,7 @@ def _findings(job: ImportJob, checked: Checked) -> dict[str, Any]:
         "errors": [[e.row, e.column, e.message, e.sheet] for e in kept],
         "error_count": checked.bad_rows,
         "warnings": [[w.row, w.column, w.message, w.sheet] for w in checked.warnings[:KEEP_ERRORS]],
+        "readings": checked.readings,
     }
 
 

@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 
 from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.imports import files
-from gonghui.core.imports.kinds import Checked, Context, ImportKind, Written, get_kind
+from gonghui.core.imports.kinds import (
+    Checked,
+    Context,
+    ImportKind,
+    Written,
+    apply_file,
+    check_file,
+    get_kind,
+)
 from gonghui.core.tabular import UnreadableFile
 
 ERROR_SUFFIXES = {".csv", ".xlsx"}
@@ -40,7 +48,7 @@ class TableImportCommand(BaseCommand):
         return get_kind(self.kind)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", nargs="?", type=Path, help="the .xlsx or .csv file")
+        parser.add_argument("path", nargs="?", type=Path, help="the .xlsx, .xls, .ods or .csv file")
         parser.add_argument("--dry-run", action="store_true", help="check and count; write nothing")
         parser.add_argument(
             "--errors",
@@ -99,6 +107,29 @@ class TableImportCommand(BaseCommand):
             return _("%(n)d problems found; nothing was written.") % {"n": len(checked.errors)}
         return _("%(n)d problems found; the other rows were written.") % {"n": len(checked.errors)}
 
+    def describe_readings(self, checked: Checked) -> list[str]:
+        """Where each sheet's header was, what was skipped, which columns were not imported."""
+        lines = []
+        for reading in checked.readings:
+            where = f"{reading['sheet']}: " if reading["sheet"] else ""
+            rows = reading["header_rows"]
+            said = _("The header is on row %(row)s.") % {"row": "–".join(map(str, rows))}
+            if reading["skipped_above"]:
+                numbers = "、".join(str(number) for number, _text in reading["skipped_above"])
+                said += " " + _("Rows skipped above it: %(rows)s.") % {"rows": numbers}
+            if reading["skipped_below"]:
+                numbers = "、".join(str(number) for number, _text in reading["skipped_below"])
+                said += " " + _("Total and signature lines skipped: rows %(rows)s.") % {
+                    "rows": numbers
+                }
+            lines.append(where + said)
+            unused = [*reading["ignored"], *(f"{h}：{why}" for h, why in reading["dropped"])]
+            if unused:
+                lines.append(
+                    where + _("Columns not imported: %(columns)s.") % {"columns": "；".join(unused)}
+                )
+        return lines
+
     def show_problems(self, checked: Checked) -> None:
         """Every bad row, on the standard error."""
         for problem in checked.errors:
@@ -148,14 +179,14 @@ class TableImportCommand(BaseCommand):
         kind = self.import_kind
         if kind.apply is not None and not dry_run:
             context.progress = self._progress(_("Written %(n)s rows"))
-            checked, written = kind.apply(path, context)
+            checked, written = apply_file(kind, path, context)
             self._report(checked, report)
             if written is None:
                 self.stdout.write(self.describe_check(checked))
             return checked, written
         with transaction.atomic():
             context.progress = self._progress(_("Checked %(n)s rows"))
-            checked = kind.check(path, context)
+            checked = check_file(kind, path, context)
             self._report(checked, report)
             self.stdout.write(self.describe_check(checked))
             if dry_run or not checked.ready or (checked.errors and not context.skip_bad_rows):
@@ -165,6 +196,8 @@ class TableImportCommand(BaseCommand):
             return checked, kind.write(checked, context)
 
     def _report(self, checked: Checked, report: Path | None) -> None:
+        for line in self.describe_readings(checked):
+            self.stdout.write(line)
         if report is not None:
             suffix = report.suffix.lower()
             files.write_error_file(self.import_kind, checked.errors, report, suffix=suffix)

@@ -18,7 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils.functional import Promise
 
-from gonghui.core.tabular import RowError, Spec
+from gonghui.core.tabular import RowError, Spec, Table, collect_readings
 
 if TYPE_CHECKING:
     from gonghui.core.imports.models import ImportJob
@@ -52,6 +52,8 @@ class Checked:
     warnings: list[RowError] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     plan: Any = None
+    # how each sheet was read (`core.tabular.Reading.as_json`): filled in by the lifecycle
+    readings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def is_clean(self) -> bool:
@@ -110,7 +112,7 @@ class ImportKind(Generic[U]):
     # transaction, and answers the check and what was written (None when nothing was).
     apply: Callable[[Path, Context[U]], tuple[Checked, Written | None]] | None = None
     back_url_name: str = ""  # the list the page belongs to, for the breadcrumbs
-    suffixes: tuple[str, ...] = (".xlsx", ".csv")
+    suffixes: tuple[str, ...] = (".xlsx", ".xls", ".ods", ".csv")
     # the template's sheets (name, spec); one sheet named after the kind when empty
     sheets: tuple[tuple[str, Spec], ...] = ()
     errors_suffix: str = ".xlsx"
@@ -150,6 +152,34 @@ def counted(
     context.progress(count)
     if counter is not None:
         counter[:] = [count]
+
+
+def readings_of(tables: Iterable[Table]) -> list[dict[str, Any]]:
+    """How the sheets were read, one per sheet (a sheet read twice counts once: the last)."""
+    found: dict[str, dict[str, Any]] = {}
+    for table in tables:
+        reading = table.reading.as_json()
+        found[reading["sheet"]] = reading
+    return list(found.values())
+
+
+def check_file(kind: ImportKind[Any], path: Path, context: Context[Any]) -> Checked:
+    """The kind's check, with how each sheet was read (the header row, the rows skipped)."""
+    with collect_readings() as tables:
+        checked = kind.check(path, context)
+    checked.readings = readings_of(tables)
+    return checked
+
+
+def apply_file(
+    kind: ImportKind[Any], path: Path, context: Context[Any]
+) -> tuple[Checked, Written | None]:
+    """The kind's `apply`, with how each sheet was read."""
+    assert kind.apply is not None
+    with collect_readings() as tables:
+        checked, written = kind.apply(path, context)
+    checked.readings = readings_of(tables)
+    return checked, written
 
 
 _KINDS: dict[str, ImportKind[Any]] = {}

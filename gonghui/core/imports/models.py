@@ -68,6 +68,8 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)  # the first: [row, column, message, sheet]
     error_count = models.PositiveIntegerField(default=0)  # rows with an error
     warnings = models.JSONField(default=list, blank=True)
+    # how each sheet was read: header rows, rows skipped above and below, columns not imported
+    readings = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)  # what the writer made: a batch, a url
 
@@ -128,6 +130,14 @@ class ImportJob(models.Model):
         """The kept errors as the page lists them."""
         keys = ("row", "column", "message", "sheet")
         return [dict(zip(keys, error, strict=False)) for error in self.errors]
+
+    @property
+    def reading_notes(self) -> list[dict[str, Any]]:
+        """How each sheet was read, as the page says it: the header row (or rows: 3–4)."""
+        return [
+            {**reading, "header": "–".join(str(n) for n in reading.get("header_rows", []))}
+            for reading in self.readings
+        ]
 
     @property
     def percent(self) -> int:

@@ -12,7 +12,7 @@ from django_tasks import task
 
 from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.imports import actions, files
-from gonghui.core.imports.kinds import Checked, Context, Written
+from gonghui.core.imports.kinds import Checked, Context, Written, apply_file, check_file
 from gonghui.core.imports.models import ImportJob, ImportStage
 from gonghui.core.tabular import UnreadableFile
 
@@ -36,7 +36,7 @@ def check_job(job_id: int) -> None:
     # a check says how far it has come now and then (every few hundred rows)
     context.progress = lambda rows: actions.note_rows_checked(job_id=job_id, rows=rows)
     try:
-        checked = job.kind_spec.check(Path(job.stored_path), context)
+        checked = check_file(job.kind_spec, Path(job.stored_path), context)
     except UnreadableFile as error:
         actions.fail_import(job=job, message=error.message)
         return
@@ -47,9 +47,9 @@ def _write(job: ImportJob, context: Context[Any]) -> tuple[Checked, Written | No
     kind = job.kind_spec
     if kind.apply is not None:
         context.progress = lambda rows: files.report_progress(job.pk, rows)
-        return kind.apply(Path(job.stored_path), context)
+        return apply_file(kind, Path(job.stored_path), context)
     with transaction.atomic():
-        checked = kind.check(Path(job.stored_path), context)
+        checked = check_file(kind, Path(job.stored_path), context)
         if not checked.ready or (checked.errors and not job.skip_bad_rows):
             return checked, None
         context.progress = lambda rows: files.report_progress(job.pk, rows)

@@ -32,6 +32,7 @@ from gonghui.core.imports.permissions import (
     visible_import_jobs,
 )
 from gonghui.core.tabular import XLSX_CONTENT_TYPE
+from gonghui.core.tabular.reading import WPS_SUFFIXES
 
 
 class SignedInRequest(HttpRequest):
@@ -43,7 +44,7 @@ class SignedInRequest(HttpRequest):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .xls, .ods or .csv)"))
 
     def __init__(self, *args: Any, kind: ImportKind[Any], user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,12 +52,17 @@ class UploadForm(forms.Form):
         if kind.form_fields is not None:
             self.fields.update(kind.form_fields(user))
             self.order_fields([*kind.form_fields(user), "file"])
-        if kind.suffixes == (".xlsx",):
-            self.fields["file"].label = gettext_lazy("Workbook (.xlsx)")
+        if ".csv" not in kind.suffixes:
+            self.fields["file"].label = gettext_lazy("Workbook (.xlsx, .xls or .ods)")
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
-        if Path(upload.name or "").suffix.lower() not in self.kind.suffixes:
+        suffix = Path(upload.name or "").suffix.lower()
+        if suffix in WPS_SUFFIXES:
+            raise forms.ValidationError(
+                _("Save this WPS file as .xlsx or .xls before importing it.")
+            )
+        if suffix not in self.kind.suffixes:
             raise forms.ValidationError(
                 _("Upload a file of one of these kinds: %(kinds)s.")
                 % {"kinds": "、".join(self.kind.suffixes)}

@@ -1,8 +1,10 @@
 """Spreadsheets in and out: every programme's import and export goes through here.
 
 A programme declares its columns once (a `Spec`); `open_table` refuses files that are not
-spreadsheets, are too large, are zip bombs or lack required columns, then streams the rows
-as `Row(number, values)`: the number as the spreadsheet shows it, the values as clean text.
+spreadsheets, are too large, are zip bombs or lack required columns, finds the header among
+the first rows (below a title, over a second header row), then streams the rows as
+`Row(number, values)`: the number as the spreadsheet shows it, the values as clean text;
+total and signature lines below the data are left out, and `Table.reading` says so.
 `write_csv` and `write_xlsx` stream exports with spreadsheet formulas neutralised.
 """
 
@@ -27,7 +29,9 @@ from gonghui.core.tabular.base import (
     normalise_header,
 )
 from gonghui.core.tabular.reading import (
+    Reading,
     Table,
+    collect_readings,
     open_table,
 )
 from gonghui.core.tabular.writing import (
@@ -52,11 +56,13 @@ __all__ = [
     "ZIP_RATIO_FLOOR",
     "Cell",
     "Column",
+    "Reading",
     "Row",
     "RowError",
     "Spec",
     "Table",
     "UnreadableFile",
+    "collect_readings",
     "column_letters",
     "csv_chunks",
     "csv_response",

@@ -71,9 +71,13 @@ class Column:
     help: str | Promise = ""
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_header(text: str) -> str:
-    # NFKC folds full-width parentheses, letters and spaces into their ASCII forms
-    return unicodedata.normalize("NFKC", text).strip().casefold()
+    # NFKC folds full-width parentheses, letters and spaces into their ASCII forms; spaces and
+    # line breaks inside a cell ("公民身份\n号码", "姓　名") do not change the column it names
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,40 @@ def column_letters(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+# Dates as people type them: 2019-05-01, 2019/5/1, 2019.05.01, 2019年5月1日, 20190501, and a
+# month alone (2019.5, 2019年5月), which means its first day
+_TYPED_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月?)|(\d{4})(\d{2})(\d{2})"
+)
+
+
+def parse_typed_date(text: str) -> tuple[date, bool]:
+    """The date a cell's text means, and whether only its month was given (the first day is
+    then taken); ValueError when it is not a date."""
+    match = _TYPED_DATE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(text)
+    if match[4]:
+        return date(int(match[4]), int(match[5]), int(match[6])), False
+    day = match[3]
+    return date(int(match[1]), int(match[2]), int(day or 1)), day is None
+
+
+# Yes and no as people write them in a spreadsheet (compared in lower case; a blank is no)
+YES = frozenset({"是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "同意"})
+NO = frozenset({"否", "n", "no", "false", "f", "0", "", "×", "✗", "✘", "不同意"})
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for 是, √, Y, 1 …; False for 否, ×, N, 0, a blank …; None for anything else."""
+    folded = text.strip().casefold()
+    if folded in YES:
+        return True
+    if folded in NO:
+        return False
+    return None
 
 
 def is_scientific(value: str) -> bool:

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -262,6 +262,92 @@ def _emulated_grid(pieces: Iterable[bytes]) -> int:
     return (high_row - low_row + 1) * (high_column - low_column + 1)
 
 
+def _too_many_cells() -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "A sheet of this workbook spans more than %(limit)d cells (often a stray value far below or to the right of the data); delete what lies outside the table, or split the file."
+        )
+        % {"limit": int(settings.IMPORT_MAX_CELLS)}
+    )
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse zip bombs and lying zip headers (an .ods): every member unpacked once, bounded
+    by what it declares, before calamine sees the file."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _corrupt() from None
+    with archive, path.open("rb") as handle:
+        members = archive.infolist()
+        _check_members(members)
+        for member in members:
+            for _chunk in _member_chunks(handle, member):
+                pass  # unpacked only to prove that its declared size is true
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_grid(path: Path) -> int:
+    """The largest grid calamine would build for a sheet of an .ods: repeated rows and cells
+    (number-rows-repeated="1048576") are expanded, up to the last cell that holds a value.
+    LibreOffice's trailing blank rows, repeated a million times, count for nothing."""
+    from defusedxml.ElementTree import iterparse
+
+    largest = 0
+    with zipfile.ZipFile(path) as archive:
+        if "content.xml" not in archive.namelist():
+            raise _corrupt()
+        with archive.open("content.xml") as content:
+            height = last_row = width = 0
+            try:
+                for event, element in iterparse(content, events=("start", "end")):
+                    tag = element.tag
+                    if event == "start":
+                        if tag == _ODS_TABLE + "table":
+                            height = last_row = width = 0
+                        continue
+                    if tag == _ODS_TABLE + "table-row":
+                        repeated = int(element.get(_ODS_TABLE + "number-rows-repeated", "1"))
+                        used = _ods_row_width(element)
+                        height += repeated
+                        if used:
+                            last_row, width = height, max(width, used)
+                        element.clear()
+                    elif tag == _ODS_TABLE + "table":
+                        largest = max(largest, last_row * width)
+                        element.clear()
+            except (ValueError, SyntaxError):
+                raise _corrupt() from None
+    return largest
+
+
+def _ods_row_width(row: Any) -> int:
+    """How many columns of a row calamine keeps: up to its last cell holding a value."""
+    width = used = 0
+    for cell in row:
+        width += int(cell.get(_ODS_TABLE + "number-columns-repeated", "1"))
+        if cell.get(_ODS_OFFICE + "value-type") is not None or len(cell):
+            used = width
+    return used
+
+
+def _check_members(members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise _too_large_unpacked()
+    if any(m.flag_bits & 0x1 for m in members):
+        raise _encrypted()
+    if sum(m.file_size for m in members) > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise _too_large_unpacked()
+    for member in members:
+        if member.file_size > ZIP_RATIO_FLOOR and member.file_size > ZIP_MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise _too_large_unpacked()
+
+
 def _check_xlsx(path: Path, *, unpack: bool = True) -> None:
     """Refuse zip bombs, lying zip headers and sparse-cell bombs before calamine sees the file.
 
@@ -312,17 +398,12 @@ def _check_xlsx(path: Path, *, unpack: bool = True) -> None:
             else:
                 continue
             if cells > max_cells:
-                raise UnreadableFile(
-                    _(
-                        "A sheet of this workbook spans more than %(limit)d cells (often a stray value far below or to the right of the data); delete what lies outside the table, or split the file."
-                    )
-                    % {"limit": max_cells}
-                )
+                raise _too_many_cells()
 
 
 def _encrypted() -> UnreadableFile:
     return UnreadableFile(
         _(
-            "This file is password-protected or in the old .xls format; remove the password and save it as .xlsx (or .csv)."
+            "This file is password-protected; remove the password in Excel or WPS and save it again as .xlsx."
         )
     )

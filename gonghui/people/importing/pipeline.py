@@ -13,17 +13,18 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.accounts.types import Actor
 from gonghui.core.background import in_child
-from gonghui.core.tabular import RowError, open_table
+from gonghui.core.tabular import RowError, Table, open_table
 from gonghui.orgs.models import Organisation
 from gonghui.orgs.permissions import Scope
 from gonghui.people.actions import check_member_union
@@ -123,18 +124,32 @@ def _import(job: _Job, *, first: bool) -> ImportReport:
     today = timezone.localdate()
     with open_table(job.path, spec=MEMBER_SPEC) as table:
 
-        def produce() -> Generator[PlainChunk, None, None]:
-            return checked_chunks(table, today=today)
+        def produce() -> Generator[PlainChunk | list[list[Any]], None, None]:
+            yield from checked_chunks(table, today=today)
+            # the total and signature lines left out, as the rows were read (perhaps in a child)
+            yield [[number, text] for number, text in table.skipped_below]
 
         large = job.path.stat().st_size >= PARALLEL_FROM_BYTES
         source = in_child(produce) if large else produce()
-        chunks = sealed_chunks(source)
+        chunks = sealed_chunks(_noting_trailers(source, table))
         try:
             if job.dry_run:
                 return _check(job, chunks, present=table.present)
             return _write(job, chunks, present=table.present, first=first)
         finally:
             source.close()  # stops the child at once if the import stops early
+
+
+def _noting_trailers(
+    source: Iterable[PlainChunk | list[list[Any]]], table: Table
+) -> Iterator[PlainChunk]:
+    """The chunks; the lines the reading left out below the data go back on this process's
+    table, which says how the file was read (`Table.reading`)."""
+    for item in source:
+        if isinstance(item, list):
+            table.skipped_below[:] = [(int(number), str(text)) for number, text in item]
+        else:
+            yield item
 
 
 def _planned(

@@ -25,7 +25,7 @@ from gonghui.orgs.demo import (
     database_is_empty,
 )
 from gonghui.orgs.models import CHINESE_TYPE_NAMES, Organisation, OrgType
-from gonghui.people.demo import build_roster, write_sample
+from gonghui.people.demo import build_roster, write_office_sample, write_sample
 
 
 def _positive(text: str) -> int:
@@ -133,6 +133,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"a roster to try importing (three rows are bad on purpose): {sample}"
             )
+            office = write_office_sample(Path(settings.VAR_DIR) / "samples", union=grassroots)
+            self.stdout.write(f"the same as a union office keeps it (花名册): {office}")
         self.stdout.write("contests: " + ", ".join(f"{c.code} {c.name}" for c in contests))
         unions = list(
             Organisation.objects.subtree(organisations["prefecture"]).filter(
