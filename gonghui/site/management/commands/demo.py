@@ -67,19 +67,12 @@ class Command(BaseCommand):
             help=f"grassroots unions under each county (default {DEFAULT_GRASSROOTS_PER_COUNTY})",
         )
 
-    def handle(
-        self,
-        *args: Any,
-        if_empty: bool,
-        force: bool,
-        grassroots_per_county: int,
-        members: int,
-        **options: Any,
-    ) -> None:
+    def _may_load(self, *, if_empty: bool, force: bool) -> bool:
+        """Whether to load: into an empty database, or beside data with --force (never twice)."""
         if not database_is_empty():
             if if_empty:
                 self.stdout.write("database not empty; demo not loaded")
-                return
+                return False
             if not force:
                 raise CommandError(
                     f"the database already holds {Organisation.objects.count()} organisations "
@@ -92,6 +85,19 @@ class Command(BaseCommand):
                     "one with the region's code) is already here, and loading the demo again "
                     "would duplicate its tree; nothing was loaded"
                 )
+        return True
+
+    def handle(
+        self,
+        *args: Any,
+        if_empty: bool,
+        force: bool,
+        grassroots_per_county: int,
+        members: int,
+        **options: Any,
+    ) -> None:
+        if not self._may_load(if_empty=if_empty, force=force):
+            return
         started = time.perf_counter()
         try:
             summary = build_demo(grassroots_per_county=grassroots_per_county)
