@@ -331,6 +331,10 @@ def _combine(parent: list[str], children: list[str]) -> list[str]:
     return [child or above for above, child in zip(parent, children, strict=True)]
 
 
+class HeaderNotFound(UnreadableFile):
+    """The sheet's top rows do not name the columns the import needs."""
+
+
 class Table:
     """An open spreadsheet: which spec columns it has, and its rows (iterated once)."""
 
@@ -400,7 +404,7 @@ class Table:
         named_most = max(range(len(searched)), key=lambda at: len(self._named(searched[at][1])))
         if not self._named(searched[named_most][1]):
             missing = [c.header for c in self.spec.columns if c.required]
-            raise UnreadableFile(
+            raise HeaderNotFound(
                 _("None of the first %(n)d rows names the required columns: %(columns)s.")
                 % {"n": HEADER_SEARCH_ROWS, "columns": "、".join(missing)}
             )
@@ -442,7 +446,7 @@ class Table:
             self._index.append((column.key, position))
         missing = [c.header for c in self.spec.columns if c.required and c.key not in seen]
         if missing:
-            raise UnreadableFile(
+            raise HeaderNotFound(
                 _("The header row (row %(row)d) lacks the required columns: %(columns)s.")
                 % {"row": self.header_row, "columns": "、".join(missing)}
             )
@@ -523,5 +527,36 @@ class Table:
 def open_table(
     path: Path | str, *, spec: Spec, sheet: str | None = None, allow_empty: bool = False
 ) -> Table:
-    """Open a .xlsx or .csv file against a spec; raises UnreadableFile saying what is wrong."""
-    return Table(Path(path), spec, sheet=sheet, allow_empty=allow_empty)
+    """Open a spreadsheet against a spec; raises UnreadableFile saying what is wrong.
+
+    Unless a sheet is named, a workbook is read from its first sheet whose top rows hold the
+    spec's header: a workbook often opens with its instructions (填表说明)."""
+    path = Path(path)
+    try:
+        return Table(path, spec, sheet=sheet, allow_empty=allow_empty)
+    except HeaderNotFound:  # the file passed its guards; another sheet may be the one
+        if sheet is not None:
+            raise
+        for other in _later_sheets(path):
+            try:
+                return Table(path, spec, sheet=other, allow_empty=allow_empty)
+            except UnreadableFile:
+                continue
+        raise  # what the first sheet lacks says most
+
+
+def _later_sheets(path: Path) -> list[str]:
+    """The visible worksheets of a workbook after its first (none for a CSV file), in order;
+    the file has passed its guards already, as the first sheet was read."""
+    if path.suffix.lower() not in {".xlsx", ".xls", ".ods"}:
+        return []
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception:
+        return []
+    names = [
+        sheet.name
+        for sheet in workbook.sheets_metadata
+        if sheet.typ == SheetTypeEnum.WorkSheet and sheet.visible == SheetVisibleEnum.Visible
+    ]
+    return names[1:]
