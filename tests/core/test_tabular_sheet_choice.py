@@ -49,3 +49,40 @@ def test_a_workbook_without_the_header_says_what_its_first_sheet_lacks(tmp_path)
     with pytest.raises(UnreadableFile) as refused:
         open_table(path, spec=MEMBER_SPEC)
     assert "姓名" in str(refused.value) or "name" in str(refused.value).lower()
+
+
+def test_the_command_line_reads_the_sheet_named(world, tmp_path) -> None:
+    from django.core.management.base import CommandError
+
+    path = _workbook(tmp_path / "名册.xlsx")
+    call_command(
+        "import_members",
+        str(path),
+        "--union",
+        "CA-K-1",
+        "--sheet",
+        "会员名册",
+        stdout=io.StringIO(),
+    )
+    assert Membership.objects.filter(union=world.gr_a1).count() == 3
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "import_members",
+            str(path),
+            "--union",
+            "CA-K-1",
+            "--sheet",
+            "名单",
+            stdout=io.StringIO(),
+        )
+    assert refused.value.returncode == 2 and "名单" in str(refused.value)
+    with pytest.raises(CommandError):  # the instructions are not a roster, even when named
+        call_command(
+            "import_members",
+            str(path),
+            "--union",
+            "CA-K-1",
+            "--sheet",
+            "填表说明",
+            stdout=io.StringIO(),
+        )

@@ -31,6 +31,7 @@ from gonghui.core.imports.kinds import (
     get_kind,
 )
 from gonghui.core.tabular import UnreadableFile
+from gonghui.core.tabular.reading import CHOSEN_SHEET
 
 ERROR_SUFFIXES = {".csv", ".xlsx"}
 PROGRESS_LINE = 10_000  # rows between two reports of progress
@@ -58,6 +59,11 @@ class TableImportCommand(BaseCommand):
         )
         parser.add_argument(
             "--template", type=Path, metavar="OUT", help="write an empty .xlsx to fill in, and stop"
+        )
+        parser.add_argument(
+            "--sheet",
+            metavar="NAME",
+            help="read this sheet of the workbook (default: the first whose top rows hold the header)",
         )
         if self.import_kind.skips_bad_rows:
             parser.add_argument(
@@ -152,6 +158,7 @@ class TableImportCommand(BaseCommand):
         if not path.is_file():
             raise CommandError(_("%(path)s: no such file.") % {"path": path}, returncode=2)
         context = self.context(options, path)
+        chosen = CHOSEN_SHEET.set(options.get("sheet"))
         try:
             checked, written = self._run(path, context, dry_run=options["dry_run"], report=report)
         except UnreadableFile as error:
@@ -159,6 +166,7 @@ class TableImportCommand(BaseCommand):
         except ValidationError as error:  # the import itself refused (a union of the wrong type)
             raise CommandError("；".join(error.messages), returncode=2) from None
         finally:
+            CHOSEN_SHEET.reset(chosen)
             if self.stderr.isatty():
                 self.stderr.write("")  # ends the counter's line
         if written is not None:

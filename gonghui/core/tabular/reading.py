@@ -524,6 +524,10 @@ class Table:
         self.close()
 
 
+# The sheet an operator named (`--sheet`): read instead of looking for the header's sheet.
+CHOSEN_SHEET: ContextVar[str | None] = ContextVar("chosen_sheet", default=None)
+
+
 def open_table(
     path: Path | str, *, spec: Spec, sheet: str | None = None, allow_empty: bool = False
 ) -> Table:
@@ -532,6 +536,7 @@ def open_table(
     Unless a sheet is named, a workbook is read from its first sheet whose top rows hold the
     spec's header: a workbook often opens with its instructions (填表说明)."""
     path = Path(path)
+    sheet = sheet if sheet is not None else CHOSEN_SHEET.get()
     try:
         return Table(path, spec, sheet=sheet, allow_empty=allow_empty)
     except HeaderNotFound:  # the file passed its guards; another sheet may be the one
