@@ -205,6 +205,8 @@ def test_worker_command_keeps_house_beside_the_task_worker(monkeypatch) -> None:
 
     worked: list[bool] = []
     monkeypatch.setattr("gonghui.core.management.commands.worker.Housekeeper", Recording)
+    # and no real heartbeat thread, which would go on writing to the test database
+    monkeypatch.setattr("gonghui.core.management.commands.worker.Heartbeat", Recording)
     monkeypatch.setattr(
         "django_tasks_db.management.commands.db_worker.Worker.run",
         lambda worker: worked.append(True),
@@ -214,4 +216,4 @@ def test_worker_command_keeps_house_beside_the_task_worker(monkeypatch) -> None:
         lambda worker: None,  # the test run keeps its own signal handlers
     )
     call_command("worker", "--no-startup-delay", "--no-reload", verbosity=0)
-    assert started == [True] and worked == [True]
+    assert started == [True, True] and worked == [True]  # housekeeping and heartbeat

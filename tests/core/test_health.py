@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def checkpoints(settings, tmp_path):
     settings.AUDIT_CHECKPOINTS = tmp_path / "checkpoints.log"
+    WorkerHeartbeat.objects.all().delete()  # each test says which workers beat
     return settings.AUDIT_CHECKPOINTS
 
 
