@@ -64,13 +64,24 @@ def _key(name: str, dev_name: str) -> str:
 SECRET_KEY = _key("SECRET_KEY", "secret")
 # Earlier secret keys, comma-separated, still accepted for signed values (sessions, password
 # reset links) while they expire: how the secret key is changed without signing everyone out.
-# "aes" (AES-256-GCM, HMAC-SHA256) or "sm" (SM4-GCM, HMAC-SM3: GB/T 39786), chosen for a new
-# database: the keyed hashes and the audit chain are made with it.
-CRYPTO = env("CRYPTO", "aes")
 SECRET_KEY_FALLBACKS = [k for k in env("SECRET_KEY_FALLBACKS").split(",") if k.strip()]
-# The audit chain's HMAC key lives outside the database, so that whoever can write to the
-# database still cannot forge a consistent chain.
-AUDIT_KEY = _key("AUDIT_KEY", "audit")
+# "aes" (AES-256-GCM, HMAC-SHA256) or "sm" (SM4-GCM, HMAC-SM3: GB/T 39786): the algorithms of
+# the current keys. Moving a database from one to the other is a key rotation.
+CRYPTO = env("CRYPTO", "aes")
+
+
+def _keyring(name: str, single: str, dev_name: str) -> list[str]:
+    """A keyring from GONGHUI_<name> (comma-separated, the current key first, an older key
+    optionally prefixed "aes:" or "sm:" with the algorithms it was used with), or the single
+    key GONGHUI_<single> as a ring of one."""
+    ring = [key.strip() for key in env(name).split(",") if key.strip()]
+    return ring or [_key(single, dev_name)]
+
+
+# The audit chain's HMAC keys live outside the database, so that whoever can write to the
+# database still cannot forge a consistent chain. The first signs; older ones verify the part of
+# the chain they signed, up to the event that hands over to the next key.
+AUDIT_KEYS = _keyring("AUDIT_KEYS", "AUDIT_KEY", "audit")
 # Checkpoints of the audit trail's head, appended outside the database (another disk or host):
 # deleting the newest events and rewriting the head row no longer goes unnoticed.
 # An audit event whose action no app declared: refused (development, tests) or logged.
@@ -78,7 +89,9 @@ AUDIT_STRICT = env_bool("AUDIT_STRICT", DEBUG)
 AUDIT_CHECKPOINTS = Path(env("AUDIT_CHECKPOINTS", str(VAR_DIR / "audit-checkpoints.log")))
 # An import of at least this many rows is followed by a checkpoint at once.
 CHECKPOINT_IMPORT_ROWS = env_int("CHECKPOINT_IMPORT_ROWS", 10_000)
-FIELD_ENCRYPTION_KEY = _key("FIELD_KEY", "field")
+# The field keys, current first: older ones only open what they sealed until `rotate_keys`
+# has sealed it again with the current one.
+FIELD_KEYS = _keyring("FIELD_KEYS", "FIELD_KEY", "field")
 
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if not PRODUCTION and not ALLOWED_HOSTS:

@@ -24,7 +24,7 @@ from gonghui.contests.models import Contest, ContestLevel, ContestStatus, Skill
 from gonghui.contests.workbook import SHEETS
 from gonghui.core.validators import credit_code_check_character, identity_check_character
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
-from gonghui.people.actions import identity_digest
+from gonghui.people.actions import identity_digests
 from gonghui.people.models import Person
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐韩冯邓曹彭"
@@ -71,7 +71,7 @@ class _People:
             self.serial += 1
             first17 = f"650104{1975 + self.serial % 25}{1 + self.serial % 12:02d}{1 + self.serial % 28:02d}{(500 + self.serial) % 1000:03d}"
             number = first17 + identity_check_character(first17)
-            if not Person.objects.filter(identity_hash=identity_digest(number)).exists():
+            if not Person.objects.filter(identity_hash__in=identity_digests(number)).exists():
                 break
         if self.serial % 7 == 0:
             name = TRANSLITERATED[self.serial % len(TRANSLITERATED)]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -24,6 +23,8 @@ from gonghui.core.models import AuditEvent, AuditHead, Outcome
 from gonghui.core.personal import mask_value
 
 GENESIS = "0" * 64
+# the event that hands the chain over from one audit key to the next
+KEY_CHANGED = "audit.key_changed"
 
 Changes = Mapping[str, tuple[Any, Any] | list[Any]]
 
@@ -82,9 +83,71 @@ def _content(event: AuditEvent) -> bytes:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def compute_hash(event: AuditEvent) -> str:
-    key = settings.AUDIT_KEY.encode()
-    return hmac.new(key, _content(event), crypto.hash_name()).hexdigest()
+def compute_hash(event: AuditEvent, key: crypto.Key | None = None) -> str:
+    """The event's HMAC under `key` (the current audit key if not given)."""
+    key = key or crypto.audit_keys()[0]
+    return hmac.new(key.secret.encode(), _content(event), crypto.hash_name(key.suite)).hexdigest()
+
+
+class AuditKeyError(RuntimeError):
+    """The chain is signed with an audit key that GONGHUI_AUDIT_KEYS does not hold."""
+
+
+def _signed_with(event: AuditEvent, ring: Sequence[crypto.Key]) -> crypto.Key | None:
+    return next((key for key in ring if compute_hash(event, key) == event.hash), None)
+
+
+def _known_keys() -> list[crypto.Key]:
+    """The audit ring's keys, each also with the other algorithms: a chain signed with a key
+    under AES goes on under SM with the same key after a handover, and is verified so."""
+    ring = list(crypto.audit_keys())
+    return ring + [
+        crypto.Key(key.secret, other)
+        for key in ring
+        for other in crypto.SUITES
+        if other != key.suite
+    ]
+
+
+def _named(label: str) -> crypto.Key | None:
+    return next((key for key in _known_keys() if key.label == label), None)
+
+
+def _chain_key(head: AuditHead) -> crypto.Key:
+    """The key that signs the chain at its head: named there, or, for a chain begun before
+    keys were named, the key of the ring that signed its last event."""
+    ring = crypto.audit_keys()
+    if head.key:
+        named = _named(head.key)
+        if named is None:
+            raise AuditKeyError(
+                f"the audit chain is signed with key {head.key}, which GONGHUI_AUDIT_KEYS does "
+                "not hold: put it back after the current key, so that it hands over"
+            )
+        return named
+    if head.last_id == 0:
+        return ring[0]
+    last = AuditEvent.objects.filter(id=head.last_id).first()
+    found = _signed_with(last, _known_keys()) if last is not None else None
+    if found is None:
+        raise AuditKeyError(
+            f"the audit chain's last event #{head.last_id} was signed with none of the keys "
+            "in GONGHUI_AUDIT_KEYS (or it was altered): run audit_verify"
+        )
+    return found
+
+
+def _handover(signing: crypto.Key, current: crypto.Key, at: datetime) -> AuditEvent:
+    """The event that hands the chain from one audit key to the next: signed with the old key
+    and naming the new one, so that a verifier holding both walks across."""
+    return _build(
+        Entry(
+            action=KEY_CHANGED,
+            actor_name="system",
+            extra={"from": signing.label, "to": current.label},
+        ),
+        at,
+    )
 
 
 def _build(entry: Entry, at: datetime) -> AuditEvent:
@@ -119,19 +182,23 @@ def record_many(entries: Sequence[Entry]) -> list[AuditEvent]:
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().get(pk=1)
         at = timezone.now()
+        signing, current = _chain_key(head), crypto.audit_keys()[0]
+        built = [_build(entry, at) for entry in entries]
+        if signing != current:
+            built.insert(0, _handover(signing, current, at))
         events = []
         last_id, last_hash = head.last_id, head.last_hash
-        for entry in entries:
-            event = _build(entry, at)
+        for event in built:
             last_id += 1
             event.id = last_id
             event.prev_hash = last_hash
-            event.hash = last_hash = compute_hash(event)
+            event.hash = last_hash = compute_hash(event, signing)
             events.append(event)
+            signing = current  # after a handover, the new key signs
         AuditEvent.objects.bulk_create(events, batch_size=500)
-        head.last_id, head.last_hash = last_id, last_hash
-        head.save(update_fields=["last_id", "last_hash"])
-    return events
+        head.last_id, head.last_hash, head.key = last_id, last_hash, current.label
+        head.save(update_fields=["last_id", "last_hash", "key"])
+    return events[len(events) - len(entries) :]
 
 
 def record(
@@ -189,8 +256,11 @@ def _walk(batch: int) -> Iterator[AuditEvent]:
 
 
 def verify_chain(batch: int = 2000) -> ChainReport:
-    """Walk the whole chain; name the first event that does not fit."""
-    expected_id, prev, checked = 1, GENESIS, 0
+    """Walk the whole chain; name the first event that does not fit. Each event is checked
+    with the key that signed that part of the chain: the ring's key that signed the first
+    event, then the key each handover names."""
+    known = _known_keys()
+    expected_id, prev, checked, key = 1, GENESIS, 0, None
     for event in _walk(batch):
         if event.id != expected_id:
             return ChainReport(
@@ -204,8 +274,20 @@ def verify_chain(batch: int = 2000) -> ChainReport:
                 f"event #{event.id} does not follow event #{event.id - 1} "
                 "(an event was deleted, inserted or reordered)",
             )
-        if compute_hash(event) != event.hash:
+        key = key or _signed_with(event, known)
+        if key is None or compute_hash(event, key) != event.hash:
             return ChainReport(False, checked, event.id, f"event #{event.id} was altered")
+        if event.action == KEY_CHANGED:
+            named = str(event.extra.get("to", ""))
+            key = _named(named)
+            if key is None:
+                return ChainReport(
+                    False,
+                    checked + 1,
+                    event.id + 1,
+                    f"from event #{event.id + 1} the chain is signed with key {named}, "
+                    "which GONGHUI_AUDIT_KEYS does not hold",
+                )
         prev, expected_id, checked = event.hash, expected_id + 1, checked + 1
     head = AuditHead.objects.get(pk=1)
     if head.last_id != expected_id - 1 or head.last_hash != prev:

@@ -25,6 +25,9 @@ _DECLARED: dict[str, tuple[str, Label]] = {}
 # the ground floor's own: a refused access is recorded wherever it happens
 CORE_ACTIONS: dict[str, Label] = {
     "access.denied": _("Access refused"),
+    "audit.key_changed": _("Audit key changed"),
+    "keys.rotation_started": _("Key rotation started"),
+    "keys.rotated": _("Key rotation finished"),
 }
 
 

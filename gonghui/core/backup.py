@@ -4,7 +4,7 @@ A backup is one tar file: the database (SQLite's online backup, safe while the s
 on PostgreSQL `pg_dump` in custom format, from one snapshot), the uploaded files, and
 `manifest.json` — the migrations applied, the rows of every table, the audit trail's head and
 latest checkpoint, the time, and a SHA-256 of every other member. Never the keys: a backup
-restores only where `GONGHUI_FIELD_KEY` and `GONGHUI_AUDIT_KEY` are the same.
+restores only where the field and audit keyrings hold the keys it was made with.
 
 `restore` refuses a database that holds any table, checks every checksum before it writes
 anything, restores, then compares the rows of every table with the manifest and walks the
@@ -270,7 +270,7 @@ def check_restored(manifest: dict[str, Any]) -> Report:
     report.audit_events = chain.checked
     if not chain.intact:
         hint = (
-            " (or GONGHUI_AUDIT_KEY here is not the key of the installation backed up)"
+            " (or GONGHUI_AUDIT_KEYS here lacks a key of the installation backed up)"
             if chain.first_bad_id == 1
             else ""
         )

@@ -45,11 +45,20 @@ def log_path() -> Path:
     return Path(settings.AUDIT_CHECKPOINTS)
 
 
-def _mac(seq: int, head_hash: str, at: str) -> str:
+def _mac(seq: int, head_hash: str, at: str, key: crypto.Key | None = None) -> str:
     # a key of its own, derived from the audit key, so a line is never mistaken for an event
-    digest = crypto.hash_name()
-    key = hmac.new(settings.AUDIT_KEY.encode(), b"gonghui audit checkpoint", digest)
-    return hmac.new(key.digest(), f"{seq}|{head_hash}|{at}".encode(), digest).hexdigest()
+    key = key or crypto.audit_keys()[0]
+    digest = crypto.hash_name(key.suite)
+    derived = hmac.new(key.secret.encode(), b"gonghui audit checkpoint", digest)
+    return hmac.new(derived.digest(), f"{seq}|{head_hash}|{at}".encode(), digest).hexdigest()
+
+
+def _signed(mac: str, seq: int, head_hash: str, at: str) -> bool:
+    """Whether a line was signed with a key of the audit ring (an older key signed the
+    checkpoints taken before it was replaced)."""
+    return any(
+        hmac.compare_digest(mac, _mac(seq, head_hash, at, key)) for key in crypto.audit_keys()
+    )
 
 
 def _line(checkpoint: Checkpoint) -> bytes:
@@ -124,7 +133,7 @@ def _parse(content: bytes, path: Path) -> Iterator[Checkpoint]:
                 raise ValueError
         except (ValueError, TypeError, KeyError):
             raise CheckpointLogError(f"line {number} of {path} is garbled") from None
-        if not hmac.compare_digest(mac, _mac(seq, head_hash, at)):
+        if not _signed(mac, seq, head_hash, at):
             raise CheckpointLogError(
                 f"line {number} of {path} is not signed with this installation's audit key "
                 "(forged, or from another installation)"

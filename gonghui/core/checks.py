@@ -7,20 +7,35 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from gonghui.core import crypto
+
 
 @register(Tags.security, deploy=True)
 def check_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
     errors = []
-    for name in ("AUDIT_KEY", "FIELD_ENCRYPTION_KEY"):
-        if len(getattr(settings, name, "")) < 32:
+    rings = {"GONGHUI_AUDIT_KEYS": crypto.audit_keys(), "GONGHUI_FIELD_KEYS": crypto.field_keys()}
+    for name, ring in rings.items():
+        for position, key in enumerate(ring, start=1):
+            if len(key.secret) < 32:
+                errors.append(
+                    Error(
+                        f"Key {position} of {name} is shorter than 32 characters.",
+                        hint="Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+                        id="gonghui.E001",
+                    )
+                )
+        current = settings.AUDIT_KEYS[0] if name == "GONGHUI_AUDIT_KEYS" else settings.FIELD_KEYS[0]
+        if current.partition(":")[0] in crypto.SUITES and not current.startswith(
+            f"{crypto.suite()}:"
+        ):
             errors.append(
                 Error(
-                    f"{name} is shorter than 32 characters.",
-                    hint="Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'",
-                    id="gonghui.E001",
+                    f"The current key of {name} names other algorithms than GONGHUI_CRYPTO.",
+                    hint="The current (first) key is used with GONGHUI_CRYPTO; prefix only older keys.",
+                    id="gonghui.E004",
                 )
             )
-    if settings.AUDIT_KEY == settings.SECRET_KEY:
+    if any(key.secret == settings.SECRET_KEY for key in crypto.audit_keys()):
         errors.append(Error("The audit key must differ from SECRET_KEY.", id="gonghui.E002"))
     if settings.CRYPTO not in ("aes", "sm"):
         errors.append(

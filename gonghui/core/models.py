@@ -107,6 +107,9 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # the audit key that signs the chain now, as `crypto.Key.label` names it ("aes.1f2e3d4c");
+    # blank for a chain begun before keys were named (its last event tells)
+    key = models.CharField(max_length=16, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head #{self.last_id}"

@@ -17,6 +17,21 @@ class HonoursConfig(AppConfig):
 
         register(HONOUREE_IMPORT)
 
+        # an objection's sealed reporter and contact, for `rotate_keys`
+        from gonghui.core.rotation import SealedColumns
+        from gonghui.core.rotation import register as register_sealed
+        from gonghui.honours.models import Objection
+
+        register_sealed(
+            SealedColumns(
+                Objection,
+                sealed={
+                    "reporter_sealed": "objection_reporter",
+                    "contact_sealed": "objection_contact",
+                },
+            )
+        )
+
         # the workbench: what waits for a user, and the figures of their scope
         from gonghui.core.workbench import contribute_figures, contribute_todos
         from gonghui.honours import workbench

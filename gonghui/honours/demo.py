@@ -36,7 +36,7 @@ from gonghui.honours.models import (
     VoteChoice,
 )
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
-from gonghui.people.actions import PersonDetails, identity_digest, register_member
+from gonghui.people.actions import PersonDetails, identity_digests, register_member
 from gonghui.people.models import Person, SkillLevel
 
 KINDS = [
@@ -208,7 +208,7 @@ def _register_person(
     nominee: Nominee, *, union: Organisation, unit: EmployerUnit | None, by: User, serial: int
 ) -> Person:
     number = _people_identity(serial, female=nominee.female)
-    while Person.objects.filter(identity_hash=identity_digest(number)).exists():
+    while Person.objects.filter(identity_hash__in=identity_digests(number)).exists():
         serial += 1000
         number = _people_identity(serial, female=nominee.female)
     membership = register_member(

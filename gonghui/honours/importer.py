@@ -21,7 +21,7 @@ from gonghui.core.tabular import Column, Row, RowError, Spec, Table, open_table
 from gonghui.core.tabular.base import parse_typed_date, parse_yes_no
 from gonghui.honours.models import Honouree, HonoureeStatus, HonourKind, HonourLevel
 from gonghui.orgs.models import Organisation, OrgType
-from gonghui.people.actions import identity_digest
+from gonghui.people.actions import identity_digests
 from gonghui.people.identity import parse_identity
 from gonghui.people.models import Person
 
@@ -257,7 +257,7 @@ def _person(number: str, bad: Callable[[str, str], None]) -> Person | None:
     except Exception as error:  # the validator's own message, in the user's language
         bad("identity_number", " ".join(getattr(error, "messages", [str(error)])))
         return None
-    person = Person.objects.filter(identity_hash=identity_digest(identity.number)).first()
+    person = Person.objects.filter(identity_hash__in=identity_digests(identity.number)).first()
     if person is None:
         bad("identity_number", _("No member with this identity number on the roster."))
     return person

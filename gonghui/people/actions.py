@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.types import Actor
 from gonghui.core import audit
-from gonghui.core.crypto import blind_index, encrypt
+from gonghui.core.crypto import blind_index, blind_indexes, encrypt
 from gonghui.core.personal import mask_identity_number, mask_phone
 from gonghui.orgs.models import EmployerUnit, Organisation, OrgType
 from gonghui.people.identity import normalise_name, normalise_phone, parse_identity, pinyin_key
@@ -49,6 +49,15 @@ def identity_digest(number: str) -> str:
 
 def phone_digest(phone: str) -> str:
     return blind_index(phone, field="phone")
+
+
+def identity_digests(number: str) -> list[str]:
+    """What to look an identity number up by: its digest under each field key in the ring."""
+    return blind_indexes(number, field="identity_number")
+
+
+def phone_digests(phone: str) -> list[str]:
+    return blind_indexes(phone, field="phone")
 
 
 def _apply_details(person: Person, details: PersonDetails) -> None:
@@ -119,7 +128,7 @@ def record_person(
     identity = parse_identity(identity_number)
     person = (
         Person.objects.select_for_update()
-        .filter(identity_hash=identity_digest(identity.number))
+        .filter(identity_hash__in=identity_digests(identity.number))
         .first()
     )
     created = person is None

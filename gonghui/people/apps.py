@@ -17,6 +17,19 @@ class PeopleConfig(AppConfig):
 
         register(ROSTER_IMPORT)
 
+        # the sealed identity numbers and mobiles, and their keyed hashes, for `rotate_keys`
+        from gonghui.core.rotation import SealedColumns
+        from gonghui.core.rotation import register as register_sealed
+        from gonghui.people.models import Person
+
+        register_sealed(
+            SealedColumns(
+                Person,
+                sealed={"identity_sealed": "identity_number", "phone_sealed": "phone"},
+                hashed={"identity_hash": "identity_sealed", "phone_hash": "phone_sealed"},
+            )
+        )
+
         # the workbench: what waits for a user, and the figures of their scope
         from gonghui.core.workbench import contribute_figures
         from gonghui.people import workbench

@@ -35,7 +35,7 @@ from gonghui.accounts.models import BUSINESS_ROLES, User
 from gonghui.core.validators import normalise_identity_number
 from gonghui.orgs.models import Organisation, subtree_q
 from gonghui.orgs.permissions import scope
-from gonghui.people.actions import identity_digest, phone_digest
+from gonghui.people.actions import identity_digests, phone_digests
 from gonghui.people.identity import pinyin_key
 from gonghui.people.models import (
     ENTERPRISE_HEAD,
@@ -276,9 +276,9 @@ def _matching(rows: MembershipQuerySet, query: RosterQuery) -> MembershipQuerySe
         rows = rows.filter(status=query.status)
     text = re.sub(r"\s+", " ", query.q.strip())
     if _FULL_ID.match(text):
-        rows = _of_people(rows, identity_hash=identity_digest(normalise_identity_number(text)))
+        rows = _of_people(rows, identity_hash__in=identity_digests(normalise_identity_number(text)))
     elif _FULL_PHONE.match(text):
-        rows = _of_people(rows, phone_hash=phone_digest(text))
+        rows = _of_people(rows, phone_hash__in=phone_digests(text))
     elif text:
         rows = _named(rows, text)
     return _with_traits(rows, query)
@@ -305,10 +305,10 @@ def _with_traits(rows: MembershipQuerySet, query: RosterQuery) -> MembershipQuer
     return rows.alias(asked_traits=F("traits").bitand(mask)).filter(asked_traits=wanted)
 
 
-def _of_people(rows: MembershipQuerySet, **digest: str) -> MembershipQuerySet:
+def _of_people(rows: MembershipQuerySet, **digests: list[str]) -> MembershipQuerySet:
     """Memberships of the people with this keyed hash: the people found first, by the hash's
     index, so that no plan reads the roster to compare every member's hash."""
-    people = list(Person.objects.filter(**digest).values_list("pk", flat=True)[:EXACT_AT_MOST])
+    people = list(Person.objects.filter(**digests).values_list("pk", flat=True)[:EXACT_AT_MOST])
     return rows.filter(person__in=people)
 
 

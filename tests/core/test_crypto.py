@@ -32,7 +32,7 @@ def test_blind_index_is_stable_keyed_and_per_field(settings) -> None:
     first = blind_index("650102199003070072", field="identity_number")
     assert first == blind_index("650102199003070072", field="identity_number")
     assert first != blind_index("650102199003070072", field="phone")
-    settings.FIELD_ENCRYPTION_KEY = "another key that is long enough for the test"
+    settings.FIELD_KEYS = ["another key that is long enough for the test"]
     assert first != blind_index("650102199003070072", field="identity_number")
 
 
@@ -48,7 +48,7 @@ def test_blind_index_is_standard_hmac_sha256(settings) -> None:
 
     from gonghui.core.crypto import _derive
 
-    key = _derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1")
+    key = _derive(settings.FIELD_KEYS[0], b"gonghui blind index v1")
     for value in ["650102199003070072", "13812345678", "张三", "x" * 200]:
         expected = hmac.new(key, f"phone:{value}".encode(), hashlib.sha256).hexdigest()[:32]
         assert blind_index(value, field="phone") == expected

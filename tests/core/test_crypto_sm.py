@@ -33,14 +33,14 @@ def _raw(token: str) -> bytes:
 
 def test_a_sealed_value_is_sm4_gcm_and_not_aes(sm) -> None:
     token = crypto.encrypt("650102199003070072", field="identity_number")
-    assert token.startswith("2$")
+    assert token.startswith(f"2.{crypto.field_keys()[0].id}$")
     raw = _raw(token)
     nonce, body, tag = raw[:12], raw[12:-16], raw[-16:]
-    key = crypto._derive(sm.FIELD_ENCRYPTION_KEY, b"gonghui field encryption sm4 v1", "sm", 16)
+    key = crypto._derive(sm.FIELD_KEYS[0], b"gonghui field encryption sm4 v1", "sm", 16)
     opening = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
     opening.authenticate_additional_data(b"identity_number")
     assert opening.update(body) + opening.finalize() == b"650102199003070072"
-    aes_key = crypto._derive(sm.FIELD_ENCRYPTION_KEY, b"gonghui field encryption v1")
+    aes_key = crypto._derive(sm.FIELD_KEYS[0], b"gonghui field encryption v1")
     with pytest.raises(InvalidTag):
         AESGCM(aes_key).decrypt(nonce, raw[12:], b"identity_number")
     assert crypto.decrypt(token, field="identity_number") == "650102199003070072"
@@ -52,10 +52,10 @@ def test_values_sealed_with_aes_still_open_and_hashes_differ(settings) -> None:
     settings.CRYPTO = "aes"
     sealed, aes_index = crypto.encrypt("x1", field="phone"), crypto.blind_index("x1", field="phone")
     settings.CRYPTO = "sm"
-    assert sealed.startswith("1$") and crypto.decrypt(sealed, field="phone") == "x1"
+    assert sealed.startswith("1.") and crypto.decrypt(sealed, field="phone") == "x1"
     sm_index = crypto.blind_index("x1", field="phone")
     assert len(sm_index) == len(aes_index) == crypto.DIGEST_CHARS and sm_index != aes_index
-    key = crypto._derive(settings.FIELD_ENCRYPTION_KEY, b"gonghui blind index v1", "sm")
+    key = crypto._derive(settings.FIELD_KEYS[0], b"gonghui blind index v1", "sm")
     expected = hmac.new(key, b"phone:x1", "sm3").hexdigest()[: crypto.DIGEST_CHARS]
     assert sm_index == expected
 
@@ -64,7 +64,7 @@ def test_the_audit_chain_is_hmac_sm3(sm) -> None:
     audit.record(action="person.reveal", actor_name="system")
     event = AuditEvent.objects.latest("id")
     assert event.hash == audit.compute_hash(event)
-    key = sm.AUDIT_KEY.encode()
+    key = sm.AUDIT_KEYS[0].encode()
     assert event.hash == hmac.new(key, audit._content(event), hashlib.new("sm3").name).hexdigest()
     assert verify_chain().intact
 
@@ -86,6 +86,6 @@ def test_import_search_reveal_and_verification_work_under_sm(sm, world, tmp_path
         found = roster(world.city_officer, RosterQuery(q=row[1]))
         assert [m.person.name for m in found] == [row[0]]
         person = Person.objects.get(name=row[0])
-        assert person.identity_sealed.startswith("2$")
+        assert person.identity_sealed.startswith("2.")
         assert person.reveal_identity_number() == row[1]
     assert verify_chain().intact

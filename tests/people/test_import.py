@@ -209,11 +209,13 @@ def test_someone_registered_between_the_look_up_and_the_write_is_found_again(
     assert run(write_csv(tmp_path / "a.csv", good_rows(30)), "--union", "CA-K-1")[0] == 0
     real, calls = planning.existing_people, []
 
-    def looked_up_too_early(digests: list[str], *, lock: bool) -> registered.Existing:
+    def looked_up_too_early(
+        digests: list[str], *, lock: bool, older: dict[str, str] | None = None
+    ) -> registered.Existing:
         calls.append(lock)
         if len(calls) == 1:  # the first attempt's look-up: before row 2's person came
             return registered.Existing()
-        return real(digests, lock=lock)
+        return real(digests, lock=lock, older=older)
 
     monkeypatch.setattr(planning, "existing_people", looked_up_too_early)
     rows = good_rows(1, start=1) + good_rows(2, start=31)

@@ -21,7 +21,12 @@ from gonghui.contests.models import (
 from gonghui.core import audit
 from gonghui.core.audit import Entry
 from gonghui.orgs.models import EmployerUnit, Organisation
-from gonghui.people.actions import MEMBER_UNION_TYPES, PersonDetails, identity_digest, record_person
+from gonghui.people.actions import (
+    MEMBER_UNION_TYPES,
+    PersonDetails,
+    identity_digests,
+    record_person,
+)
 from gonghui.people.identity import normalise_name, parse_identity
 from gonghui.people.models import Membership, Person
 from gonghui.people.permissions import sees_union, visible_people
@@ -44,7 +49,7 @@ def find_or_record_person(
     only to an officer who may see the person.
     """
     identity = parse_identity(identity_number)
-    person = Person.objects.filter(identity_hash=identity_digest(identity.number)).first()
+    person = Person.objects.filter(identity_hash__in=identity_digests(identity.number)).first()
     if person is None:
         return record_person(
             by=by,

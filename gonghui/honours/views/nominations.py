@@ -43,7 +43,7 @@ from gonghui.honours.permissions import (
 )
 from gonghui.honours.workflow import NOMINATION_FLOW
 from gonghui.orgs.models import Organisation
-from gonghui.people.actions import identity_digest
+from gonghui.people.actions import identity_digests
 from gonghui.people.identity import parse_identity
 from gonghui.people.models import MembershipStatus
 from gonghui.people.permissions import visible_people
@@ -65,7 +65,9 @@ def _find_member(request: AuthedRequest, number: str, person_id: int | None = No
     except ValidationError as error:
         raise ValidationError({"identity_number": error.messages}) from error
     person = (
-        visible_people(request.user).filter(identity_hash=identity_digest(identity.number)).first()
+        visible_people(request.user)
+        .filter(identity_hash__in=identity_digests(identity.number))
+        .first()
     )
     if person is None:
         raise ValidationError(

@@ -10,12 +10,13 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
+from gonghui.core.crypto import rotation_pending
 from gonghui.core.tabular import RowError
 from gonghui.orgs.models import EmployerUnit, Organisation
 from gonghui.orgs.permissions import Scope
 from gonghui.people.actions import OUTSIDE_SCOPE
 from gonghui.people.importing.checking import FirstRows
-from gonghui.people.importing.registered import Existing, existing_people
+from gonghui.people.importing.registered import Existing, existing_people, older_digests
 from gonghui.people.models import Membership, Person
 from gonghui.people.tabular import MEMBER_SPEC, SealedRow
 
@@ -106,7 +107,8 @@ def plan_rows(
     digests = [r.digest for r in rows]
     if registered is not None:  # a first roster's is empty: nobody to look up
         digests = [d for d in digests if int(d[:16], 16) in registered] if registered else []
-    found = existing_people(digests, lock=lock) if digests else Existing()
+    older = older_digests(rows) if digests and rotation_pending() else None
+    found = existing_people(digests, lock=lock, older=older) if digests else Existing()
     plan = Plan(found=found)
     if not found.people:  # nobody here is registered yet (a new roster): all are created
         plan.creates = rows
