@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 
 from gonghui.core import audit, crypto
@@ -79,6 +79,19 @@ def _reseal(table: SealedColumns, row: models.Model) -> None:
         setattr(row, hash_column, crypto.blind_index(clear[column], field=table.sealed[column]))
 
 
+def _write(model: type[models.Model], rows: list[models.Model], columns: list[str]) -> None:
+    """One UPDATE a row, sent together (bulk_update's CASE over a thousand ids costs more)."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    names = [str(meta.get_field(column).column) for column in columns]  # type: ignore[union-attr]
+    assignments = ", ".join(f"{quote(name)} = %s" for name in names)
+    key = quote(str(meta.pk.column if meta.pk is not None else "id"))
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {key} = %s"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*(getattr(r, c) for c in columns), r.pk] for r in rows])
+
+
 def _batches(table: SealedColumns, *, batch: int) -> Iterator[int]:
     """Rewrite the table's stale rows, `batch` at a time; yield how many each batch did."""
     manager = table.model._default_manager
@@ -96,7 +109,7 @@ def _batches(table: SealedColumns, *, batch: int) -> Iterator[int]:
                 return
             for row in rows:
                 _reseal(table, row)
-            manager.bulk_update(rows, columns)
+            _write(table.model, rows, columns)
         last = rows[-1].pk
         yield len(rows)
 
