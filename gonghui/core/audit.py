@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from gonghui.core import audit_actions, crypto
+from gonghui.core import audit_actions, crypto, metrics
 from gonghui.core.actor import Actor
 from gonghui.core.context import current_request
 from gonghui.core.models import AuditEvent, AuditHead, Outcome
@@ -131,6 +131,7 @@ def record_many(entries: Sequence[Entry]) -> list[AuditEvent]:
         AuditEvent.objects.bulk_create(events, batch_size=500)
         head.last_id, head.last_hash = last_id, last_hash
         head.save(update_fields=["last_id", "last_hash"])
+        metrics.count_audit_events(event.outcome for event in events)
     return events
 
 
