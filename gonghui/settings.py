@@ -127,6 +127,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gonghui.core.middleware.RequestMetricsMiddleware",  # first: it times the whole answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gonghui.core.middleware.RequestContextMiddleware",
@@ -285,6 +286,8 @@ NOTIFICATION_DAYS = env_int("NOTIFICATION_DAYS", 180)
 # /readyz: how long a worker may be silent, and how old the latest audit checkpoint may be
 READY_WORKER_SECONDS = env_int("READY_WORKER_SECONDS", 120)
 READY_CHECKPOINT_HOURS = env_int("READY_CHECKPOINT_HOURS", 2)
+# /metrics answers only a scraper that sends this token (Authorization: Bearer …); unset: 404
+METRICS_TOKEN = env("METRICS_TOKEN")
 # The worker's nightly backup: into this folder (empty: none), after this hour, keeping so many.
 BACKUP_DIR = env("BACKUP_DIR")
 BACKUP_HOUR = env_int("BACKUP_HOUR", 2)

@@ -31,7 +31,7 @@ from gonghui.accounts.models import (
     User,
     hash_token,
 )
-from gonghui.core import audit
+from gonghui.core import audit, metrics
 from gonghui.core.middleware import client_ip
 from gonghui.core.models import AuditEvent, Outcome
 from gonghui.core.notifications import notify
@@ -75,6 +75,7 @@ def check_credentials(
             object_type="accounts.user",
             object_repr=key,
         )
+        metrics.count_sign_in_failure("locked")
         raise AccountLocked(throttle.locked_until)
     address = client_ip(request) if request is not None else None
     held = AddressThrottle.objects.filter(address=address).first() if address else None
@@ -87,9 +88,11 @@ def check_credentials(
             object_repr=key,
             extra={"address": address, "until": held.locked_until},
         )
+        metrics.count_sign_in_failure("address_locked")
         raise AddressLocked(held.locked_until)
     user = authenticate(request, username=username, password=password)
     if user is None:
+        metrics.count_sign_in_failure("password")
         _count_failure(key)
         if address:
             _count_address_failure(address)
@@ -476,6 +479,8 @@ def verify_second_factor(*, user: User, code: str) -> Device:
 
 
 def _record_second_factor(user: User, *, ok: bool, reason: str) -> None:
+    if not ok:
+        metrics.count_sign_in_failure("second_factor")
     audit.record(
         action="auth.mfa_verify" if ok else "auth.mfa_failed",
         by=user,

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from gonghui.core import audit_actions, crypto
+from gonghui.core import audit_actions, crypto, metrics
 from gonghui.core.actor import Actor
 from gonghui.core.context import current_request
 from gonghui.core.models import AuditEvent, AuditHead, Outcome
@@ -198,6 +198,7 @@ def record_many(entries: Sequence[Entry]) -> list[AuditEvent]:
         AuditEvent.objects.bulk_create(events, batch_size=500)
         head.last_id, head.last_hash, head.key = last_id, last_hash, current.label
         head.save(update_fields=["last_id", "last_hash", "key"])
+        metrics.count_audit_events(event.outcome for event in events)
     return events[len(events) - len(entries) :]
 
 

@@ -78,3 +78,19 @@ def check_second_factor(app_configs: Any, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_metrics_token(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.METRICS_TOKEN and len(settings.METRICS_TOKEN) < 32:
+        return [
+            Warning(
+                "GONGHUI_METRICS_TOKEN is shorter than 32 characters.",
+                hint=(
+                    "/metrics is open to whoever holds the token; generate one with: "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                ),
+                id="gonghui.W003",
+            )
+        ]
+    return []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
+from gonghui.core import metrics
 from gonghui.core.context import RequestInfo, current_request
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -56,6 +58,28 @@ class RequestContextMiddleware:
         finally:
             current_request.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestMetricsMiddleware:
+    """Counts and times every request for `/metrics`, by its route: the URL pattern it matched
+    (`/members/<int:pk>/`), never the path or the query string, which may carry personal data.
+    First in the chain, so that the time is the whole answer's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        metrics.observe_request(
+            # static files and paths that match no page share one label
+            route=f"/{match.route}" if match is not None else "unmatched",
+            method=request.method or "",
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+        )
         return response
 
 

@@ -33,6 +33,7 @@ shell = [
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics_page, name="metrics"),
     path("backups/", views.backups, name="backups"),
 ]
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hmac
 import logging
 from datetime import datetime, time
 
@@ -12,10 +13,11 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
 
 from gonghui.accounts.http import AuthedRequest
 from gonghui.accounts.permissions import administers_accounts
-from gonghui.core import audit_actions, health, workbench
+from gonghui.core import audit_actions, health, metrics, workbench
 from gonghui.core import notifications as notices
 from gonghui.core.access import deny
 from gonghui.core.backup import backup_problem
@@ -110,6 +112,25 @@ def readyz(request: HttpRequest) -> JsonResponse:
         },
         status=503 if failing else 200,
     )
+
+
+@login_not_required
+@require_GET
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    """For the operator's Prometheus: the metrics in its text format, to a scraper that sends
+    the configured token (404 while none is configured, 401 without the right one)."""
+    expected = settings.METRICS_TOKEN
+    if not expected:
+        raise Http404
+    scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), expected.encode()
+    ):
+        response = HttpResponse("401 Unauthorized\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    body, content_type = metrics.exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 @login_not_required

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.core import metrics
 from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.imports import files
 from gonghui.core.imports.kinds import (
@@ -170,6 +171,7 @@ class TableImportCommand(BaseCommand):
             if self.stderr.isatty():
                 self.stderr.write("")  # ends the counter's line
         if written is not None:
+            metrics.count_import_written(kind=kind.code, rows=written.rows)
             checkpoint_after_import(rows=written.rows)
             self.stdout.write(self.style.SUCCESS(self.describe_written(written)))
         elif options["dry_run"] and not checked.errors:

@@ -9,6 +9,7 @@ download, the confirmation, the template download and the CLI command.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -18,6 +19,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils.functional import Promise
 
+from gonghui.core import metrics
 from gonghui.core.tabular import RowError, Spec, Table, collect_readings
 
 if TYPE_CHECKING:
@@ -163,10 +165,29 @@ def readings_of(tables: Iterable[Table]) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+@contextmanager
+def _rows_counted(kind: ImportKind[Any], context: Context[Any]) -> Iterator[list[int]]:
+    """Count the rows checked into the metrics as the check's progress reports them (so that
+    a long import shows its rate while it runs); the list holds the count so far."""
+    told, seen = context.progress, [0]
+
+    def progress(rows: int) -> None:
+        metrics.count_rows_checked(kind=kind.code, rows=rows - seen[0])
+        seen[0] = max(seen[0], rows)
+        told(rows)
+
+    context.progress = progress
+    try:
+        yield seen
+    finally:
+        context.progress = told
+
+
 def check_file(kind: ImportKind[Any], path: Path, context: Context[Any]) -> Checked:
     """The kind's check, with how each sheet was read (the header row, the rows skipped)."""
-    with collect_readings() as tables:
+    with collect_readings() as tables, _rows_counted(kind, context) as seen:
         checked = kind.check(path, context)
+    metrics.count_rows_checked(kind=kind.code, rows=checked.rows - seen[0])
     checked.readings = readings_of(tables)
     return checked
 
@@ -176,8 +197,9 @@ def apply_file(
 ) -> tuple[Checked, Written | None]:
     """The kind's `apply`, with how each sheet was read."""
     assert kind.apply is not None
-    with collect_readings() as tables:
+    with collect_readings() as tables, _rows_counted(kind, context) as seen:
         checked, written = kind.apply(path, context)
+    metrics.count_rows_checked(kind=kind.code, rows=checked.rows - seen[0])
     checked.readings = readings_of(tables)
     return checked, written
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from gonghui.core import metrics
 from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.imports import actions, files
 from gonghui.core.imports.kinds import Checked, Context, Written, apply_file, check_file
@@ -84,4 +85,5 @@ def apply_job(job_id: int) -> None:
         )
         return
     actions.finish_import(job=job, written=written)
+    metrics.count_import_written(kind=job.kind, rows=written.rows)
     checkpoint_after_import(rows=written.rows)

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from gonghui.accounts.models import User
+from gonghui.core.gunicorn_config import MULTIPROCESS_DIR, sweep_metrics_dir
 from gonghui.orgs.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
-    """The web server as `serve` runs it: its access log masks identity numbers and mobiles."""
+    """The web server as `serve` runs it: its access log masks identity numbers and mobiles,
+    and its hooks keep the metrics' shared directory."""
     return [
         sys.executable,
         "-m",
         "gunicorn",
         "gonghui.wsgi",
+        "--config",
+        "python:gonghui.core.gunicorn_config",
         "--bind",
         f"{host}:{port}",
         "--workers",
@@ -33,6 +39,15 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         "--timeout",
         "120",
     ]
+
+
+def metrics_environment() -> dict[str, str]:
+    """The environment of the web and worker processes: one directory where each writes its
+    metrics for /metrics to add up (PROMETHEUS_MULTIPROC_DIR if set, else var/metrics), cleared
+    of the files of processes that ended."""
+    directory = Path(os.environ.get(MULTIPROCESS_DIR) or settings.VAR_DIR / "metrics")
+    sweep_metrics_dir(directory)
+    return {**os.environ, MULTIPROCESS_DIR: str(directory)}
 
 
 class Command(BaseCommand):
@@ -48,11 +63,17 @@ class Command(BaseCommand):
         self, *args: Any, host: str, port: int, workers: int, no_worker: bool, **options: Any
     ) -> None:
         processes: list[subprocess.Popen[bytes]] = []
+        environment = metrics_environment()
         if not no_worker:
             processes.append(
-                subprocess.Popen([sys.executable, "-m", "gonghui.cli", "worker", "--interval", "1"])
+                subprocess.Popen(
+                    [sys.executable, "-m", "gonghui.cli", "worker", "--interval", "1"],
+                    env=environment,
+                )
             )
-        processes.append(subprocess.Popen(gunicorn_command(host, port, workers)))  # noqa: S603
+        processes.append(
+            subprocess.Popen(gunicorn_command(host, port, workers), env=environment)  # noqa: S603
+        )
         address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"  # noqa: S104
         self.stdout.write(self.style.SUCCESS(f"gonghui is serving {address}"))
         self.stdout.write(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
