@@ -275,8 +275,15 @@ def verify_chain(batch: int = 2000) -> ChainReport:
                 f"event #{event.id} does not follow event #{event.id - 1} "
                 "(an event was deleted, inserted or reordered)",
             )
-        key = key or _signed_with(event, known)
-        if key is None or compute_hash(event, key) != event.hash:
+        if key is None and (key := _signed_with(event, known)) is None:
+            return ChainReport(
+                False,
+                checked,
+                event.id,
+                f"event #{event.id} was altered, or signed with a key GONGHUI_AUDIT_KEYS does "
+                "not hold (keep an older audit key in the ring while its events are kept)",
+            )
+        if compute_hash(event, key) != event.hash:
             return ChainReport(False, checked, event.id, f"event #{event.id} was altered")
         if event.action == KEY_CHANGED:
             named = str(event.extra.get("to", ""))
