@@ -16,6 +16,7 @@ from gonghui.accounts.api import router as accounts_router
 from gonghui.accounts.api_auth import api_auth, signed_in_or_bearer
 from gonghui.contests.api import router as contests_router
 from gonghui.core.api_schemas import OneValueParser
+from gonghui.core.imports.api import router as imports_router
 from gonghui.core.validators import Conflict
 from gonghui.honours.api import router as honours_router
 from gonghui.orgs.api import router as orgs_router
@@ -101,3 +102,4 @@ api.add_router("", honours_router)
 api.add_router("", contests_router)
 api.add_router("", audit_router)
 api.add_router("", notifications_router)
+api.add_router("", imports_router)
