@@ -279,14 +279,14 @@ def apply_honouree_import(*, plan: HonoureePlan, by: Actor, source: str) -> int:
 
 
 @dataclass(frozen=True)
-class HonoureeImport:
+class UploadedHonourees:
     plan: HonoureePlan
     created: int  # 0 on a dry run or when any row is bad
 
 
 def import_uploaded_honourees(
     upload: Any, *, allowed: Any, by: Actor, dry_run: bool
-) -> HonoureeImport:
+) -> UploadedHonourees:
     """Check an uploaded .xlsx/.csv and, when every row is good (and not a dry run), write it.
 
     The pipeline the page and the API share; raises UnreadableFile for a file it cannot read.
@@ -301,4 +301,4 @@ def import_uploaded_honourees(
             created = 0
             if plan.is_clean and not dry_run:
                 created = apply_honouree_import(plan=plan, by=by, source=str(upload.name))
-    return HonoureeImport(plan=plan, created=created)
+    return UploadedHonourees(plan=plan, created=created)
