@@ -177,3 +177,17 @@ def test_a_chain_begun_before_keys_were_named_hands_over_from_the_key_that_signe
     audit.record(action="access.denied", actor_name="someone")
     assert AuditEvent.objects.filter(action=KEY_CHANGED).count() == 1
     assert verify_chain().intact
+
+
+def test_the_deployment_check_names_a_short_key_of_a_ring_and_a_mismatched_current_key(
+    settings,
+) -> None:
+    from gonghui.core.checks import check_keys
+
+    settings.AUDIT_KEYS = [AUDIT_NEW, "short"]
+    settings.FIELD_KEYS = [f"sm:{NEW}", OLD]
+    found = {(error.id, error.msg) for error in check_keys(None)}
+    assert ("gonghui.E001", "Key 2 of GONGHUI_AUDIT_KEYS is shorter than 32 characters.") in found
+    assert any(code == "gonghui.E004" and "GONGHUI_FIELD_KEYS" in msg for code, msg in found)
+    settings.AUDIT_KEYS, settings.FIELD_KEYS = [AUDIT_NEW], [NEW, f"sm:{OLD}"]
+    assert check_keys(None) == []
