@@ -292,6 +292,19 @@ def update_person(*, by: Actor, person: Person, details: PersonDetails) -> Perso
     return person
 
 
+def note_exact_search(*, by: Actor, text: str) -> None:
+    """Record a search by a full identity number or mobile, masked: whoever tries the numbers
+    that share a masked one, to learn which is whose, leaves a trace of each try."""
+    field = "phone" if len(text) == 11 else "identity_number"
+    masked = mask_phone(text) if field == "phone" else mask_identity_number(text.upper())
+    audit.record(
+        action="person.search_exact",
+        by=by,
+        organisation=getattr(by, "organisation", None),
+        extra={"field": field, "searched": masked},
+    )
+
+
 def reveal(*, by: Actor, person: Person, field: str) -> str:
     """The clear identity number or mobile, for a user allowed to see it; always audited."""
     value = person.reveal_identity_number() if field == "identity_number" else person.reveal_phone()

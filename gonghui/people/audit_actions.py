@@ -6,6 +6,7 @@ ACTIONS = {
     "person.create": _("Person registered"),
     "person.update": _("Person changed"),
     "person.reveal": _("Personal data shown in full"),
+    "person.search_exact": _("Searched by a full identity number or mobile"),
     "membership.join": _("Joined a union"),
     "membership.transfer": _("Membership transferred"),
     "membership.end": _("Membership ended"),

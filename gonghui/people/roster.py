@@ -35,7 +35,7 @@ from gonghui.accounts.models import BUSINESS_ROLES, User
 from gonghui.core.validators import normalise_identity_number
 from gonghui.orgs.models import Organisation, subtree_q
 from gonghui.orgs.permissions import scope
-from gonghui.people.actions import identity_digests, phone_digests
+from gonghui.people.actions import identity_digests, note_exact_search, phone_digests
 from gonghui.people.identity import pinyin_key
 from gonghui.people.models import (
     ENTERPRISE_HEAD,
@@ -141,6 +141,8 @@ def roster(user: User, query: RosterQuery) -> MembershipQuerySet:
     rows = visible_memberships(user).select_related("person", "person__unit", "union")
     if query.union:  # the union and every union beneath it
         rows = rows.filter(_beneath(query.union, "union__"))
+    if query.is_exact:
+        note_exact_search(by=user, text=query.q.strip())
     return _matching(rows, query).order_by(*ORDER)
 
 

@@ -223,3 +223,21 @@ def test_an_identity_number_or_mobile_is_found_through_its_hash_index_alone(
         if connection.vendor == "sqlite":  # the people first, then their memberships by person
             for plan in _plans(world.fed_officer, RosterQuery(q=text)):
                 assert "membership_roster" not in plan and "SCAN" not in plan, plan
+
+
+def test_a_search_by_full_number_is_on_the_trail_masked(world, roster) -> None:
+    from gonghui.core.models import AuditEvent
+
+    person = roster[0].person
+    number = person.reveal_identity_number()
+    page = roster_page(world.city_officer, RosterQuery(q=number))
+    assert [m.person for m in page.object_list] == [person]
+    roster_page(world.city_officer, RosterQuery(q="13812345678"))
+    events = list(AuditEvent.objects.filter(action="person.search_exact").order_by("id"))
+    assert [e.extra["field"] for e in events] == ["identity_number", "phone"]
+    assert events[0].extra["searched"] == person.identity_masked
+    assert events[0].actor_id == world.city_officer.pk
+    assert events[0].organisation_id == world.city_officer.organisation_id
+    assert not AuditEvent.objects.filter(extra__icontains=number).exists()
+    roster_page(world.city_officer, RosterQuery(q="张"))  # a name is not recorded
+    assert AuditEvent.objects.filter(action="person.search_exact").count() == 2
