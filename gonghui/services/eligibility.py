@@ -75,5 +75,5 @@ def assess(
         % names
     )
     if cause == Cause.COSTS:
-        text += " " + _("The hardship costs are not above 80% of the income.")
+        text += " " + _("The hardship costs are not above 80 per cent of the income.")
     return Assessment(Tier.INELIGIBLE, figure, dibao_line, text)

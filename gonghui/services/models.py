@@ -53,7 +53,7 @@ class Cause(models.TextChoices):
     ACCIDENT = "accident", _("Accident, injury or death")
     DISASTER = "disaster", _("Disaster or epidemic")
     ILLNESS = "illness", _("Serious illness")
-    COSTS = "costs", _("Hardship costs above 80% of the year's income")
+    COSTS = "costs", _("Hardship costs above 80 per cent of the year's income")
 
 
 class CloseReason(models.TextChoices):
