@@ -64,7 +64,7 @@ class FileOut(FileFields):
         return obj.union.code
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     id: int
     relation: str
     name: str
@@ -75,7 +75,7 @@ class MemberOut(Schema):
     is_ill: bool
 
 
-class FiguresOut(Schema):
+class FileFiguresOut(Schema):
     income: Decimal
     medical: Decimal
     schooling: Decimal
@@ -89,13 +89,13 @@ class FileDetailOut(FileFields):
     cause: str
     figure: Decimal
     explanation: str
-    figures: FiguresOut
-    members: list[MemberOut]
+    figures: FileFiguresOut
+    members: list[HouseholdMemberOut]
     last_reason: str
     close_reason: str
 
 
-class AssistanceOut(Schema):
+class FileAssistanceOut(Schema):
     id: int
     paid_on: date
     kind: str
@@ -105,7 +105,7 @@ class AssistanceOut(Schema):
     note: str
 
 
-class FiguresIn(Input):
+class FileFiguresIn(Input):
     dibao_line: Annotated[Decimal, DIBAO_LINE.schema()]
     income: Money
     medical: Money = Decimal(0)
@@ -138,12 +138,12 @@ class FiguresIn(Input):
         )
 
 
-class FileIn(FiguresIn):
+class FileIn(FileFiguresIn):
     union_code: str = Field(max_length=32)
     identity_number: str = Field(max_length=20)
 
 
-class MemberIn(Input):
+class HouseholdMemberIn(Input):
     relation: Relation
     name: str = Field(max_length=64)
     birth_year: int = Field(ge=1900, le=2100)
@@ -153,16 +153,16 @@ class MemberIn(Input):
     identity_number: str = Field(default="", max_length=20)
 
 
-class ReasonIn(Input):
+class FileReasonIn(Input):
     reason: str = Field(default="", max_length=2000)
 
 
-class CloseIn(Input):
+class FileCloseIn(Input):
     close_reason: CloseReason
     note: str = Field(default="", max_length=2000)
 
 
-class AssistanceIn(Input):
+class FileAssistanceIn(Input):
     paid_on: Day
     kind: AssistanceKind
     amount: Annotated[Decimal, AMOUNT.schema()]
@@ -252,7 +252,7 @@ def get_file(request: AuthedRequest, file_id: Id) -> Any:
     response=answers({200: FileDetailOut}, 400, 403, 404),
     summary="Change a draft or returned file's figures",
 )
-def update_file(request: AuthedRequest, file_id: Id, payload: FiguresIn) -> Any:
+def update_file(request: AuthedRequest, file_id: Id, payload: FileFiguresIn) -> Any:
     file = get_file_for_user(request.user, file_id, action="keep")
     return _detail(actions.update_file(by=request.user, file=file, details=payload.details()))
 
@@ -262,7 +262,7 @@ def update_file(request: AuthedRequest, file_id: Id, payload: FiguresIn) -> Any:
     response=answers({201: FileDetailOut}, 400, 403, 404),
     summary="Add a household member",
 )
-def add_member(request: AuthedRequest, file_id: Id, payload: MemberIn) -> Any:
+def add_member(request: AuthedRequest, file_id: Id, payload: HouseholdMemberIn) -> Any:
     file = get_file_for_user(request.user, file_id, action="keep")
     actions.add_member(
         by=request.user,
@@ -298,7 +298,7 @@ def submit_file(request: AuthedRequest, file_id: Id) -> Any:
     response=answers({200: FileDetailOut}, 400, 403, 404),
     summary="Approve (county-level union or above)",
 )
-def approve_file(request: AuthedRequest, file_id: Id, payload: ReasonIn) -> Any:
+def approve_file(request: AuthedRequest, file_id: Id, payload: FileReasonIn) -> Any:
     file = get_file_for_user(request.user, file_id, action="review")
     return _detail(actions.approve_file(by=request.user, file=file, note=payload.reason))
 
@@ -308,7 +308,7 @@ def approve_file(request: AuthedRequest, file_id: Id, payload: ReasonIn) -> Any:
     response=answers({200: FileDetailOut}, 400, 403, 404),
     summary="Return for changes, with the reason",
 )
-def return_file(request: AuthedRequest, file_id: Id, payload: ReasonIn) -> Any:
+def return_file(request: AuthedRequest, file_id: Id, payload: FileReasonIn) -> Any:
     file = get_file_for_user(request.user, file_id, action="review")
     return _detail(actions.return_file(by=request.user, file=file, reason=payload.reason))
 
@@ -318,7 +318,7 @@ def return_file(request: AuthedRequest, file_id: Id, payload: ReasonIn) -> Any:
     response=answers({200: FileDetailOut}, 400, 403, 404),
     summary="Close the file (脱困, 退休, 调离, 去世)",
 )
-def close_file(request: AuthedRequest, file_id: Id, payload: CloseIn) -> Any:
+def close_file(request: AuthedRequest, file_id: Id, payload: FileCloseIn) -> Any:
     file = get_file_for_user(request.user, file_id, action="act")
     closed = actions.close_file(
         by=request.user, file=file, reason=payload.close_reason, note=payload.note
@@ -328,7 +328,7 @@ def close_file(request: AuthedRequest, file_id: Id, payload: CloseIn) -> Any:
 
 @router.get(
     "/services/files/{file_id}/assistance",
-    response=answers({200: list[AssistanceOut]}, 404),
+    response=answers({200: list[FileAssistanceOut]}, 404),
     summary="The file's assistance ledger",
 )
 def list_assistance(request: AuthedRequest, file_id: Id) -> Any:
@@ -337,10 +337,12 @@ def list_assistance(request: AuthedRequest, file_id: Id) -> Any:
 
 @router.post(
     "/services/files/{file_id}/assistance",
-    response=answers({201: AssistanceOut}, 400, 403, 404),
+    response=answers({201: FileAssistanceOut}, 400, 403, 404),
     summary="Record assistance (不重复救助, 送温暖 caps)",
 )
-def add_assistance(request: AuthedRequest, file_id: Id, payload: AssistanceIn) -> Assistance | Any:
+def add_assistance(
+    request: AuthedRequest, file_id: Id, payload: FileAssistanceIn
+) -> Assistance | Any:
     file = get_file_for_user(request.user, file_id, action="keep")
     details = actions.AssistanceDetails(**payload.model_dump())
     return 201, actions.record_assistance(by=request.user, file=file, details=details)

@@ -12,4 +12,5 @@ ACTIONS = {
     "hardship.return": _("Hardship file returned for changes"),
     "hardship.close": _("Hardship file closed"),
     "hardship.assist": _("Assistance recorded"),
+    "hardship.export": _("Hardship files exported"),
 }
