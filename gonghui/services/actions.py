@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.models import User
@@ -235,7 +236,7 @@ def add_member(*, by: User, file: HardshipFile, member: MemberDetails) -> Househ
     locked = _locked_draft(by, file)
     if member.relation not in Relation.values or member.relation == Relation.SELF:
         raise ValidationError({"relation": _("Choose the member's relation to the worker.")})
-    this_year = date.today().year
+    this_year = timezone.localdate().year
     if not 1900 <= member.birth_year <= this_year:
         raise ValidationError({"birth_year": _("Give a birth year between 1900 and this year.")})
     MONEY.check(member.income, field="income")

@@ -30,8 +30,7 @@ from gonghui.services.models import (
     HardshipFile,
     Relation,
 )
-from gonghui.services.permissions import get_file_for_user
-from gonghui.services.views import filtered_files, find_member
+from gonghui.services.permissions import filtered_files, find_member, get_file_for_user
 
 router = Router(tags=["services"])
 

@@ -7,14 +7,21 @@ everyone else gets the same 404 as for a file that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from gonghui.accounts.models import BUSINESS_ROLES, Role, User
 from gonghui.accounts.types import Actor
 from gonghui.core.access import deny, first_or_404
 from gonghui.orgs.models import Organisation, OrganisationQuerySet, OrgType, subtree_q
 from gonghui.orgs.permissions import assignments, can, orgs_for_action, scope
-from gonghui.people.actions import MEMBER_UNION_TYPES
+from gonghui.people.actions import MEMBER_UNION_TYPES, identity_digests
+from gonghui.people.identity import parse_identity
+from gonghui.people.models import Person
+from gonghui.people.permissions import visible_people
 from gonghui.services.models import HardshipFile, HardshipFileQuerySet
 
 # Unions whose officers approve the hardship files beneath them: county level and above.
@@ -98,3 +105,31 @@ def get_file_for_user(user: User, pk: int, action: str = "view") -> HardshipFile
             not_found=False,
         )
     return file
+
+
+def filtered_files(user: User, params: Mapping[str, str]) -> HardshipFileQuerySet:
+    """The visible files under the list's filters (tier, status, union subtree, name)."""
+    files = visible_files(user).filtered(
+        tier=params.get("tier", ""), status=params.get("status", ""), q=params.get("q", "")
+    )
+    if code := params.get("union", "").strip():
+        union = Organisation.objects.filter(code=code).first()
+        # a union outside the scope filters to nothing, as one that does not exist
+        files = files.filter(subtree_q(union.path, "union__")) if union else files.none()
+    return files
+
+
+def find_member(user: User, number: str) -> Person:
+    """The worker by identity number, among the people of the user's scope."""
+    try:
+        identity = parse_identity(number)
+    except ValidationError as error:
+        raise ValidationError({"identity_number": error.messages}) from error
+    person = (
+        visible_people(user).filter(identity_hash__in=identity_digests(identity.number)).first()
+    )
+    if person is None:
+        raise ValidationError(
+            {"identity_number": _("No member with this identity number within your scope.")}
+        )
+    return person

@@ -13,13 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.http import AuthedRequest
+from gonghui.core.bounds import ID, whole_number
 from gonghui.core.forms import add_validation_errors
 from gonghui.core.models import AuditEvent
 from gonghui.core.tables import paginate, query_without
-from gonghui.orgs.models import Organisation, subtree_q
-from gonghui.people.actions import identity_digests
-from gonghui.people.identity import parse_identity
-from gonghui.people.models import Person
+from gonghui.people.models import MembershipStatus
 from gonghui.people.permissions import visible_people
 from gonghui.services import actions
 from gonghui.services.eligibility import assess
@@ -28,29 +26,17 @@ from gonghui.services.models import (
     CloseReason,
     FileStatus,
     HardshipFile,
-    HardshipFileQuerySet,
     Tier,
 )
 from gonghui.services.permissions import (
     file_roles,
+    filtered_files,
+    find_member,
     get_file_for_user,
     get_keeping_unions_for_user,
     keeping_unions,
-    visible_files,
 )
 from gonghui.services.workflow import HARDSHIP_FLOW
-
-
-def filtered_files(user: Any, params: Any) -> HardshipFileQuerySet:
-    """The visible files under the list's filters (tier, status, union subtree, name)."""
-    files = visible_files(user).filtered(
-        tier=params.get("tier", ""), status=params.get("status", ""), q=params.get("q", "")
-    )
-    if code := params.get("union", "").strip():
-        union = Organisation.objects.filter(code=code).first()
-        # a union outside the scope filters to nothing, as one that does not exist
-        files = files.filter(subtree_q(union.path, "union__")) if union else files.none()
-    return files
 
 
 def file_list(request: AuthedRequest) -> HttpResponse:
@@ -70,34 +56,42 @@ def file_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def find_member(user: Any, number: str) -> Person:
-    """The worker by identity number, among the people of the user's scope."""
-    try:
-        identity = parse_identity(number)
-    except ValidationError as error:
-        raise ValidationError({"identity_number": error.messages}) from error
-    person = (
-        visible_people(user).filter(identity_hash__in=identity_digests(identity.number)).first()
-    )
-    if person is None:
-        raise ValidationError(
-            {"identity_number": _("No member with this identity number within your scope.")}
-        )
-    return person
-
-
 def _last_line(unions: Any) -> Any:
     """The 低保 line on the union's latest file: the default for its next one."""
     latest = HardshipFile.objects.filter(union__in=unions).order_by("-created_at").first()
     return latest.dibao_line if latest else None
 
 
+def _members_found(request: AuthedRequest, unions: Any) -> tuple[str, Any]:
+    """Current members of the keeping unions whose name holds the search text."""
+    query = request.GET.get("q", "").strip()[:64]
+    if not query:
+        return query, []
+    found = (
+        visible_people(request.user)
+        .filter(
+            name__icontains=query,
+            memberships__status=MembershipStatus.ACTIVE,
+            memberships__union__in=unions,
+        )
+        .select_related("unit")
+        .distinct()[:20]
+    )
+    return query, found
+
+
 def file_create(request: AuthedRequest) -> HttpResponse:
     unions = get_keeping_unions_for_user(request.user)
+    picked = request.POST.get("person_id") or request.GET.get("person", "")
+    chosen = None
+    if (person_id := whole_number(picked, ID)) is not None:
+        chosen = visible_people(request.user).filter(pk=person_id).first()
     form = FileForm(request.POST or None, unions=unions, initial={"dibao_line": _last_line(unions)})
+    if chosen is not None:
+        del form.fields["identity_number"]  # the worker is chosen already
     if request.method == "POST" and form.is_valid():
         try:
-            person = find_member(request.user, form.cleaned_data["identity_number"])
+            person = chosen or find_member(request.user, form.cleaned_data["identity_number"])
             file = actions.open_file(
                 by=request.user,
                 union=form.cleaned_data["union"],
@@ -109,7 +103,9 @@ def file_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Hardship file opened as a draft."))
             return redirect(file)
-    return render(request, "services/file_form.html", {"form": form, "file": None})
+    query, found = _members_found(request, unions)
+    context = {"form": form, "file": None, "chosen": chosen, "query": query, "found": found}
+    return render(request, "services/file_form.html", context)
 
 
 def _initial(file: HardshipFile) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from gonghui.accounts.models import Role, User
 from gonghui.core.workbench import Figure, Todo
 from gonghui.orgs.models import Organisation
-from gonghui.orgs.permissions import scope
+from gonghui.orgs.permissions import assignments
 from gonghui.orgs.workbench import reach_q
 from gonghui.services.models import ELIGIBLE_TIERS, FileStatus, HardshipFile, Tier
 from gonghui.services.permissions import approvable_q, visible_files
@@ -38,9 +38,9 @@ def todos(user: User) -> Iterator[Todo]:
         _list_url(status=FileStatus.SUBMITTED),
         SERVICES,
     )
-    returned = HardshipFile.objects.filter(
-        scope(user, frozenset({Role.OFFICER})).q("union__"), status=FileStatus.RETURNED
-    ).count()
+    # returned to the keeping union's own officers, as they are told of it
+    own = [a.organisation_id for a in assignments(user) if a.role == Role.OFFICER]
+    returned = HardshipFile.objects.filter(union__in=own, status=FileStatus.RETURNED).count()
     yield Todo(
         ngettext(
             "%(n)d hardship file was returned to you for changes",

@@ -122,3 +122,24 @@ def test_workbench_shows_files_to_approve(world, client_for, draft):
 
 def test_navigation_has_the_programme(world, client_for):
     assert "/services/" in client_for(world.grassroots_officer).get("/").content.decode()
+
+
+def test_find_the_worker_by_name_and_open_the_file(world, client_for, worker):
+    client = client_for(world.grassroots_officer)
+    found = client.get("/services/new/?q=职工").content.decode()
+    assert f"?person={worker.pk}" in found
+    elsewhere = client_for(world.outsider).get("/services/new/?q=职工").content.decode()
+    assert worker.name not in elsewhere and "?person=" not in elsewhere
+    response = client.post(
+        f"/services/new/?person={worker.pk}",
+        {"person_id": worker.pk, "union": world.gr_a1.pk, "dibao_line": "600", "income": "5000"},
+    )
+    assert response.status_code == 302
+    assert HardshipFile.objects.get().person == worker
+
+
+def test_the_file_page_reads_in_chinese(world, client_for, draft):
+    client = client_for(world.grassroots_officer)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "深度困难" in page and "低于当地低保标准" in page
