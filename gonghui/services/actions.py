@@ -326,7 +326,7 @@ def close_file(*, by: User, file: HardshipFile, reason: str, note: str = "") -> 
     if done := _already(file, FileStatus.CLOSED):
         return done
     label = str(CloseReason(reason).label) if reason in CloseReason.values else ""
-    text = f"{label}: {note.strip()}" if note.strip() else label
+    text = f"{label} · {note.strip()}" if note.strip() else label
     return HARDSHIP_FLOW.apply(file, "close", by=by, reason=text, data={"close_reason": reason})
 
 

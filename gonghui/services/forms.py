@@ -93,7 +93,7 @@ class MemberForm(forms.Form):
     relation = forms.ChoiceField(
         label=_("Relation"), choices=[c for c in Relation.choices if c[0] != Relation.SELF]
     )
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=_("Member's name"), max_length=64)
     birth_year = forms.IntegerField(label=_("Birth year"), min_value=1900, max_value=2100)
     income = _money(_("Annual income (yuan)"))
     is_disabled = forms.BooleanField(label=_("Disabled"), required=False)

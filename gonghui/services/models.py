@@ -29,7 +29,7 @@ class FileStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for approval")
     RETURNED = "returned", _("Returned for changes")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", _("Approved (on the register)")
     CLOSED = "closed", _("Closed")
 
 
@@ -60,14 +60,14 @@ class CloseReason(models.TextChoices):
     RECOVERED = "recovered", _("Out of hardship")
     RETIRED = "retired", _("Retired")
     TRANSFERRED = "transferred", _("Transferred away")
-    DECEASED = "deceased", _("Deceased")
+    DECEASED = "deceased", _("Died")
 
 
 class Relation(models.TextChoices):
     SELF = "self", _("The worker")
     SPOUSE = "spouse", _("Spouse")
     CHILD = "child", _("Child")
-    PARENT = "parent", _("Parent")
+    PARENT = "parent", _("Father or mother")
     OTHER = "other", _("Other relative")
 
 
@@ -126,7 +126,10 @@ class HardshipFileQuerySet(models.QuerySet["HardshipFile"]):
 
 class HardshipFile(models.Model):
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("worker"), on_delete=models.PROTECT, related_name="+"
+        "people.Person",
+        verbose_name=_("hardship worker"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     union = models.ForeignKey(
         "orgs.Organisation",
@@ -211,7 +214,7 @@ class HouseholdMember(models.Model):
 
     file = models.ForeignKey(HardshipFile, on_delete=models.CASCADE, related_name="members")
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("full name"), max_length=64)
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
     identity_hash = ByteOrderCharField(max_length=32, blank=True, editable=False)
     identity_sealed = models.TextField(blank=True, editable=False)

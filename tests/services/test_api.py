@@ -69,3 +69,37 @@ def test_add_member_through_the_api(world, client_for, draft):
     )
     assert response.status_code == 201, response.content
     assert response.json()["household_size"] == 4
+
+
+def test_outsider_cannot_open_a_file_in_another_union(world, client_for, worker):
+    response = client_for(world.outsider).post(
+        "/api/v1/services/files",
+        {**FIGURES, "union_code": "CA-K-1", "identity_number": identity_number(1)},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+
+
+def test_a_second_open_file_is_refused_with_the_union(world, client_for, draft):
+    response = client_for(world.county_officer).post(
+        "/api/v1/services/files",
+        {**FIGURES, "union_code": "CA-K-1", "identity_number": identity_number(1)},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "甲县一厂工会" in response.json()["detail"]
+
+
+def test_close_needs_a_known_reason(world, client_for, approved):
+    client = client_for(world.county_officer)
+    bad = client.post(
+        f"/api/v1/services/files/{approved.pk}/close",
+        {"close_reason": "bored"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    closed = client.post(
+        f"/api/v1/services/files/{approved.pk}/close",
+        {"close_reason": "deceased"},
+        content_type="application/json",
+    )
+    assert closed.json()["status"] == "closed" and closed.json()["close_reason"] == "deceased"
