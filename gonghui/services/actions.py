@@ -124,8 +124,8 @@ def _save_member(member: HouseholdMember) -> None:
         ) from error
 
 
-def _check_worker(union: Organisation, person: Person) -> list[str]:
-    """Refuse a worker who may not open a file here; returns their identity digests."""
+def _check_worker(union: Organisation, person: Person) -> None:
+    """Refuse a worker who may not open a file here (not a member, or already filed)."""
     if union.type not in MEMBER_UNION_TYPES:
         raise ValidationError({"union": _("A hardship file is kept by a grassroots union.")})
     current = Membership.objects.current().filter(person=person, union=union)
@@ -143,11 +143,9 @@ def _check_worker(union: Organisation, person: Person) -> list[str]:
             _("%(name)s already has an open hardship file, kept by %(union)s.")
             % {"name": person.name, "union": existing.union.name}
         )
-    digests = identity_digests(person.reveal_identity_number())
-    refusal = _other_household(digests)
+    refusal = _other_household(identity_digests(person.reveal_identity_number()))
     if refusal:
         raise ValidationError(refusal)
-    return digests
 
 
 @transaction.atomic
