@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "gonghui.people",
     "gonghui.honours",
     "gonghui.contests",
+    "gonghui.services",
     # the shell on top: home, navigation, audit pages, serve and demo
     "gonghui.site",
 ]
@@ -283,6 +284,9 @@ IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 50_000_000)
 UPLOAD_RETENTION_DAYS = env_int("UPLOAD_RETENTION_DAYS", 7)
 # In-app notifications are forgotten by the worker after this many days.
 NOTIFICATION_DAYS = env_int("NOTIFICATION_DAYS", 180)
+# 送温暖 for a hardship worker: at most so many yuan an occasion, and a person a year
+HARDSHIP_WARMTH_PER_OCCASION = env_int("HARDSHIP_WARMTH_PER_OCCASION", 3000)
+HARDSHIP_WARMTH_PER_YEAR = env_int("HARDSHIP_WARMTH_PER_YEAR", 6000)
 # /readyz: how long a worker may be silent, and how old the latest audit checkpoint may be
 READY_WORKER_SECONDS = env_int("READY_WORKER_SECONDS", 120)
 READY_CHECKPOINT_HOURS = env_int("READY_CHECKPOINT_HOURS", 2)

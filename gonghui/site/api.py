@@ -21,6 +21,7 @@ from gonghui.core.validators import Conflict
 from gonghui.honours.api import router as honours_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.people.api import router as people_router
+from gonghui.services.api import router as services_router
 from gonghui.site.audit_api import router as audit_router
 from gonghui.site.notifications_api import router as notifications_router
 
@@ -100,6 +101,7 @@ api.add_router("", orgs_router)
 api.add_router("", people_router)
 api.add_router("", honours_router)
 api.add_router("", contests_router)
+api.add_router("", services_router)
 api.add_router("", audit_router)
 api.add_router("", notifications_router)
 api.add_router("", imports_router)

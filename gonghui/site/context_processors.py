@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("people", _("Members"), reverse("people:list")),
             ("honours", _("Honours"), reverse("honours:campaigns")),
             ("contests", _("Competitions"), reverse("contests:list")),
+            ("services", _("Hardship assistance"), reverse("services:list")),
         ]
     else:  # judges without a union role
         if judged_skills(user).exists():
@@ -45,8 +46,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         active = "people"
     elif match and match.app_name == "honours":
         active = "honours"
-    elif match and match.app_name == "contests":
-        active = "contests"
+    elif match and match.app_name in ("contests", "services"):
+        active = match.app_name
     elif match and match.app_name == "orgs":
         active = "units" if (name or "").startswith("unit") else "orgs"
     elif match and match.app_name == "accounts" and (name or "").startswith(("user", "role")):

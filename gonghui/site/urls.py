@@ -47,6 +47,7 @@ urlpatterns = [
     path("honours/", include("gonghui.honours.urls")),
     path("public/", include("gonghui.honours.public_urls")),
     path("contests/", include("gonghui.contests.urls")),
+    path("services/", include("gonghui.services.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", _api_urls()),
 ]

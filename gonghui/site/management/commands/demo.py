@@ -26,6 +26,7 @@ from gonghui.orgs.demo import (
 )
 from gonghui.orgs.models import CHINESE_TYPE_NAMES, Organisation, OrgType
 from gonghui.people.demo import build_roster, write_office_sample, write_sample
+from gonghui.services.demo import build_hardship_files
 
 
 def _positive(text: str) -> int:
@@ -109,6 +110,13 @@ class Command(BaseCommand):
         honours = build_honours() if members > 0 else {}
         organisations = {a.username: a.organisation for a in summary.accounts}
         contests = build_contests(root=summary.root, prefecture=organisations["prefecture"])
+        hardship = 0
+        if organisations["grassroots"] is not None:
+            hardship = build_hardship_files(
+                keeper=User.objects.get(username="grassroots"),
+                approver=User.objects.get(username="county"),
+                union=organisations["grassroots"],
+            )
         # what the demo's own steps told its officers is history by now: kept, but read
         Notification.objects.unread().update(read_at=timezone.now())
         seconds = time.perf_counter() - started
@@ -141,6 +149,7 @@ class Command(BaseCommand):
             )
             office = write_office_sample(Path(settings.VAR_DIR) / "samples", union=grassroots)
             self.stdout.write(f"the same as a union office keeps it (花名册): {office}")
+        self.stdout.write(f"  {'hardship':<12}{hardship:>5}  困难职工档案")
         self.stdout.write("contests: " + ", ".join(f"{c.code} {c.name}" for c in contests))
         unions = list(
             Organisation.objects.subtree(organisations["prefecture"]).filter(
