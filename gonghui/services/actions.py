@@ -87,7 +87,17 @@ def _check_details(details: FileDetails) -> None:
     MONEY.check(details.worker_income, field="worker_income")
 
 
-def _other_household(digests: list[str], *, exclude: HardshipFile | None = None) -> str | None:
+def _keeper(by: User, union: Organisation) -> str:
+    """The union keeping another file, as this officer may be told it: named within their
+    scope; beyond it only that there is one (that a worker is in hardship is sensitive)."""
+    if can(by, union, "view"):
+        return union.name
+    return _("a union outside your scope (ask the union above you)")
+
+
+def _other_household(
+    by: User, digests: list[str], *, exclude: HardshipFile | None = None
+) -> str | None:
     """Why these identity digests cannot join a household: listed in another open file."""
     listed = HouseholdMember.objects.filter(identity_hash__in=digests, is_open=True)
     if exclude is not None:
@@ -98,7 +108,7 @@ def _other_household(digests: list[str], *, exclude: HardshipFile | None = None)
     return _(
         "One household, one file: %(name)s is already listed in an open hardship file kept by "
         "%(union)s."
-    ) % {"name": other.name, "union": other.file.union.name}
+    ) % {"name": other.name, "union": _keeper(by, other.file.union)}
 
 
 def _reassess(file: HardshipFile) -> None:
@@ -124,7 +134,7 @@ def _save_member(member: HouseholdMember) -> None:
         ) from error
 
 
-def _check_worker(union: Organisation, person: Person) -> None:
+def _check_worker(by: User, union: Organisation, person: Person) -> None:
     """Refuse a worker who may not open a file here (not a member, or already filed)."""
     if union.type not in MEMBER_UNION_TYPES:
         raise ValidationError({"union": _("A hardship file is kept by a grassroots union.")})
@@ -141,9 +151,9 @@ def _check_worker(union: Organisation, person: Person) -> None:
     if existing is not None:
         raise ValidationError(
             _("%(name)s already has an open hardship file, kept by %(union)s.")
-            % {"name": person.name, "union": existing.union.name}
+            % {"name": person.name, "union": _keeper(by, existing.union)}
         )
-    refusal = _other_household(identity_digests(person.reveal_identity_number()))
+    refusal = _other_household(by, identity_digests(person.reveal_identity_number()))
     if refusal:
         raise ValidationError(refusal)
 
@@ -156,7 +166,7 @@ def open_file(
     if not can(by, union, "edit"):
         raise PermissionDenied
     _check_details(details)
-    _check_worker(union, person)
+    _check_worker(by, union, person)
     file = HardshipFile(
         person=person,
         union=union,
@@ -250,7 +260,7 @@ def add_member(*, by: User, file: HardshipFile, member: MemberDetails) -> Househ
             number = parse_identity(member.identity_number).number
         except ValidationError as error:
             raise ValidationError({"identity_number": error.messages}) from error
-        refusal = _other_household(identity_digests(number))
+        refusal = _other_household(by, identity_digests(number))
         if refusal:
             raise ValidationError(refusal)
         row.identity_hash = identity_digest(number)
@@ -339,8 +349,9 @@ class AssistanceDetails:
 
 def period_of(kind: str, paid_on: date) -> str:
     """The period in which a person receives one aid of a kind: the month for a living
-    allowance, the year for the others."""
-    if kind == AssistanceKind.LIVING:
+    allowance and for 送温暖 (given on occasions, 春节 and 中秋, within a yearly cap), the year
+    for the others."""
+    if kind in (AssistanceKind.LIVING, AssistanceKind.WARMTH):
         return f"{paid_on.year:04d}-{paid_on.month:02d}"
     return f"{paid_on.year:04d}"
 

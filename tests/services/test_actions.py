@@ -172,7 +172,7 @@ def test_living_allowance_once_a_month(world, approved):
 def test_warmth_at_most_3000_an_occasion(world, approved):
     with pytest.raises(ValidationError, match="3000"):
         pay(world, approved, amount="3000.01")
-    assert pay(world, approved, amount="3000").period == "2026"
+    assert pay(world, approved, amount="3000").period == "2026-01"
 
 
 def test_warmth_at_most_6000_a_year(world, approved, settings):
@@ -181,7 +181,36 @@ def test_warmth_at_most_6000_a_year(world, approved, settings):
         pay(world, approved, amount="6500")
 
 
+def test_warmth_twice_a_year_on_two_occasions_within_the_yearly_cap(world, approved):
+    pay(world, approved, amount="3000", on=date(2026, 1, 20))  # 春节
+    with pytest.raises(ValidationError, match="No aid twice|不重复|已"):
+        pay(world, approved, amount="500", on=date(2026, 1, 28))  # the same occasion
+    pay(world, approved, amount="3000", on=date(2026, 9, 20))  # 中秋
+    with pytest.raises(ValidationError, match="6000"):
+        pay(world, approved, amount="100", on=date(2026, 12, 20))
+
+
 def test_aid_is_audited(world, approved):
     pay(world, approved)
     event = AuditEvent.objects.filter(action="hardship.assist").get()
     assert event.extra["amount"] == "1000.00" or event.extra["amount"] == "1000"
+
+
+def test_a_file_kept_beyond_the_officers_scope_is_not_named(world):
+    """That a worker is in hardship is sensitive: an officer learns that another union keeps
+    a file, and which one only when it is in their scope."""
+    from gonghui.people.actions import transfer_member
+
+    theirs = member(3, world.gr_b1)
+    actions.open_file(by=world.fed_officer, union=world.gr_b1, person=theirs, details=figures())
+    transfer_member(  # the worker moves to dave's union; the old file is still open
+        by=world.fed_officer,
+        membership=theirs.memberships.current().get(),
+        to_union=world.gr_a1,
+    )
+    with pytest.raises(ValidationError) as refused:
+        actions.open_file(
+            by=world.grassroots_officer, union=world.gr_a1, person=theirs, details=figures()
+        )
+    said = " ".join(refused.value.messages)
+    assert world.gr_b1.name not in said and "outside your scope" in said
