@@ -183,7 +183,7 @@ def test_warmth_at_most_6000_a_year(world, approved, settings):
 
 def test_warmth_twice_a_year_on_two_occasions_within_the_yearly_cap(world, approved):
     pay(world, approved, amount="3000", on=date(2026, 1, 20))  # 春节
-    with pytest.raises(ValidationError, match="No aid twice|不重复|已"):
+    with pytest.raises(ValidationError, match="No aid twice"):
         pay(world, approved, amount="500", on=date(2026, 1, 28))  # the same occasion
     pay(world, approved, amount="3000", on=date(2026, 9, 20))  # 中秋
     with pytest.raises(ValidationError, match="6000"):
