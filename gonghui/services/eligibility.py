@@ -32,11 +32,15 @@ class Assessment:
     explanation: str
 
 
-def monthly_figure(finances: Finances, household_size: int) -> Decimal:
-    """(income − rigid expenses) ÷ 12 ÷ household size, rounded to the cent."""
+def exact_figure(finances: Finances, household_size: int) -> Decimal:
+    """(income − rigid expenses) ÷ 12 ÷ household size, unrounded: what is compared."""
     size = max(household_size, 1)
-    figure = (finances.income - finances.rigid_expenses) / Decimal(12) / Decimal(size)
-    return figure.quantize(CENT, rounding=ROUND_HALF_UP)
+    return (finances.income - finances.rigid_expenses) / Decimal(12 * size)
+
+
+def monthly_figure(finances: Finances, household_size: int) -> Decimal:
+    """The monthly figure rounded to the cent, as it is shown."""
+    return exact_figure(finances, household_size).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _accident(finances: Finances, cause: str) -> str | None:
@@ -55,16 +59,16 @@ def assess(
     *, finances: Finances, household_size: int, dibao_line: Decimal, cause: str
 ) -> Assessment:
     """The household's tier, with the figure and the sentence that decided it."""
-    figure = monthly_figure(finances, household_size)
+    exact, figure = exact_figure(finances, household_size), monthly_figure(finances, household_size)
     names = {"figure": figure, "line": dibao_line, "double": dibao_line * 2}
     if cause:
         reason = _accident(finances, cause)
         if reason is not None:
             return Assessment(Tier.ACCIDENT, figure, dibao_line, reason)
-    if figure < dibao_line:
+    if exact < dibao_line:  # compared unrounded: 599.995 is below 600
         text = _("%(figure)s yuan a month a head is below the 低保 line of %(line)s yuan.")
         return Assessment(Tier.DEEP, figure, dibao_line, text % names)
-    if figure < dibao_line * 2:
+    if exact < dibao_line * 2:
         text = _("%(figure)s yuan a month a head is below twice the 低保 line (%(double)s yuan).")
         return Assessment(Tier.RELATIVE, figure, dibao_line, text % names)
     text = (

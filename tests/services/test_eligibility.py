@@ -22,6 +22,12 @@ def test_below_the_line_is_deep_hardship():
     assert tier("21599", 3) == Tier.DEEP  # 599.97 a month a head
 
 
+def test_a_figure_a_hair_below_the_line_is_below_though_it_shows_as_the_line():
+    # 21,599.99 ÷ 12 ÷ 3 = 599.9997…, shown as 600.00 yuan, yet below the line
+    assert tier("21599.99", 3) == Tier.DEEP
+    assert tier("43199.99", 3) == Tier.RELATIVE
+
+
 def test_at_the_line_is_relative_not_deep():
     assert tier("21600", 3) == Tier.RELATIVE  # exactly 600
 
