@@ -47,6 +47,11 @@ class StageRefused(Exception):
         self.message = message
 
 
+class SheetRefused(StageRefused):
+    """The sheet asked for is not one the import can read: not in the workbook, or without
+    the import's header or rows beneath it."""
+
+
 def _record(action: str, job: ImportJob, by: Actor, **extra: Any) -> None:
     audit.record(
         action=action,
@@ -236,9 +241,9 @@ def choose_sheet(*, job: ImportJob, sheet: str, by: Actor) -> bool:
     step already)."""
     found = next((s for s in job.sheets if s["name"] == sheet), None)
     if found is None:
-        raise StageRefused(_("The workbook has no sheet named %(sheet)s.") % {"sheet": sheet})
+        raise SheetRefused(_("The workbook has no sheet named %(sheet)s.") % {"sheet": sheet})
     if not found["header_rows"] or found["problem"]:
-        raise StageRefused(
+        raise SheetRefused(
             _("The sheet %(sheet)s cannot be read for this import: %(problem)s")
             % {"sheet": sheet, "problem": found["problem"]}
         )
