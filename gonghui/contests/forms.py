@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,6 +10,7 @@ from gonghui.contests.actions import AspectSpec
 from gonghui.contests.bounds import MINIMUM_COMPETITORS
 from gonghui.contests.models import ContestLevel, ContestStatus, MedalPolicyChoice
 from gonghui.core.forms import DateInput
+from gonghui.core.tabular.base import parse_typed_number
 from gonghui.orgs.widgets import AccountPicker, UnitPicker
 
 DATE = DateInput()
@@ -93,11 +93,10 @@ class SchemeForm(forms.Form):
             sub, code, description, kind, maximum = cells[:5]
             descriptors = tuple(cells[5:])
             try:
-                value = Decimal(maximum)
-            except ArithmeticError:
+                value = parse_typed_number(maximum)
+            except ValueError as refused:
                 errors.append(
-                    str(_("Line %(line)d: %(value)s is not a number."))
-                    % {"line": number, "value": maximum}
+                    str(_("Line %(line)d: %(problem)s")) % {"line": number, "problem": refused}
                 )
                 continue
             aspects.append(

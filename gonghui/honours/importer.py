@@ -77,6 +77,7 @@ HONOUREE_SPEC = Spec(
             ("retired_on",),
             required=False,
             help=gettext_lazy("YYYY-MM-DD."),
+            month_means_first_day=True,
         ),
         Column("story", "事迹", ("story",), required=False),
     )

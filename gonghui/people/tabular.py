@@ -44,7 +44,13 @@ MEMBER_SPEC = Spec(
         Column(
             "phone", "手机号码", ("手机", "手机号", "联系电话", "mobile", "phone"), required=False
         ),
-        Column("joined_on", "入会日期", ("joined_on", "join_date", "入会时间"), required=False),
+        Column(
+            "joined_on",
+            "入会日期",
+            ("joined_on", "join_date", "入会时间"),
+            required=False,
+            month_means_first_day=True,
+        ),
         Column("unit_name", "工作单位", ("单位", "单位名称", "employer", "unit"), required=False),
         Column(
             "unit_credit_code",

@@ -375,11 +375,21 @@ def test_nobody_is_taken_off_a_signed_off_skill(skill) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "stored"), [("12,5", "12.50"), ("１２", "12.00"), ("-0", "0.00"), ("1e1", "10.00")]
+    ("typed", "stored"),
+    [("１２", "12.00"), ("１２．５", "12.50"), ("-0", "0.00"), ("1e1", "10.00"), (" 7 ", "7.00")],
 )
 def test_measurement_marks_are_read_as_officers_type_them(skill, typed, stored) -> None:
     aspect = skill.aspects.get(code="M1")
     assert str(actions.parse_value(aspect, typed)) == stored
+
+
+@pytest.mark.parametrize("typed", ["12,5", "12，5"])
+def test_a_comma_that_groups_no_thousands_is_refused_not_read_as_a_decimal_point(
+    skill, typed
+) -> None:
+    aspect = skill.aspects.get(code="M1")
+    with pytest.raises(ValidationError, match="a point"):
+        actions.parse_value(aspect, typed)
 
 
 @pytest.mark.parametrize("code", ["new", "import", "skills"])

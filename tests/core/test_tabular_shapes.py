@@ -368,3 +368,31 @@ def test_what_is_not_a_date_is_refused(typed):
 )
 def test_yes_and_no_are_read_as_people_write_them(typed, meant):
     assert parse_yes_no(typed) is meant
+
+
+DATED = Spec(
+    columns=(
+        Column("name", "姓名"),
+        Column("joined_on", "入会日期", month_means_first_day=True),
+        Column("left_on", "离会日期", required=False),  # a month alone is not this import's
+    )
+)
+
+
+def test_the_rows_whose_date_gives_only_a_month_are_noted_once_per_column(tmp_path):
+    typed = ["2019-05-01", "2019.5", "2019/5/1", "2019年5月", "2019.05.01", "2020-11", "2019.5"]
+    rows = [["名册"], ["姓名", "入会日期", "离会日期"]] + [
+        [f"人{n}", text, "2019.5"] for n, text in enumerate(typed)
+    ]
+    path = roster(tmp_path / "r.xlsx", [*rows, ["合计：7人"]])
+
+    _rows, reading = read(path, DATED)
+
+    assert reading.months_alone == [("入会日期", 4, [4, 6, 8, 9])]
+    from django.utils import translation
+
+    from gonghui.core.tabular.reading import describe_months_alone
+
+    with translation.override("zh-hans"):
+        said = describe_months_alone(reading.as_json())
+    assert said == ["入会日期：4 行只写到月份，按当月 1 日计（第 4、6、8、9 行）。"]

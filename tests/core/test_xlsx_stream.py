@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from gonghui.core.tabular.base import _cell_text
-from gonghui.core.tabular.reading import _calamine_records
+from gonghui.core.tabular.records import _calamine_records
 from gonghui.core.tabular.xlsx_stream import _format_kind, open_stream
 
 TEXT = st.text(
@@ -116,7 +116,7 @@ def test_memory_stays_flat_while_streaming_a_large_sheet(tmp_path: Path) -> None
     script = (
         "import re, sys; from pathlib import Path;"
         "from gonghui.core.tabular.xlsx_stream import open_stream;"
-        "from gonghui.core.tabular.reading import _calamine_records;"
+        "from gonghui.core.tabular.records import _calamine_records;"
         "peak = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1]);"
         "p = Path(sys.argv[1]); base = peak();"
         "records = open_stream(p)[0] if sys.argv[2] == 'stream' else _calamine_records(p);"

@@ -224,3 +224,42 @@ def test_the_demo_sample_in_the_shape_of_a_huamingce_imports_as_it_is(world, tmp
 
     assert code == 0, out
     assert Person.objects.count() == 12
+
+
+def _with_months_alone(n: int, typed: dict[int, str]) -> list[list[Any]]:
+    """A 花名册 of n people whose joining dates are typed as given, by spreadsheet row."""
+    rows = huamingce_rows(n)
+    for number, text in typed.items():
+        rows[number - 1][HEADERS.index("入会日期") + 2] = text  # after 序号 and 民族
+    return rows
+
+
+MONTHS_ALONE = {5: "2019.5", 9: "2019年5月", 12: "2020.11", 7: "2019年5月1日"}
+SAID = "入会日期：3 行只写到月份，按当月 1 日计（第 5、9、12 行）。"
+
+
+def test_the_command_line_says_once_which_dates_gave_only_a_month(world, tmp_path, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    path = write_xlsx(tmp_path / "花名册.xlsx", _with_months_alone(10, MONTHS_ALONE))
+
+    code, out = run(path)
+
+    assert code == 0, out
+    assert out.count(SAID) == 1
+    from gonghui.people.models import Membership
+
+    joined = {str(m.joined_on) for m in Membership.objects.all()}
+    assert {"2019-05-01", "2020-11-01"} <= joined
+
+
+def test_the_web_preview_says_once_which_dates_gave_only_a_month(world, tmp_path, client_for, web):
+    client = client_for(world.grassroots_officer)
+    months = {number: "2018.3" for number in range(4, 12)}  # eight rows: the first five named
+    path = write_xlsx(tmp_path / "r.xlsx", _with_months_alone(8, months))
+
+    job = _upload(client, path)
+    body = client.get(job.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert job.readings[0]["months_alone"] == [["入会日期", 8, [4, 5, 6, 7, 8]]]
+    said = "入会日期：8 行只写到月份，按当月 1 日计（第 4、5、6、7、8 行等）。"
+    assert body.count(said) == 1 and 'data-testid="import-months-alone"' in body

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from gonghui.contests.models import (
     Skill,
 )
 from gonghui.core import audit
+from gonghui.core.tabular.base import parse_typed_number
 from gonghui.orgs.models import Organisation
 
 
@@ -177,9 +178,9 @@ class AspectSpec:
 def parse_max_mark(text: str | Decimal) -> Decimal:
     """A maximum mark: positive, at most two decimals, at most 100."""
     try:
-        value = Decimal(str(text).strip())
-    except InvalidOperation:
-        raise ValidationError(_("%(value)s is not a number.") % {"value": text}) from None
+        value = text if isinstance(text, Decimal) else parse_typed_number(text)
+    except ValueError as refused:
+        raise ValidationError(str(refused)) from None
     if not MAX_MARK.holds(value):
         raise ValidationError(
             _(

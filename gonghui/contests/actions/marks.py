@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +24,7 @@ from gonghui.contests.models import (
 from gonghui.contests.scoring import JUDGEMENT_SCORES, diverges
 from gonghui.core import audit
 from gonghui.core.audit import Entry
+from gonghui.core.tabular.base import parse_typed_number
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,11 @@ class MarkEntry:
 
 def parse_value(aspect: Aspect, text: str) -> Decimal | int:
     """A measurement mark from 0 to the maximum (two decimals), or a judgement score 0–3."""
-    text = text.strip().replace("，", ".").replace(",", ".")
+    text = text.strip()
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(_("「%(value)s」 is not a number.") % {"value": text}) from None
+        value = parse_typed_number(text)
+    except ValueError as refused:
+        raise ValidationError(str(refused)) from None
     if aspect.is_judgement:
         if (
             not value.is_finite()

@@ -33,6 +33,7 @@ from gonghui.contests.workbook.sheets import (
     SheetError,
     code_ok,
     parse_date,
+    parse_minimum,
     sheet_rows,
 )
 from gonghui.core.tabular import Row, Spec, is_scientific
@@ -149,7 +150,7 @@ def _skill_row(row: Row, errors: Collector) -> None:
             % {"value": values["policy"] or "—"},
         )
     minimum = values.get("minimum") or "1"
-    if not minimum.isdigit() or int(minimum) < 1:
+    if parse_minimum(minimum) is None:
         errors.bad(
             sheet,
             spec,

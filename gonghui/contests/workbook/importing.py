@@ -37,6 +37,7 @@ from gonghui.contests.workbook.sheets import (
     PersonRow,
     in_workbook_order,
     parse_date,
+    parse_minimum,
 )
 from gonghui.core.tabular import Row, Spec
 from gonghui.orgs.actions import create_unit
@@ -268,7 +269,7 @@ def _write_skill(row: Row, contest: Contest, collector: Collector, by: Actor) ->
     """One skill created, updated, or left alone when the row already says what it holds."""
     v = row.values
     policy = POLICIES[v["policy"].strip().lower()]
-    minimum = int(v.get("minimum") or "1")
+    minimum = parse_minimum(v.get("minimum") or "") or 1  # checked before
     existing = Skill.objects.filter(contest=contest, code=v["skill"]).first()
     if existing is None:
         return _step(

@@ -14,7 +14,7 @@ from gonghui.contests.actions import AspectSpec
 from gonghui.contests.models import Contest, MedalPolicyChoice
 from gonghui.core.tabular import Column, Row, Spec, UnreadableFile, open_table
 from gonghui.core.tabular import base as tabular_base
-from gonghui.core.tabular.base import parse_typed_date
+from gonghui.core.tabular.base import parse_typed_date, parse_typed_number
 from gonghui.orgs.models import Organisation, code_validator
 
 CONTEST_SHEET, SKILL_SHEET, SCHEME_SHEET = "竞赛", "赛项", "评分标准"
@@ -185,6 +185,18 @@ def parse_date(text: str) -> date | None:
     except ValueError:
         return None
     return None if month_only else day
+
+
+def parse_minimum(text: str) -> int | None:
+    """The least number of competitors a skill needs (1 when blank): a whole number of at
+    least 1, as people type it (１０, 1,000); None when it is not."""
+    try:
+        number = parse_typed_number(text or "1")
+    except ValueError:
+        return None
+    if number != number.to_integral_value() or number < 1:
+        return None
+    return int(number)
 
 
 def code_ok(value: str) -> bool:

@@ -35,6 +35,7 @@ AUDIT_ACTIONS: dict[str, Label] = {
     "import.fail": gettext_lazy("Import failed"),
     "import.cancel": gettext_lazy("Import cancelled"),
     "import.roll_back": gettext_lazy("Import rolled back"),
+    "import.choose_sheet": gettext_lazy("Another sheet of the workbook chosen for import"),
 }
 
 
@@ -44,6 +45,11 @@ class StageRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class SheetRefused(StageRefused):
+    """The sheet asked for is not one the import can read: not in the workbook, or without
+    the import's header or rows beneath it."""
 
 
 def _record(action: str, job: ImportJob, by: Actor, **extra: Any) -> None:
@@ -140,6 +146,7 @@ def _findings(job: ImportJob, checked: Checked) -> dict[str, Any]:
         "error_count": checked.bad_rows,
         "warnings": [[w.row, w.column, w.message, w.sheet] for w in checked.warnings[:KEEP_ERRORS]],
         "readings": checked.readings,
+        "sheets": checked.sheets,
     }
 
 
@@ -207,6 +214,60 @@ def reopen_after_recheck(*, job: ImportJob, checked: Checked, message: str) -> N
         ImportJob.objects.filter(pk=job.pk).update(**_findings(job, checked))
         job.refresh_from_db()
     files.progress_path(job).unlink(missing_ok=True)
+
+
+# what a check found, forgotten when the file is checked again on another sheet
+_UNCHECKED: dict[str, Any] = {
+    "rows_checked": 0,
+    "rows_total": 0,
+    "rows_ready": 0,
+    "counts": {},
+    "errors": [],
+    "error_count": 0,
+    "warnings": [],
+    "readings": [],
+    "message": "",
+}
+
+
+def _sheet_read(job: ImportJob) -> str:
+    return job.sheet or next((s["name"] for s in job.sheets if s.get("read")), "")
+
+
+@transaction.atomic
+def choose_sheet(*, job: ImportJob, sheet: str, by: Actor) -> bool:
+    """Read another sheet of the checked workbook: the file is checked again, on that sheet.
+    False when there is nothing to do (the sheet is the one read, or a double click took the
+    step already)."""
+    found = next((s for s in job.sheets if s["name"] == sheet), None)
+    if found is None:
+        raise SheetRefused(_("The workbook has no sheet named %(sheet)s.") % {"sheet": sheet})
+    if not found["header_rows"] or found["problem"]:
+        raise SheetRefused(
+            _("The sheet %(sheet)s cannot be read for this import: %(problem)s")
+            % {"sheet": sheet, "problem": found["problem"]}
+        )
+    before = _sheet_read(job)
+    if sheet == before:
+        return False
+    moved = (
+        ImportJob.objects.filter(pk=job.pk, stage=ImportStage.CHECKED)
+        .exclude(stored_path="")
+        .exclude(sheet=sheet)
+        .update(stage=ImportStage.QUEUED, sheet=sheet, **_UNCHECKED)
+    )
+    if not moved:
+        job.refresh_from_db()
+        if job.sheet == sheet and job.stage in {*RUNNING, ImportStage.CHECKED}:
+            return False  # taken already: a double click, or a second tab
+        raise StageRefused(_("Another sheet can no longer be chosen for this import."))
+    files.errors_path(job).unlink(missing_ok=True)
+    job.refresh_from_db()
+    _record("import.choose_sheet", job, by, sheet=sheet, previous=before)
+    from gonghui.core.imports import tasks
+
+    tasks.check_job.enqueue(job.pk)
+    return True
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Every import through the API, as on its page: upload a file (checked in the background),
-follow the job, confirm it (all of it, or its good rows), cancel it, roll it back, download
-its errors or the template. The same actions, permissions and audit events as the pages."""
+follow the job, read another sheet of its workbook, confirm it (all of it, or its good rows),
+cancel it, roll it back, download its errors or the template. The same actions, permissions and audit events as the pages."""
 
 from __future__ import annotations
 
@@ -65,6 +65,13 @@ class RowErrorOut(Schema):
     sheet: str = ""
 
 
+class SheetOut(Schema):
+    name: str
+    header_rows: list[int] = Field(description="where its header is; empty when none was found")
+    problem: str = Field(description="why it cannot be read for this import, if it cannot")
+    read: bool = Field(description="the sheet this import reads")
+
+
 class ImportJobOut(Schema):
     id: int
     kind: str
@@ -87,9 +94,14 @@ class ImportJobOut(Schema):
     )
     counts: dict[str, int]
     message: str
+    sheet: str = Field(description="the sheet chosen to read; empty: the first with the header")
+    sheets: list[SheetOut] = Field(
+        description="a workbook's sheets, once checked, when it has more than one"
+    )
     can_apply: bool
     can_cancel: bool
     can_roll_back: bool
+    can_choose_sheet: bool
 
 
 def _errors(rows: list[list[Any]]) -> list[dict[str, Any]]:
@@ -117,9 +129,12 @@ def _job(job: ImportJob) -> dict[str, Any]:
         "readings": job.readings,
         "counts": job.counts,
         "message": job.message,
+        "sheet": job.sheet,
+        "sheets": job.sheets,
         "can_apply": job.can_apply,
         "can_cancel": job.can_cancel,
         "can_roll_back": job.can_roll_back,
+        "can_choose_sheet": job.can_choose_sheet,
     }
 
 
@@ -227,6 +242,8 @@ class ConfirmIn(Schema):
 def _stage(step: Any, **arguments: Any) -> Any:
     try:
         return step(**arguments)
+    except actions.SheetRefused:
+        raise  # the request named what cannot be: 400
     except actions.StageRefused as refused:
         raise Conflict(refused.message) from None
 
@@ -253,6 +270,30 @@ def cancel(request: SignedInRequest, kind: str, job_id: Id) -> Any:
     _stage(actions.cancel_import, job=job, by=request.user)
     job.refresh_from_db()
     return _job(job)
+
+
+class SheetIn(Schema):
+    sheet: str = Field(description="the name of one of the job's `sheets`")
+
+
+@router.post(
+    "/imports/{kind}/jobs/{job_id}/sheet",
+    response=answers({202: ImportJobOut}, 400, 403, 404, 409),
+    summary="Read another sheet of a checked workbook: the job is checked again on it",
+)
+def choose_sheet(request: SignedInRequest, kind: str, job_id: Id, body: SheetIn) -> Any:
+    spec = _known_kind(kind)
+    job = get_import_job_for_user(request.user, spec, job_id)
+    if not spec.may_import(request.user):
+        refuse(
+            request.user, kind=spec, action="choose_sheet", object_id=str(job_id), not_found=False
+        )
+    try:
+        _stage(actions.choose_sheet, job=job, sheet=body.sheet, by=request.user)
+    except actions.SheetRefused as refused:
+        raise ValidationError({"sheet": refused.message}) from None
+    job.refresh_from_db()
+    return 202, _job(job)
 
 
 class RolledBackOut(Schema):

@@ -32,7 +32,7 @@ from gonghui.core.imports.kinds import (
     get_kind,
 )
 from gonghui.core.tabular import UnreadableFile
-from gonghui.core.tabular.reading import CHOSEN_SHEET
+from gonghui.core.tabular.reading import describe_months_alone
 
 ERROR_SUFFIXES = {".csv", ".xlsx"}
 PROGRESS_LINE = 10_000  # rows between two reports of progress
@@ -135,6 +135,7 @@ class TableImportCommand(BaseCommand):
                 lines.append(
                     where + _("Columns not imported: %(columns)s.") % {"columns": "；".join(unused)}
                 )
+            lines += [where + said for said in describe_months_alone(reading)]
         return lines
 
     def show_problems(self, checked: Checked) -> None:
@@ -159,7 +160,7 @@ class TableImportCommand(BaseCommand):
         if not path.is_file():
             raise CommandError(_("%(path)s: no such file.") % {"path": path}, returncode=2)
         context = self.context(options, path)
-        chosen = CHOSEN_SHEET.set(options.get("sheet"))
+        context.sheet = options.get("sheet")
         try:
             checked, written = self._run(path, context, dry_run=options["dry_run"], report=report)
         except UnreadableFile as error:
@@ -167,7 +168,6 @@ class TableImportCommand(BaseCommand):
         except ValidationError as error:  # the import itself refused (a union of the wrong type)
             raise CommandError("；".join(error.messages), returncode=2) from None
         finally:
-            CHOSEN_SHEET.reset(chosen)
             if self.stderr.isatty():
                 self.stderr.write("")  # ends the counter's line
         if written is not None:

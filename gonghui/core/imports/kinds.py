@@ -20,7 +20,8 @@ from django.db import models
 from django.utils.functional import Promise
 
 from gonghui.core import metrics
-from gonghui.core.tabular import RowError, Spec, Table, collect_readings
+from gonghui.core.tabular import RowError, Spec, Table, collect_readings, survey_sheets
+from gonghui.core.tabular.reading import CHOSEN_SHEET
 
 if TYPE_CHECKING:
     from gonghui.core.imports.models import ImportJob
@@ -41,6 +42,9 @@ class Context(Generic[U]):
     options: Mapping[str, Any] = field(default_factory=dict)
     skip_bad_rows: bool = False
     progress: Callable[[int], None] = lambda rows: None
+    # the sheet of a workbook to read (the officer's choice, or --sheet); None: the first
+    # whose top rows hold the import's header
+    sheet: str | None = None
 
 
 @dataclass
@@ -56,6 +60,9 @@ class Checked:
     plan: Any = None
     # how each sheet was read (`core.tabular.Reading.as_json`): filled in by the lifecycle
     readings: list[dict[str, Any]] = field(default_factory=list)
+    # a workbook's sheets, to choose from (`core.tabular.SheetFound.as_json`): filled in by
+    # the lifecycle for a kind that reads one sheet
+    sheets: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def is_clean(self) -> bool:
@@ -183,9 +190,20 @@ def _rows_counted(kind: ImportKind[Any], context: Context[Any]) -> Iterator[list
         context.progress = told
 
 
+@contextmanager
+def _reading(context: Context[Any]) -> Iterator[list[Table]]:
+    """The tables opened within, reading the sheet the context names (if it names one)."""
+    chosen = CHOSEN_SHEET.set(context.sheet or None)
+    try:
+        with collect_readings() as tables:
+            yield tables
+    finally:
+        CHOSEN_SHEET.reset(chosen)
+
+
 def check_file(kind: ImportKind[Any], path: Path, context: Context[Any]) -> Checked:
     """The kind's check, with how each sheet was read (the header row, the rows skipped)."""
-    with collect_readings() as tables, _rows_counted(kind, context) as seen:
+    with _reading(context) as tables, _rows_counted(kind, context) as seen:
         checked = kind.check(path, context)
     metrics.count_rows_checked(kind=kind.code, rows=checked.rows - seen[0])
     checked.readings = readings_of(tables)
@@ -197,11 +215,21 @@ def apply_file(
 ) -> tuple[Checked, Written | None]:
     """The kind's `apply`, with how each sheet was read."""
     assert kind.apply is not None
-    with collect_readings() as tables, _rows_counted(kind, context) as seen:
+    with _reading(context) as tables, _rows_counted(kind, context) as seen:
         checked, written = kind.apply(path, context)
     metrics.count_rows_checked(kind=kind.code, rows=checked.rows - seen[0])
     checked.readings = readings_of(tables)
     return checked, written
+
+
+def sheets_to_choose(kind: ImportKind[Any], path: Path, checked: Checked) -> list[dict[str, Any]]:
+    """The sheets of a workbook of several that the officer may read instead, each with where
+    its header is or why none was found; none for a kind that reads several sheets by name,
+    a CSV file, or a workbook of one sheet."""
+    if kind.has_sheets:
+        return []
+    read = checked.readings[0] if len(checked.readings) == 1 else None
+    return [found.as_json() for found in survey_sheets(path, kind.spec, read=read)]
 
 
 _KINDS: dict[str, ImportKind[Any]] = {}

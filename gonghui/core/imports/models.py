@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.tabular.reading import describe_months_alone
+
 if TYPE_CHECKING:
     from gonghui.core.imports.kinds import ImportKind
 
@@ -70,6 +72,10 @@ class ImportJob(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     # how each sheet was read: header rows, rows skipped above and below, columns not imported
     readings = models.JSONField(default=list, blank=True)
+    # the sheet of a workbook the officer chose to read; empty: the first holding the header
+    sheet = models.CharField(_("sheet"), max_length=255, blank=True)
+    # a workbook's sheets to choose from: name, header rows (none: not found), problem, read
+    sheets = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)  # what the writer made: a batch, a url
 
@@ -112,6 +118,11 @@ class ImportJob(models.Model):
         )
 
     @property
+    def can_choose_sheet(self) -> bool:
+        """Checked and still kept, from a workbook with more than one sheet to read."""
+        return self.stage == ImportStage.CHECKED and self.has_upload and len(self.sheets) > 1
+
+    @property
     def can_cancel(self) -> bool:
         return self.stage in {ImportStage.QUEUED, ImportStage.CHECKED}
 
@@ -133,10 +144,23 @@ class ImportJob(models.Model):
 
     @property
     def reading_notes(self) -> list[dict[str, Any]]:
-        """How each sheet was read, as the page says it: the header row (or rows: 3–4)."""
+        """How each sheet was read, as the page says it: the header row (or rows: 3–4), and
+        the date columns in which a month alone was read as its first day."""
         return [
-            {**reading, "header": "–".join(str(n) for n in reading.get("header_rows", []))}
+            {
+                **reading,
+                "header": "–".join(str(n) for n in reading.get("header_rows", [])),
+                "months": describe_months_alone(reading),
+            }
             for reading in self.readings
+        ]
+
+    @property
+    def sheet_rows(self) -> list[dict[str, Any]]:
+        """The workbook's sheets as the page lists them: where each one's header is (3–4)."""
+        return [
+            {**sheet, "header": "–".join(str(n) for n in sheet.get("header_rows", []))}
+            for sheet in self.sheets
         ]
 
     @property

@@ -13,7 +13,14 @@ from django_tasks import task
 from gonghui.core import metrics
 from gonghui.core.housekeeping import checkpoint_after_import
 from gonghui.core.imports import actions, files
-from gonghui.core.imports.kinds import Checked, Context, Written, apply_file, check_file
+from gonghui.core.imports.kinds import (
+    Checked,
+    Context,
+    Written,
+    apply_file,
+    check_file,
+    sheets_to_choose,
+)
 from gonghui.core.imports.models import ImportJob, ImportStage
 from gonghui.core.tabular import UnreadableFile
 
@@ -25,6 +32,7 @@ def _context(job: ImportJob) -> Context[Any]:
         organisation=job.organisation,
         options=job.options,
         skip_bad_rows=job.skip_bad_rows,
+        sheet=job.sheet or None,
     )
 
 
@@ -36,11 +44,13 @@ def check_job(job_id: int) -> None:
     context = _context(job)
     # a check says how far it has come now and then (every few hundred rows)
     context.progress = lambda rows: actions.note_rows_checked(job_id=job_id, rows=rows)
+    kind, path = job.kind_spec, Path(job.stored_path)
     try:
-        checked = check_file(job.kind_spec, Path(job.stored_path), context)
+        checked = check_file(kind, path, context)
     except UnreadableFile as error:
         actions.fail_import(job=job, message=error.message)
         return
+    checked.sheets = sheets_to_choose(kind, path, checked)
     actions.finish_check(job=job, checked=checked)
 
 

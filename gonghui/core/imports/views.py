@@ -32,7 +32,7 @@ from gonghui.core.imports.permissions import (
     visible_import_jobs,
 )
 from gonghui.core.tabular import XLSX_CONTENT_TYPE
-from gonghui.core.tabular.reading import WPS_SUFFIXES
+from gonghui.core.tabular.records import WPS_SUFFIXES
 
 
 class SignedInRequest(HttpRequest):
@@ -83,7 +83,7 @@ class UploadForm(forms.Form):
 def _links(kind: ImportKind[Any], job: ImportJob) -> dict[str, str]:
     return {
         step: reverse(f"{kind.url_name}_{step}", args=[job.pk])
-        for step in ("job", "apply", "cancel", "errors", "roll_back")
+        for step in ("job", "apply", "cancel", "errors", "roll_back", "sheet")
     }
 
 
@@ -124,16 +124,42 @@ def import_start(request: SignedInRequest, kind: str) -> HttpResponse:
     return render(request, "core/import.html", {**_page(spec), "form": form, "jobs": jobs})
 
 
-def import_job(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
-    spec = get_kind(kind)
-    job = get_import_job_for_user(request.user, spec, pk)
+def _job_page(spec: ImportKind[Any], job: ImportJob) -> dict[str, Any]:
     job.rows_written = files.rows_written(job)
     context = {**_page(spec), "job": job, "steps": _links(spec, job)}
     if job.stage == "done" and spec.done_link is not None:
         context["done_url"], context["done_label"] = spec.done_link(job)
+    return context
+
+
+def import_job(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
+    spec = get_kind(kind)
+    job = get_import_job_for_user(request.user, spec, pk)
+    context = _job_page(spec, job)
     if request.htmx:
         return render(request, "core/import_job.html#status", context)
     return render(request, "core/import_job.html", context)
+
+
+@require_POST
+def import_sheet(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
+    """Read another sheet of the checked workbook: the file is checked again on it."""
+    spec = get_kind(kind)
+    job = get_import_job_for_user(request.user, spec, pk)
+    if not spec.may_import(request.user):
+        refuse(request.user, kind=spec, action="choose_sheet", object_id=str(pk), not_found=False)
+    refusal = ""
+    try:
+        actions.choose_sheet(job=job, sheet=request.POST.get("sheet", ""), by=request.user)
+    except actions.StageRefused as refused:
+        refusal = refused.message
+    if request.htmx:
+        job.refresh_from_db()
+        context = {**_job_page(spec, job), "sheet_refusal": refusal}
+        return render(request, "core/import_job.html#status", context)
+    if refusal:
+        messages.error(request, refusal)
+    return redirect(job)
 
 
 @require_POST

@@ -5,7 +5,8 @@ spreadsheets, are too large, are zip bombs or lack required columns, finds the h
 the first rows (below a title, over a second header row), then streams the rows as
 `Row(number, values)`: the number as the spreadsheet shows it, the values as clean text;
 total and signature lines below the data are left out, and `Table.reading` says so.
-`write_csv` and `write_xlsx` stream exports with spreadsheet formulas neutralised.
+`survey_sheets` lists a workbook's sheets with where each one's header is, for an officer to
+choose. `write_csv` and `write_xlsx` stream exports with spreadsheet formulas neutralised.
 """
 
 from gonghui.core.tabular.base import (
@@ -30,9 +31,11 @@ from gonghui.core.tabular.base import (
 )
 from gonghui.core.tabular.reading import (
     Reading,
+    SheetFound,
     Table,
     collect_readings,
     open_table,
+    survey_sheets,
 )
 from gonghui.core.tabular.writing import (
     csv_chunks,
@@ -59,6 +62,7 @@ __all__ = [
     "Reading",
     "Row",
     "RowError",
+    "SheetFound",
     "Spec",
     "Table",
     "UnreadableFile",
@@ -70,6 +74,7 @@ __all__ = [
     "neutralise",
     "normalise_header",
     "open_table",
+    "survey_sheets",
     "write_csv",
     "write_errors",
     "write_xlsx",

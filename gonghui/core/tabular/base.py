@@ -62,13 +62,18 @@ class RowError:
 @dataclass(frozen=True)
 class Column:
     """A column of a spec: its key in the row values, its Chinese header, English aliases, and
-    the note a downloadable template shows on its header (what to write there)."""
+    the note a downloadable template shows on its header (what to write there).
+
+    `month_means_first_day` marks a date column whose import reads a month alone (2019.5,
+    2019年5月) as the month's first day: reading the file notes the rows that give only a
+    month, so that the import can say so."""
 
     key: str
     header: str
     aliases: tuple[str, ...] = ()
     required: bool = True
     help: str | Promise = ""
+    month_means_first_day: bool = False
 
 
 _SPACES = re.compile(r"\s+")
@@ -139,6 +144,45 @@ def parse_typed_date(text: str) -> tuple[date, bool]:
         return date(int(match[4]), int(match[5]), int(match[6])), False
     day = match[3]
     return date(int(match[1]), int(match[2]), int(day or 1)), day is None
+
+
+# Numbers as people type them: thousands grouped by commas or spaces, the groups of three
+# digits (1,234 / 12 345 / 1,234.5), one separator throughout
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?P<separator>[, ])\d{3}(?:(?P=separator)\d{3})*(?:\.\d+)?")
+# what a grouped number was meant to be, but is not: 1,23 / 12,5 / 1,2345
+_LOOSELY_GROUPED = re.compile(r"[+-]?[\d.]*\d[, ][\d., ]*")
+
+
+def parse_typed_number(text: str) -> Decimal:
+    """The number a cell's text means, as people type it: full-width digits and separators
+    (１，２３４), thousands grouped by commas or spaces (1,234, 12 345, 1,234.5). ValueError,
+    saying why in the user's language, for what is not a number, and for a comma or a space
+    that does not group thousands (1,23 is refused, not read as 123 or as 1.23)."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if _GROUPED.fullmatch(folded):
+        return Decimal(folded.replace(",", "").replace(" ", ""))
+    if _LOOSELY_GROUPED.fullmatch(folded):
+        raise ValueError(
+            _(
+                "「%(value)s」: a comma or a space groups thousands, three digits at a time (1,234); write decimals with a point (12.5)."
+            )
+            % {"value": text.strip()}
+        )
+    try:
+        number = Decimal(folded)
+    except ArithmeticError:
+        number = Decimal("NaN")
+    if not number.is_finite() or "_" in folded:
+        raise ValueError(_("「%(value)s」 is not a number.") % {"value": text.strip()})
+    return number
+
+
+def is_month_alone(text: str) -> bool:
+    """Whether a cell's text is a date giving only its month (2019.5, 2019年5月)."""
+    try:
+        return parse_typed_date(text)[1]
+    except ValueError:
+        return False
 
 
 # Yes and no as people write them in a spreadsheet (compared in lower case; a blank is no)

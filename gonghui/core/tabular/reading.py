@@ -1,252 +1,31 @@
-"""Reading .xlsx, .xls, .ods and .csv files against a spec, row by row."""
+"""Reading a spreadsheet against a spec, row by row: where its header is, which lines around
+the data are left out, which sheet of a workbook holds it (the cells come from `records`)."""
 
 from __future__ import annotations
 
-import codecs
-import csv
 import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
-from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from django.utils.translation import gettext_lazy, ngettext
 
 from gonghui.core.tabular.base import (
-    CHUNK,
-    OLE_MAGIC,
-    ZIP_MAGIC,
     Row,
     Spec,
     UnreadableFile,
-    _cell_text,
-    _clean_text,
     column_letters,
+    is_month_alone,
     normalise_header,
 )
-from gonghui.core.tabular.xlsx_guard import (
-    _check_size,
-    _check_xlsx,
-    _check_zip,
-    _corrupt,
-    _encrypted,
-    _ods_grid,
-    _too_many_cells,
-)
-from gonghui.core.tabular.xlsx_stream import OtherShape, Stream, open_stream
-
-
-def _xlsx_records(path: Path, sheet_name: str | None = None) -> Iterator[tuple[int, list[Any]]]:
-    """The rows of the first visible worksheet (or of the one named): streamed when the
-    workbook allows (constant memory), else from calamine, which holds the whole sheet."""
-    if sheet_name is not None:  # workbooks of several sheets are small: calamine reads them
-        records = _calamine_records(path, sheet_name)
-        return ((n, [_cell_text(cell) for cell in cells]) for n, cells in records)
-    _check_xlsx(path, unpack=False)
-    opened = open_stream(path)
-    if opened is None:
-        return ((n, [_cell_text(cell) for cell in cells]) for n, cells in _calamine_records(path))
-    return _streamed_records(path, *opened)
-
-
-def _streamed_records(
-    path: Path, stream: Stream, archive: zipfile.ZipFile, handle: IO[bytes]
-) -> Iterator[tuple[int, list[Any]]]:
-    last = 0
-    try:
-        with archive, handle:
-            for number, cells in stream:
-                last = number
-                yield number, cells
-        return
-    except OtherShape:
-        pass  # a part of the sheet written otherwise: calamine reads on from the next row
-    for number, cells in _calamine_records(path):
-        if number > last:
-            yield number, [_cell_text(cell) for cell in cells]
-
-
-def _calamine_records(
-    path: Path, sheet_name: str | None = None, *, check: Callable[[Path], None] = _check_xlsx
-) -> Iterator[tuple[int, list[Any]]]:
-    check(path)
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = [
-            sheet.name for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet
-        ]
-        if sheet_name is not None and sheet_name not in names:
-            index = -1
-        elif sheet_name is not None:
-            index = workbook.sheet_names.index(sheet_name)
-        else:
-            index = next(
-                (
-                    i
-                    for i, sheet in enumerate(workbook.sheets_metadata)
-                    if sheet.typ == SheetTypeEnum.WorkSheet
-                    and sheet.visible == SheetVisibleEnum.Visible
-                ),
-                0,
-            )
-        sheet = workbook.get_sheet_by_index(index) if index >= 0 else None
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # calamine reports Rust panics as BaseException
-        if check is not _check_xlsx:
-            raise _unreadable_workbook(path) from None
-        raise _corrupt() from None
-    if sheet is None:
-        raise UnreadableFile(
-            _("The workbook has no sheet named %(sheet)s.") % {"sheet": sheet_name}
-        )
-    if check is not _check_xlsx:
-        _check_cells(sheet.height * sheet.width)
-    # iter_rows starts at the sheet's first row (blank rows above the data included), but at
-    # its first used column
-    first_column = sheet.start[1] if sheet.start else 0
-    rows = enumerate(sheet.iter_rows(), 1)
-    if not first_column:
-        return rows
-    # calamine's rows start at the first used column; put them back under their letters
-    padding = [""] * first_column
-    return ((number, padding + cells) for number, cells in rows)
-
-
-def _as_read(value: Any) -> str:
-    return str(value)
-
-
-def _detect_encoding(path: Path) -> str:
-    """utf-8 (with or without BOM), else GB18030; UTF-16 only with its BOM (Excel's Unicode text)."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
-        for encoding in ("utf-8", "gb18030"):
-            handle.seek(0)
-            decoder = codecs.getincrementaldecoder(encoding)("strict")
-            try:
-                while chunk := handle.read(CHUNK):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                continue
-            return "utf-8-sig" if encoding == "utf-8" else encoding
-    raise UnreadableFile(
-        _(
-            "The text of this file is neither UTF-8 nor GB18030 (GBK); save it from Excel or WPS as .xlsx or as CSV UTF-8."
-        )
-    )
-
-
-def _not_a_spreadsheet() -> str:
-    return _("This file is not a spreadsheet: import .xlsx or .csv files.")
-
-
-WPS_SUFFIXES = frozenset({".et", ".ett"})
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-# the name of the stream that holds a password-protected .xlsx, as an OLE directory spells it
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-
-
-def _is_encrypted_package(path: Path) -> bool:
-    with path.open("rb") as handle:
-        carry = b""
-        while chunk := handle.read(CHUNK):
-            if _ENCRYPTED_PACKAGE in carry + chunk:
-                return True
-            carry = chunk[-len(_ENCRYPTED_PACKAGE) :]
-    return False
-
-
-def _check_ole(path: Path) -> None:
-    """An .xls is read whole, bounded by its file size (checked before)."""
-
-
-def _check_ods(path: Path) -> None:
-    _check_zip(path)
-    _check_cells(_ods_grid(path))
-
-
-def _check_cells(cells: int) -> None:
-    if cells > int(settings.IMPORT_MAX_CELLS):
-        raise _too_many_cells()
-
-
-def _unreadable_workbook(path: Path) -> UnreadableFile:
-    # calamine refuses a password-protected .xls as it refuses a damaged one
-    return UnreadableFile(
-        _(
-            "The workbook cannot be read: it is damaged or password-protected. Open it in Excel or WPS, remove any password and save it as .xlsx."
-        )
-    )
-
-
-def _csv_records(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
-    with path.open(encoding=encoding, newline="") as handle:
-        first_line = handle.readline()
-        handle.seek(0)
-        # Excel's "Unicode text" export separates with tabs; everything else with commas
-        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-        reader = csv.reader(handle, delimiter=delimiter)
-        number = 0
-        try:
-            for number, record in enumerate(reader, 1):
-                yield number, record
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise UnreadableFile(
-                _("Row %(row)d cannot be read: %(error)s") % {"row": number + 1, "error": error}
-            ) from None
-
-
-def _whole_records(
-    path: Path, sheet: str | None, check: Callable[[Path], None]
-) -> Iterator[tuple[int, list[Any]]]:
-    """The rows of an .xls or .ods sheet: calamine reads such a sheet whole (they are small:
-    an .xls holds at most 65,536 rows, and the file size is bounded)."""
-    records = _calamine_records(path, sheet, check=check)
-    return ((n, [_cell_text(cell) for cell in cells]) for n, cells in records)
-
-
-def _records(
-    path: Path, sheet: str | None = None
-) -> tuple[str, Iterator[tuple[int, list[Any]]], Callable[[Any], str]]:
-    _check_size(path)
-    with path.open("rb") as handle:
-        head = handle.read(128)
-    suffix = path.suffix.lower()
-    if suffix in WPS_SUFFIXES:
-        raise UnreadableFile(_("Save this WPS file as .xlsx or .xls before importing it."))
-    if head.startswith(ZIP_MAGIC) and (suffix == ".ods" or ODS_MIMETYPE in head):
-        return "ods", _whole_records(path, sheet, _check_ods), _as_read
-    if head.startswith(ZIP_MAGIC):
-        return "xlsx", _xlsx_records(path, sheet), _as_read  # rendered as text by the readers
-    if head.startswith(OLE_MAGIC):
-        # an Excel 97-2003 workbook, or the container of a password-protected .xlsx
-        if _is_encrypted_package(path):
-            raise _encrypted()
-        return "xls", _whole_records(path, sheet, _check_ole), _as_read
-    if suffix in {".xlsx", ".xlsm"}:
-        raise _corrupt()
-    if suffix not in {".csv", ".txt", ""}:
-        raise UnreadableFile(_not_a_spreadsheet())
-    if sheet is not None:
-        raise UnreadableFile(
-            _("This import reads a workbook of several sheets: an .xlsx, .xls or .ods file.")
-        )
-    encoding = _detect_encoding(path)
-    return "csv", _csv_records(path, encoding), _clean_text
-
+from gonghui.core.tabular.records import _as_read, _records, visible_sheets
 
 HEADER_SEARCH_ROWS = 10  # the header is looked for in this many rows from the top
 # Cells of the lines below the data: totals, signatures, contacts (合计：10人, 填表人：张三)
@@ -278,6 +57,7 @@ DROPPED_COLUMNS: dict[str, Promise] = {
 }
 _DROPPED = {normalise_header(name): reason for name, reason in DROPPED_COLUMNS.items()}
 _SNIPPET = 60  # characters of a skipped row shown
+_MONTH_TEXTS_KEPT = 10_000  # distinct date texts remembered as giving only a month, or not
 
 
 @dataclass
@@ -291,6 +71,8 @@ class Reading:
     skipped_below: list[tuple[int, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    # date columns where a month alone was read as its first day: (header, rows, the first rows)
+    months_alone: list[tuple[str, int, list[int]]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -300,7 +82,33 @@ class Reading:
             "skipped_below": [list(row) for row in self.skipped_below],
             "ignored": list(self.ignored),
             "dropped": [[header, str(reason)] for header, reason in self.dropped],
+            "months_alone": [[header, n, list(rows)] for header, n, rows in self.months_alone],
         }
+
+
+MONTH_ROWS_SHOWN = 5  # rows named where a month alone was taken as its first day
+
+
+def describe_months_alone(reading: dict[str, Any]) -> list[str]:
+    """One sentence per date column in which some cells gave only a month: how many, and the
+    first of those rows as the spreadsheet numbers them (a reading as `Reading.as_json`)."""
+    said = []
+    for header, count, rows in reading.get("months_alone", []):
+        numbers = "、".join(str(number) for number in rows[:MONTH_ROWS_SHOWN])
+        if count > len(rows[:MONTH_ROWS_SHOWN]):
+            message = ngettext(
+                "%(column)s: %(n)d row gives only a month, read as the 1st of that month (rows %(rows)s and others).",
+                "%(column)s: %(n)d rows give only a month, read as the 1st of that month (rows %(rows)s and others).",
+                count,
+            )
+        else:
+            message = ngettext(
+                "%(column)s: %(n)d row gives only a month, read as the 1st of that month (row %(rows)s).",
+                "%(column)s: %(n)d rows give only a month, read as the 1st of that month (rows %(rows)s).",
+                count,
+            )
+        said.append(message % {"column": header, "n": count, "rows": numbers})
+    return said
 
 
 _READINGS: ContextVar[list[Table] | None] = ContextVar("readings", default=None)
@@ -349,6 +157,11 @@ class Table:
         self.skipped_below: list[tuple[int, str]] = []
         self.ignored: list[str] = []
         self.dropped: list[tuple[str, str]] = []
+        # date cells that give only a month, by column key: how many, and the first rows
+        self.months_alone: dict[str, list[int]] = {}
+        self._month_counts: dict[str, int] = {}
+        self._month_keys: tuple[str, ...] = ()
+        self._month_texts: dict[str, bool] = {}
         try:
             self.header_rows, header = self._find_header()
             self.header_row = self.header_rows[0]
@@ -444,6 +257,9 @@ class Table:
             seen[column.key] = position
             self.headers[column.key] = text
             self._index.append((column.key, position))
+        self._month_keys = tuple(
+            c.key for c in self.spec.columns if c.month_means_first_day and c.key in seen
+        )
         missing = [c.header for c in self.spec.columns if c.required and c.key not in seen]
         if missing:
             raise HeaderNotFound(
@@ -458,7 +274,8 @@ class Table:
 
     def _rows(self) -> Iterator[Row]:
         index, clean = self._index, self._clean
-        is_trailer = self._is_trailer
+        is_trailer, months = self._is_trailer, self._month_keys
+        full_dates = self._month_texts  # texts known to be more than a month: False
         for number, cells in self._records:
             width = len(cells)
             if clean is _as_read:
@@ -469,9 +286,38 @@ class Table:
             # cells keeps the common, wider row fast)
             if any(values.values()):
                 if width - cells.count("") > TRAILER_CELLS or not is_trailer(number, cells):
+                    for key in months:  # most dates are whole and seen before: one look-up
+                        if (text := values[key]) and full_dates.get(text) is not False:
+                            self._note_month(key, number, text)
                     yield Row(number, values)
             elif width:
                 is_trailer(number, cells)  # only in columns not imported: noted if a total
+
+    def _note_month(self, key: str, number: int, text: str) -> None:
+        """Note a date cell that gives only a month (the import takes the month's 1st)."""
+        alone = self._month_texts.get(text)
+        if alone is None:  # dates repeat from row to row: each text is parsed once
+            alone = is_month_alone(text)
+            if len(self._month_texts) < _MONTH_TEXTS_KEPT:
+                self._month_texts[text] = alone
+        if alone:
+            self._month_counts[key] = self._month_counts.get(key, 0) + 1
+            rows = self.months_alone.setdefault(key, [])
+            if len(rows) < MONTH_ROWS_SHOWN:
+                rows.append(number)
+
+    def notes(self) -> list[Any]:
+        """What reading the rows noted (the lines left out below the data, the dates giving
+        only a month), as plain values: a table read in a child process sends them back."""
+        months = [[key, count, self.months_alone[key]] for key, count in self._month_counts.items()]
+        return [[list(row) for row in self.skipped_below], months]
+
+    def take_notes(self, notes: list[Any]) -> None:
+        """The notes of `notes()`, made by this table's copy in another process."""
+        below, months = notes
+        self.skipped_below[:] = [(int(number), str(text)) for number, text in below]
+        self._month_counts = {str(key): int(count) for key, count, _rows in months}
+        self.months_alone = {str(key): [int(n) for n in rows] for key, _count, rows in months}
 
     def _is_trailer(self, number: int, cells: list[Any]) -> bool:
         """A total or signature line (合计：10人, 填表人：张三 审核人：李四): a few cells of
@@ -497,6 +343,11 @@ class Table:
             skipped_below=list(self.skipped_below),
             ignored=list(self.ignored),
             dropped=list(self.dropped),
+            months_alone=[
+                (self.spec.header(key), self._month_counts[key], list(self.months_alone[key]))
+                for key in self._month_keys
+                if key in self._month_counts
+            ],
         )
 
     def __iter__(self) -> Iterator[Row]:
@@ -553,15 +404,64 @@ def open_table(
 def _later_sheets(path: Path) -> list[str]:
     """The visible worksheets of a workbook after its first (none for a CSV file), in order;
     the file has passed its guards already, as the first sheet was read."""
-    if path.suffix.lower() not in {".xlsx", ".xls", ".ods"}:
-        return []
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        return visible_sheets(path)[1:]
     except Exception:
         return []
-    names = [
-        sheet.name
-        for sheet in workbook.sheets_metadata
-        if sheet.typ == SheetTypeEnum.WorkSheet and sheet.visible == SheetVisibleEnum.Visible
-    ]
-    return names[1:]
+
+
+@dataclass(frozen=True)
+class SheetFound:
+    """A sheet of a workbook, and where its header is; why it cannot be read (no header in
+    its top rows, or no rows beneath it), when it cannot."""
+
+    name: str
+    header_rows: tuple[int, ...] = ()
+    problem: str = ""
+    is_read: bool = False  # the sheet the import read
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "header_rows": list(self.header_rows),
+            "problem": self.problem,
+            "read": self.is_read,
+        }
+
+
+def survey_sheets(
+    path: Path | str, spec: Spec, *, read: dict[str, Any] | None = None
+) -> list[SheetFound]:
+    """The visible worksheets of a workbook of several, each with where the spec's header is
+    in it (or why it is not found), for an officer to choose which one to read. `read` is how
+    the sheet read already was (`Reading.as_json`): its header is not looked for again. None
+    for a CSV file or a workbook of one sheet."""
+    path = Path(path)
+    try:
+        names = visible_sheets(path)
+    except UnreadableFile:
+        return []
+    if len(names) < 2:
+        return []
+    read_name = (read["sheet"] or names[0]) if read is not None else None
+    token = _READINGS.set(None)  # looking is not reading: no import hears of these tables
+    try:
+        return [
+            SheetFound(name, tuple(read["header_rows"]), is_read=True)
+            if read is not None and name == read_name
+            else _look_for_header(path, spec, name)
+            for name in names
+        ]
+    finally:
+        _READINGS.reset(token)
+
+
+def _look_for_header(path: Path, spec: Spec, name: str) -> SheetFound:
+    try:
+        with Table(path, spec, sheet=name, allow_empty=True) as table:
+            if next(iter(table), None) is None:  # a header over nothing: an import refuses it
+                problem = _("The file has no rows beneath its header row.")
+                return SheetFound(name, table.header_rows, problem)
+            return SheetFound(name, table.header_rows)
+    except UnreadableFile as refused:
+        return SheetFound(name, problem=refused.message)

@@ -28,7 +28,7 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from gonghui.core.tabular.base import _cell_text, _clean_text, _number_text
+from gonghui.core.tabular.base import UnreadableFile, _cell_text, _clean_text, _number_text
 from gonghui.core.tabular.xlsx_guard import _corrupt, _member_chunks
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -148,30 +148,8 @@ class Stream:
         self._strings = self._shared_strings(members.get("xl/sharedStrings.xml"))
 
     def _first_sheet(self, members: dict[str, zipfile.ZipInfo]) -> tuple[str, datetime]:
-        book = _xml(self._handle, members["xl/workbook.xml"])
-        if book.tag != MAIN + "workbook":
-            raise OtherShape
-        properties = book.find(MAIN + "workbookPr")
-        date1904 = properties is not None and properties.get("date1904") in {"1", "true"}
-        rels_info = members.get("xl/_rels/workbook.xml.rels")
-        if rels_info is None:
-            raise OtherShape
-        targets = {
-            rel.get("Id"): (rel.get("Type", ""), rel.get("Target", ""))
-            for rel in _xml(self._handle, rels_info).iter(PACKAGE + "Relationship")
-        }
-        sheets = []
-        for sheet in book.iter(MAIN + "sheet"):
-            kind, target = targets.get(sheet.get(RELATIONSHIPS + "id"), ("", ""))
-            if not target:
-                continue
-            name = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-            worksheet = kind.endswith("/worksheet")
-            visible = sheet.get("state", "visible") == "visible"
-            sheets.append((posixpath.normpath(name), worksheet and visible))
-        if not sheets:
-            raise OtherShape
-        chosen = next((name for name, usable in sheets if usable), sheets[0][0])
+        sheets, date1904 = _sheets(self._handle, members)
+        chosen = next((member for member, _name, usable in sheets if usable), sheets[0][0])
         return chosen, (_EPOCH_1904 if date1904 else _EPOCH_1900)
 
     def _style_kinds(self, info: zipfile.ZipInfo | None) -> dict[bytes, int]:
@@ -450,6 +428,51 @@ class _Template:
         for (column, convert), raw in zip(self.fields, values, strict=True):
             cells[column] = convert(raw)
         return number, cells
+
+
+def _sheets(
+    handle: IO[bytes], members: dict[str, zipfile.ZipInfo]
+) -> tuple[list[tuple[str, str, bool]], bool]:
+    """The workbook's sheets in order, each as (its member, its name, whether it is a visible
+    worksheet), and whether its dates count from 1904; OtherShape for an unusual workbook."""
+    book = _xml(handle, members["xl/workbook.xml"])
+    if book.tag != MAIN + "workbook":
+        raise OtherShape
+    properties = book.find(MAIN + "workbookPr")
+    date1904 = properties is not None and properties.get("date1904") in {"1", "true"}
+    rels_info = members.get("xl/_rels/workbook.xml.rels")
+    if rels_info is None:
+        raise OtherShape
+    targets = {
+        rel.get("Id"): (rel.get("Type", ""), rel.get("Target", ""))
+        for rel in _xml(handle, rels_info).iter(PACKAGE + "Relationship")
+    }
+    sheets = []
+    for sheet in book.iter(MAIN + "sheet"):
+        kind, target = targets.get(sheet.get(RELATIONSHIPS + "id"), ("", ""))
+        if not target:
+            continue
+        name = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        worksheet = kind.endswith("/worksheet")
+        visible = sheet.get("state", "visible") == "visible"
+        sheets.append((posixpath.normpath(name), sheet.get("name", ""), worksheet and visible))
+    if not sheets:
+        raise OtherShape
+    return sheets, date1904
+
+
+def visible_sheet_names(path: Path) -> list[str] | None:
+    """The names of the workbook's visible worksheets, in order, read from its workbook part
+    alone; None for a workbook of another shape (calamine names them then)."""
+    try:
+        with zipfile.ZipFile(path) as archive, path.open("rb") as handle:
+            members = {info.filename: info for info in archive.infolist()}
+            sheets, _date1904 = _sheets(handle, members)
+    except (OtherShape, UnreadableFile, KeyError, ValueError, ParseError, DefusedXmlException):
+        return None  # calamine names them, once the guards have passed the file
+    except (zipfile.BadZipFile, OSError):
+        return None  # and the guards say what is wrong with it
+    return [name for _member, name, usable in sheets if usable]
 
 
 def _column_index(letters: bytes) -> int:

@@ -126,12 +126,12 @@ def _import(job: _Job, *, first: bool) -> ImportReport:
 
         def produce() -> Generator[PlainChunk | list[list[Any]], None, None]:
             yield from checked_chunks(table, today=today)
-            # the total and signature lines left out, as the rows were read (perhaps in a child)
-            yield [[number, text] for number, text in table.skipped_below]
+            # what reading the rows noted (lines left out, months alone), perhaps in a child
+            yield table.notes()
 
         large = job.path.stat().st_size >= PARALLEL_FROM_BYTES
         source = in_child(produce) if large else produce()
-        chunks = sealed_chunks(_noting_trailers(source, table))
+        chunks = sealed_chunks(_taking_notes(source, table))
         try:
             if job.dry_run:
                 return _check(job, chunks, present=table.present)
@@ -140,14 +140,15 @@ def _import(job: _Job, *, first: bool) -> ImportReport:
             source.close()  # stops the child at once if the import stops early
 
 
-def _noting_trailers(
+def _taking_notes(
     source: Iterable[PlainChunk | list[list[Any]]], table: Table
 ) -> Iterator[PlainChunk]:
-    """The chunks; the lines the reading left out below the data go back on this process's
-    table, which says how the file was read (`Table.reading`)."""
+    """The chunks; what the reading noted (the lines left out below the data, the dates giving
+    only a month) goes back on this process's table, which says how the file was read
+    (`Table.reading`)."""
     for item in source:
         if isinstance(item, list):
-            table.skipped_below[:] = [(int(number), str(text)) for number, text in item]
+            table.take_notes(item)
         else:
             yield item
 
