@@ -280,6 +280,8 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_MB", 2048) * 1024 * 1024
 # calamine reserves memory for every cell of a sheet's bounding box: refuse absurd boxes first
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 50_000_000)
+# an .xls or .ods sheet is built whole in memory (some 64 bytes a cell): 4 million is 256 MB
+IMPORT_MAX_WHOLE_SHEET_CELLS = env_int("IMPORT_MAX_WHOLE_SHEET_CELLS", 4_000_000)
 # Uploads checked but never imported nor cancelled are deleted after this many days.
 UPLOAD_RETENTION_DAYS = env_int("UPLOAD_RETENTION_DAYS", 7)
 # In-app notifications are forgotten by the worker after this many days.

@@ -56,10 +56,8 @@ class _Spy:
         return CalamineWorkbook.from_path(path)
 
 
-def test_a_far_corner_is_refused_before_calamine_opens_the_file(
-    tmp_path, settings, monkeypatch
-) -> None:
-    settings.IMPORT_MAX_CELLS = 1_000_000
+def test_a_far_corner_is_refused_before_calamine_opens_the_file(tmp_path, monkeypatch) -> None:
+    """With the default limits: a sheet built whole is bounded lower than a streamed one."""
     path = far_corner(tmp_path / "花名册.xls")
     spy = type("Spy", (_Spy,), {"opened": []})
     monkeypatch.setattr(tabular_records, "CalamineWorkbook", spy)
@@ -73,7 +71,7 @@ def test_a_far_corner_is_refused_before_calamine_opens_the_file(
     tracemalloc.stop()
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before  # kilobytes
     assert path.stat().st_size < 10_000
-    assert "spans more than 1000000 cells" in refused.value.message
+    assert "spans more than 4000000 cells" in refused.value.message
     assert spy.opened == []
     assert peak < 5 * 1024 * 1024 and grown < 100 * 1024
 

@@ -262,12 +262,12 @@ def _emulated_grid(pieces: Iterable[bytes]) -> int:
     return (high_row - low_row + 1) * (high_column - low_column + 1)
 
 
-def _too_many_cells() -> UnreadableFile:
+def _too_many_cells(limit: int | None = None) -> UnreadableFile:
     return UnreadableFile(
         _(
             "A sheet of this workbook spans more than %(limit)d cells (often a stray value far below or to the right of the data); delete what lies outside the table, or split the file."
         )
-        % {"limit": int(settings.IMPORT_MAX_CELLS)}
+        % {"limit": limit or int(settings.IMPORT_MAX_CELLS)}
     )
 
 
