@@ -105,13 +105,23 @@ def test_the_sweep_keeps_the_files_of_running_processes(tmp_path) -> None:
     assert (tmp_path / "new").is_dir()
 
 
+def _ended_pid() -> int:
+    """The id of a process that has just ended (so none runs under it)."""
+    import subprocess
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    return ended.pid
+
+
 def test_a_web_worker_that_ends_is_marked_dead(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(MULTIPROCESS_DIR, str(tmp_path))
-    live = tmp_path / "gauge_livesum_4242.db"
-    counted = tmp_path / "counter_4242.db"
+    pid = _ended_pid()
+    live = tmp_path / f"gauge_livesum_{pid}.db"
+    counted = tmp_path / f"counter_{pid}.db"
     live.write_bytes(b"")
     counted.write_bytes(b"")
-    gunicorn_config.child_exit(None, SimpleNamespace(pid=4242))
+    gunicorn_config.child_exit(None, SimpleNamespace(pid=pid))
     assert not live.exists() and counted.exists()  # what it counted stays in the sum
     (tmp_path / "counter_1.db").write_bytes(b"")
     gunicorn_config.on_starting(None)
