@@ -24,6 +24,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from ninja.responses import NinjaJSONEncoder
+from schemathesis.checks import negative_data_rejection
 from schemathesis.config import SchemathesisConfig
 
 from gonghui.honours.models import BenefitEntry, Honouree
@@ -149,6 +150,14 @@ def _schema() -> Any:
 schema = _schema()
 
 
+def _excluded(case: Any) -> list[Any]:
+    """A multipart form carries text only: a "negative" value generated for a text field (False,
+    12) arrives as the text "False" or "12", which the field rightly takes."""
+    if (case.media_type or "").startswith("multipart/"):
+        return [negative_data_rejection]
+    return []
+
+
 @pytest.mark.slow
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
@@ -159,7 +168,7 @@ def test_the_api_answers_every_request_within_its_schema(case: Any, seeded: Seed
             headers = {"Authorization": f"Bearer {token}"}
             response = case.call(headers=headers)
             try:
-                case.validate_response(response, headers=headers)
+                case.validate_response(response, headers=headers, excluded_checks=_excluded(case))
             except Exception as failure:
                 failure.add_note(f"as the {who}")
                 raise
