@@ -338,7 +338,12 @@ def _form_fields(user: User) -> dict[str, forms.Field]:
         stages.append(
             (FileStatus.APPROVED.value, gettext_lazy("Approved (already approved on paper)"))
         )
-    stage = forms.ChoiceField(label=gettext_lazy("Import the files as"), choices=stages)
+    stage = forms.ChoiceField(
+        label=gettext_lazy("Import the files as"),
+        choices=stages,
+        required=False,  # drafts when not said
+        initial=FileStatus.DRAFT.value,
+    )
     return {"union": union, "stage": stage}
 
 
