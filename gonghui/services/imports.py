@@ -231,7 +231,9 @@ def _worker(check: _RowCheck, known: _Known) -> Person | None:
         )
         return None
     person = membership.person
-    if check.text("name") != person.name:
+    # spaces inside a name (王　芳, typed to line names up) and the interpunct's forms aside
+    typed = re.sub(r"[•．・]", "·", re.sub(r"\s+", "", check.text("name")))
+    if typed != re.sub(r"\s+", "", person.name):
         check.bad(
             "name",
             _("The roster names this member %(name)s.") % {"name": person.name},
@@ -330,25 +332,44 @@ def write_files(checked: Checked, context: Context[User]) -> Written:
     return Written(rows=len(files), counts={plan.stage: len(files)})
 
 
+class StageField(forms.ChoiceField):
+    """Drafts, or approved files: the latter refused on the form to one who approves none."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(
+            label=gettext_lazy("Import the files as"),
+            choices=[
+                (FileStatus.DRAFT.value, gettext_lazy("Drafts (to be submitted for approval)")),
+                (FileStatus.APPROVED.value, gettext_lazy("Approved (already approved on paper)")),
+            ],
+            required=False,  # drafts when not said
+            initial=FileStatus.DRAFT.value,
+            help_text=gettext_lazy(
+                "Approved files are imported by officers of a county-level union or above."
+            ),
+        )
+        self.user = user
+
+    def clean(self, value: object) -> str:
+        stage = str(super().clean(value) or FileStatus.DRAFT.value)
+        if stage == FileStatus.APPROVED and not _approves_any(self.user):
+            raise forms.ValidationError(
+                _(
+                    "Only an officer of a county-level union or above may import files as "
+                    "approved; import them as drafts and submit them for approval."
+                )
+            )
+        return stage
+
+
 def _form_fields(user: User) -> dict[str, forms.Field]:
     union = OrganisationCodeField(label=gettext_lazy("Union code"))
     union.allowed = keeping_unions(user)
-    stages = [(FileStatus.DRAFT.value, gettext_lazy("Drafts (to be submitted for approval)"))]
-    if _approves_any(user):
-        stages.append(
-            (FileStatus.APPROVED.value, gettext_lazy("Approved (already approved on paper)"))
-        )
-    stage = forms.ChoiceField(
-        label=gettext_lazy("Import the files as"),
-        choices=stages,
-        required=False,  # drafts when not said
-        initial=FileStatus.DRAFT.value,
-    )
-    return {"union": union, "stage": stage}
+    return {"union": union, "stage": StageField(user)}
 
 
 def _approves_any(user: User) -> bool:
-    """Whether the user approves files in a union they import into (the choice is offered)."""
+    """Whether the user approves files in a union they import into."""
     return any(actions.may_import_approved(user, union) for union in keeping_unions(user)[:50])
 
 

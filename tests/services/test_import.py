@@ -159,7 +159,8 @@ def test_approved_files_are_imported_only_by_one_who_may_approve(
             "file": SimpleUploadedFile("a.csv", path.read_bytes()),
         },
     )
-    assert refused.status_code == 200 and not ImportJob.objects.exists()  # not a choice
+    assert refused.status_code == 200 and not ImportJob.objects.exists()
+    assert "county-level union or above" in refused.content.decode()
     county = client_for(world.county_officer)
     county.post(
         "/services/import/",
