@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.models import User
 from gonghui.core import audit
 from gonghui.core.crypto import encrypt
+from gonghui.core.models import AuditEvent
 from gonghui.core.personal import contact_details_in, mask_identity_number
 from gonghui.orgs.models import Organisation
 from gonghui.orgs.permissions import can
@@ -506,6 +507,38 @@ def import_files(
         )
         written.append(file)
     return written
+
+
+@transaction.atomic
+def remove_imported_files(*, by: User | None, file_ids: list[int]) -> int:
+    """Undo an import: delete the files it wrote, provided nothing has happened to any of them
+    since (a change, a member, a step, a visit, aid: each leaves an event on the trail)."""
+    files = list(
+        HardshipFile.objects.select_for_update()
+        .filter(pk__in=file_ids)
+        .select_related("person", "union")
+    )
+    if by is not None and not all(can(by, file.union, "edit") for file in files):
+        raise PermissionDenied
+    since = (
+        AuditEvent.objects.filter(
+            object_type=HardshipFile._meta.label_lower,
+            object_id__in=[str(file.pk) for file in files],
+        )
+        .exclude(action="hardship.import")
+        .values_list("object_id", flat=True)
+    )
+    touched = {int(pk) for pk in since}
+    if touched:
+        names = "、".join(file.person.name for file in files if file.pk in touched)
+        raise ValidationError(
+            _("These files have been worked on since the import: %(names)s.") % {"names": names}
+        )
+    for file in files:
+        audit.record(action="hardship.import_undo", by=by, obj=file, extra=file.snapshot())
+        file.members.all().delete()
+        file.delete()
+    return len(files)
 
 
 def _day_start(day: date) -> datetime:

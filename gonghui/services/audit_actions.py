@@ -15,4 +15,5 @@ ACTIONS = {
     "hardship.export": _("Hardship files exported"),
     "hardship.import": _("Hardship file imported"),
     "hardship.visit": _("Household visit recorded"),
+    "hardship.import_undo": _("Imported hardship file removed (import rolled back)"),
 }

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.forms import OrganisationCodeField
 from gonghui.accounts.models import User
+from gonghui.core.imports.actions import StageRefused
 from gonghui.core.imports.kinds import Checked, Context, ImportKind, Written, counted
 from gonghui.core.imports.models import ImportJob
 from gonghui.core.tabular import Column, Row, RowError, Spec, open_table
@@ -329,7 +330,24 @@ def write_files(checked: Checked, context: Context[User]) -> Written:
         stage=plan.stage,
         source=Path(context.source).name,
     )
-    return Written(rows=len(files), counts={plan.stage: len(files)})
+    return Written(
+        rows=len(files),
+        counts={plan.stage: len(files)},
+        result={"files": [file.pk for file in files]},
+    )
+
+
+def roll_back_files(job: ImportJob, by: User | None) -> str:
+    """Remove the files the job wrote, if none has been worked on since."""
+    file_ids = [int(pk) for pk in job.result.get("files", [])]
+    try:
+        removed = actions.remove_imported_files(by=by, file_ids=file_ids)
+    except ValidationError as error:
+        raise StageRefused(
+            _("This import cannot be rolled back: %(reasons)s")
+            % {"reasons": " ".join(error.messages)}
+        ) from None
+    return _("Rolled back: %(n)d hardship files removed.") % {"n": removed}
 
 
 class StageField(forms.ChoiceField):
@@ -400,6 +418,7 @@ HARDSHIP_IMPORT: ImportKind[User] = ImportKind(
     form_initial=_only_code,
     organisation_field="union",
     skips_bad_rows=True,
+    roll_back=roll_back_files,
     count_labels={
         FileStatus.DRAFT.value: gettext_lazy("Drafts"),
         FileStatus.APPROVED.value: gettext_lazy("Approved files"),

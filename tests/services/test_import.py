@@ -245,3 +245,56 @@ def test_an_imported_household_keeps_its_size_when_its_figures_change(world, tmp
         ),
     )
     assert changed.household_size == 3 and changed.tier == Tier.DEEP
+
+
+def _imported_on_the_page(world: Any, tmp_path: Path, client: Any) -> ImportJob:
+    path = realistic_file(world, tmp_path / "files.xlsx")
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    client.post("/services/import/", {"union": "CA-K-1", "stage": "draft", "file": upload})
+    job = ImportJob.objects.get()
+    client.post(f"/services/import/{job.pk}/apply/", {"skip_bad_rows": "1"})
+    return job
+
+
+def test_an_import_rolls_back_by_its_own_officers(world, tmp_path, client_for) -> None:
+    client = client_for(world.grassroots_officer)
+    job = _imported_on_the_page(world, tmp_path, client)
+    outsider = client_for(world.outsider).post(f"/services/import/{job.pk}/roll-back/")
+    assert outsider.status_code in (403, 404) and HardshipFile.objects.count() == 3
+    client.post(f"/services/import/{job.pk}/roll-back/")
+    assert not HardshipFile.objects.exists()
+    assert AuditEvent.objects.filter(action="hardship.import_undo").count() == 3
+
+
+def test_no_roll_back_once_a_file_is_worked_on(world, tmp_path, client_for) -> None:
+    client = client_for(world.grassroots_officer)
+    job = _imported_on_the_page(world, tmp_path, client)
+    first = HardshipFile.objects.order_by("pk").first()
+    assert first is not None
+    actions.submit_file(by=world.grassroots_officer, file=first)
+    client.post(f"/services/import/{job.pk}/roll-back/")
+    job.refresh_from_db()
+    assert job.stage == "done" and HardshipFile.objects.count() == 3
+
+
+def test_an_xls_with_numbers_and_a_real_date_cell_imports(world, tmp_path) -> None:
+    """Excel 97-2003, as offices still save it: amounts and sizes as numbers, a date cell."""
+    xlwt = pytest.importorskip("xlwt")
+    worker = member(7, world.gr_a1)
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("困难职工")
+    sheet.write(0, 0, "困难职工档案")
+    for column, key in enumerate(COLUMNS):
+        sheet.write(1, column, FILE_SPEC.header(key))
+    values = [worker.reveal_identity_number(), worker.name, 3, 12000.0, 1500.5, 0, "", 600]
+    for column, value in enumerate(values):
+        sheet.write(2, column, value)
+    sheet.write(2, len(values), date(2024, 3, 15), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    path = tmp_path / "files.xls"
+    book.save(str(path))
+
+    call_command("import_hardship_files", str(path), "--union", "CA-K-1", stdout=StringIO())
+
+    file = HardshipFile.objects.get()
+    assert file.household_size == 3 and str(file.filed_on) == "2024-03-15"
+    assert file.finances().medical == Decimal("1500.5")
