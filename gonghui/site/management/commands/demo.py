@@ -88,6 +88,14 @@ class Command(BaseCommand):
                 )
         return True
 
+    def _write_hardship_sample(self, union: Organisation) -> None:
+        files = write_hardship_sample(Path(settings.VAR_DIR) / "samples", union=union)
+        if files is not None:
+            self.stdout.write(
+                f"hardship files kept in Excel, to import: {files} "
+                f"(gonghui import_hardship_files {files} --union {union.code})"
+            )
+
     def handle(
         self,
         *args: Any,
@@ -151,12 +159,7 @@ class Command(BaseCommand):
             self.stdout.write(f"the same as a union office keeps it (花名册): {office}")
         self.stdout.write(f"  {'hardship':<12}{hardship:>5}  困难职工档案")
         if grassroots is not None:
-            files = write_hardship_sample(Path(settings.VAR_DIR) / "samples", union=grassroots)
-            if files is not None:
-                self.stdout.write(
-                    f"hardship files kept in Excel, to import: {files} "
-                    f"(gonghui import_hardship_files {files} --union {grassroots.code})"
-                )
+            self._write_hardship_sample(grassroots)
         self.stdout.write("contests: " + ", ".join(f"{c.code} {c.name}" for c in contests))
         unions = list(
             Organisation.objects.subtree(organisations["prefecture"]).filter(
