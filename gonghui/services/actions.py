@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.models import User
 from gonghui.core import audit
 from gonghui.core.crypto import encrypt
-from gonghui.core.personal import mask_identity_number
+from gonghui.core.models import AuditEvent
+from gonghui.core.personal import contact_details_in, mask_identity_number
 from gonghui.orgs.models import Organisation
 from gonghui.orgs.permissions import can
 from gonghui.people.actions import MEMBER_UNION_TYPES, identity_digest, identity_digests
@@ -29,6 +30,7 @@ from gonghui.services.bounds import AMOUNT, DIBAO_LINE, MONEY
 from gonghui.services.eligibility import assess
 from gonghui.services.models import (
     SEALED_FIELD,
+    VISIT_MONTHS,
     Assistance,
     AssistanceKind,
     Cause,
@@ -36,10 +38,12 @@ from gonghui.services.models import (
     FileStatus,
     Finances,
     HardshipFile,
+    HardshipVisit,
     HouseholdMember,
     Relation,
+    months_after,
 )
-from gonghui.services.permissions import file_roles
+from gonghui.services.permissions import file_roles, is_approver
 from gonghui.services.workflow import HARDSHIP_FLOW
 
 
@@ -87,16 +91,16 @@ def _check_details(details: FileDetails) -> None:
     MONEY.check(details.worker_income, field="worker_income")
 
 
-def _keeper(by: User, union: Organisation) -> str:
+def _keeper(by: User | None, union: Organisation) -> str:
     """The union keeping another file, as this officer may be told it: named within their
     scope; beyond it only that there is one (that a worker is in hardship is sensitive)."""
-    if can(by, union, "view"):
+    if by is None or can(by, union, "view"):
         return union.name
     return _("a union outside your scope (ask the union above you)")
 
 
 def _other_household(
-    by: User, digests: list[str], *, exclude: HardshipFile | None = None
+    by: User | None, digests: list[str], *, exclude: HardshipFile | None = None
 ) -> str | None:
     """Why these identity digests cannot join a household: listed in another open file."""
     listed = HouseholdMember.objects.filter(identity_hash__in=digests, is_open=True)
@@ -113,7 +117,8 @@ def _other_household(
 
 def _reassess(file: HardshipFile) -> None:
     """Count the household and set the tier from the file's figures (the caller saves)."""
-    file.household_size = max(file.members.count(), 1)
+    # an imported file states its size; its members may be listed one by one later
+    file.household_size = max(file.members.count(), file.declared_size, 1)
     file.tier = assess(
         finances=file.finances(),
         household_size=file.household_size,
@@ -134,7 +139,16 @@ def _save_member(member: HouseholdMember) -> None:
         ) from error
 
 
-def _check_worker(by: User, union: Organisation, person: Person) -> None:
+def check_new_file(
+    *, by: User | None, union: Organisation, person: Person, details: FileDetails
+) -> None:
+    """The rules a new file meets, on the form and in an import (raises ValidationError):
+    figures within bounds, a current member of the union, one household one file."""
+    _check_details(details)
+    _check_worker(by, union, person, lock=False)
+
+
+def _check_worker(by: User | None, union: Organisation, person: Person, lock: bool = True) -> None:
     """Refuse a worker who may not open a file here (not a member, or already filed)."""
     if union.type not in MEMBER_UNION_TYPES:
         raise ValidationError({"union": _("A hardship file is kept by a grassroots union.")})
@@ -146,7 +160,8 @@ def _check_worker(by: User, union: Organisation, person: Person) -> None:
                 % {"name": person.name, "union": union.name}
             }
         )
-    Person.objects.select_for_update().get(pk=person.pk)  # one file at a time for a person
+    if lock:
+        Person.objects.select_for_update().get(pk=person.pk)  # one file at a time for a person
     existing = HardshipFile.objects.open().filter(person=person).select_related("union").first()
     if existing is not None:
         raise ValidationError(
@@ -182,14 +197,20 @@ def open_file(
         cause=details.cause,
     ).tier
     file.save()
-    number = person.reveal_identity_number()
+    _save_worker(file, person, details)
+    audit.record(action="hardship.create", by=by, obj=file, extra={"tier": file.tier})
+    return file
+
+
+def _save_worker(file: HardshipFile, person: Person, details: FileDetails) -> None:
+    """The file's first household member: the worker."""
     _save_member(
         HouseholdMember(
             file=file,
             relation=Relation.SELF,
             name=person.name,
             birth_year=person.birth_year,
-            identity_hash=identity_digest(number),
+            identity_hash=identity_digest(person.reveal_identity_number()),
             identity_sealed=person.identity_sealed,
             identity_masked=person.identity_masked,
             details_sealed=_seal_health(
@@ -197,8 +218,6 @@ def open_file(
             ),
         )
     )
-    audit.record(action="hardship.create", by=by, obj=file, extra={"tier": file.tier})
-    return file
 
 
 def _locked_draft(by: User, file: HardshipFile) -> HardshipFile:
@@ -424,3 +443,142 @@ def record_assistance(*, by: User, file: HardshipFile, details: AssistanceDetail
         raise _duplicate(person, details.kind, period) from error
     audit.record(action="hardship.assist", by=by, obj=locked, extra=row.snapshot())
     return row
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """One row of an imported spreadsheet of files, checked: the worker, the stated
+    household size, the figures, the date the file was opened on paper."""
+
+    person: Person
+    household_size: int
+    details: FileDetails
+    filed_on: date | None = None
+
+
+def may_import_approved(by: User | None, union: Organisation) -> bool:
+    """Files approved on paper are imported as approved by one who may approve them here
+    (an officer of a county-level union or above over it), or from the command line."""
+    return by is None or is_approver(by, union)
+
+
+@transaction.atomic
+def import_files(
+    *, by: User | None, union: Organisation, rows: list[ImportedFile], stage: str, source: str
+) -> list[HardshipFile]:
+    """Write checked rows as files of `union`, as drafts or (files approved on paper) approved;
+    each file audited with the spreadsheet it came from."""
+    if stage not in (FileStatus.DRAFT, FileStatus.APPROVED):
+        raise ValidationError(_("Import files as drafts or as approved files."))
+    if by is not None and not can(by, union, "edit"):
+        raise PermissionDenied
+    if stage == FileStatus.APPROVED and not may_import_approved(by, union):
+        raise ValidationError(_("Only a county-level union or above may import approved files."))
+    written = []
+    now = timezone.now()
+    for row in rows:
+        file = HardshipFile(
+            person=row.person,
+            union=union,
+            status=stage,
+            cause=row.details.cause,
+            dibao_line=row.details.dibao_line,
+            finances_sealed=encrypt(row.details.finances.to_json(), field=SEALED_FIELD),
+            household_size=row.household_size,
+            declared_size=row.household_size,
+            filed_on=row.filed_on,
+            created_by=by,
+        )
+        file.tier = assess(
+            finances=row.details.finances,
+            household_size=row.household_size,
+            dibao_line=row.details.dibao_line,
+            cause=row.details.cause,
+        ).tier
+        if stage == FileStatus.APPROVED:
+            file.approved_at = _day_start(row.filed_on) if row.filed_on else now
+        file.save()
+        _save_worker(file, row.person, row.details)
+        audit.record(
+            action="hardship.import",
+            by=by,
+            obj=file,
+            extra={"tier": file.tier, "status": file.status, "source": source},
+        )
+        written.append(file)
+    return written
+
+
+@transaction.atomic
+def remove_imported_files(*, by: User | None, file_ids: list[int]) -> int:
+    """Undo an import: delete the files it wrote, provided nothing has happened to any of them
+    since (a change, a member, a step, a visit, aid: each leaves an event on the trail)."""
+    files = list(
+        HardshipFile.objects.select_for_update()
+        .filter(pk__in=file_ids)
+        .select_related("person", "union")
+    )
+    if by is not None and not all(can(by, file.union, "edit") for file in files):
+        raise PermissionDenied
+    since = (
+        AuditEvent.objects.filter(
+            object_type=HardshipFile._meta.label_lower,
+            object_id__in=[str(file.pk) for file in files],
+        )
+        .exclude(action="hardship.import")
+        .values_list("object_id", flat=True)
+    )
+    touched = {int(pk) for pk in since}
+    if touched:
+        names = "、".join(file.person.name for file in files if file.pk in touched)
+        raise ValidationError(
+            _("These files have been worked on since the import: %(names)s.") % {"names": names}
+        )
+    for file in files:
+        audit.record(action="hardship.import_undo", by=by, obj=file, extra=file.snapshot())
+        file.members.all().delete()
+        file.delete()
+    return len(files)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class VisitDetails:
+    visited_on: date
+    visitors: str
+    findings: str
+
+
+@transaction.atomic
+def record_visit(*, by: User, file: HardshipFile, details: VisitDetails) -> HardshipVisit:
+    """Record a helper's visit to an open file's household; the next is due six months on."""
+    locked = (
+        HardshipFile.objects.select_for_update().select_related("person", "union").get(pk=file.pk)
+    )
+    _require_keeper(by, locked)
+    if not locked.is_open:
+        raise ValidationError(_("A visit is recorded on an open file only."))
+    if details.visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("The visit cannot be in the future.")})
+    visitors, findings = details.visitors.strip(), details.findings.strip()
+    if not visitors:
+        raise ValidationError({"visitors": _("Say who visited.")})
+    if not findings:
+        raise ValidationError({"findings": _("Say what was found.")})
+    # the file is read by many officers: no identity or phone numbers in its free text
+    for name, text in (("visitors", visitors), ("findings", findings)):
+        if refusal := contact_details_in(text):
+            raise ValidationError({name: refusal})
+    visit = HardshipVisit.objects.create(
+        file=locked,
+        visited_on=details.visited_on,
+        visitors=visitors[:128],
+        findings=findings[:2000],
+        next_due_on=months_after(details.visited_on, VISIT_MONTHS),
+        recorded_by=by,
+    )
+    audit.record(action="hardship.visit", by=by, obj=locked, extra=visit.snapshot())
+    return visit

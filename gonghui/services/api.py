@@ -28,6 +28,7 @@ from gonghui.services.models import (
     CloseReason,
     Finances,
     HardshipFile,
+    HardshipVisit,
     Relation,
 )
 from gonghui.services.permissions import filtered_files, find_member, get_file_for_user
@@ -102,6 +103,20 @@ class FileAssistanceOut(Schema):
     amount: Decimal
     fund_source: str
     note: str
+
+
+class FileVisitOut(Schema):
+    id: int
+    visited_on: date
+    visitors: str
+    findings: str
+    next_due_on: date
+
+
+class FileVisitIn(Input):
+    visited_on: Day
+    visitors: str = Field(max_length=128)
+    findings: str = Field(max_length=2000)
 
 
 class FileFiguresIn(Input):
@@ -219,9 +234,15 @@ def _detail(file: HardshipFile) -> dict[str, Any]:
 )
 @paginate(Pages)
 def list_files(
-    request: AuthedRequest, tier: str = "", status: str = "", union: str = "", q: str = ""
+    request: AuthedRequest,
+    tier: str = "",
+    status: str = "",
+    union: str = "",
+    q: str = "",
+    due: str = "",
 ) -> Any:
-    params = {"tier": tier, "status": status, "union": union, "q": q}
+    """`due=visit`: approved files whose last visit (or approval) is six months old or more."""
+    params = {"tier": tier, "status": status, "union": union, "q": q, "due": due}
     return filtered_files(request.user, params).select_related("person", "union").order_by("pk")
 
 
@@ -345,3 +366,23 @@ def add_assistance(
     file = get_file_for_user(request.user, file_id, action="keep")
     details = actions.AssistanceDetails(**payload.model_dump())
     return 201, actions.record_assistance(by=request.user, file=file, details=details)
+
+
+@router.get(
+    "/services/files/{file_id}/visits",
+    response=answers({200: list[FileVisitOut]}, 404),
+    summary="The household's visits (走访)",
+)
+def list_visits(request: AuthedRequest, file_id: Id) -> Any:
+    return list(get_file_for_user(request.user, file_id).visits.all())
+
+
+@router.post(
+    "/services/files/{file_id}/visits",
+    response=answers({201: FileVisitOut}, 400, 403, 404),
+    summary="Record a visit; the next is due six months on",
+)
+def add_visit(request: AuthedRequest, file_id: Id, payload: FileVisitIn) -> HardshipVisit | Any:
+    file = get_file_for_user(request.user, file_id, action="keep")
+    details = actions.VisitDetails(**payload.model_dump())
+    return 201, actions.record_visit(by=request.user, file=file, details=details)

@@ -34,3 +34,9 @@ class ServicesConfig(AppConfig):
 
         contribute_todos(self.label, workbench.todos)
         contribute_figures(self.label, workbench.figures)
+
+        # hardship files kept on paper or in Excel, on the one import lifecycle
+        from gonghui.core.imports.kinds import register
+        from gonghui.services.imports import HARDSHIP_IMPORT
+
+        register(HARDSHIP_IMPORT)

@@ -13,4 +13,7 @@ ACTIONS = {
     "hardship.close": _("Hardship file closed"),
     "hardship.assist": _("Assistance recorded"),
     "hardship.export": _("Hardship files exported"),
+    "hardship.import": _("Hardship file imported"),
+    "hardship.visit": _("Household visit recorded"),
+    "hardship.import_undo": _("Imported hardship file removed (import rolled back)"),
 }

@@ -1,4 +1,5 @@
-"""The hardship pages' forms: a file's figures, a household member, a step, an aid payment."""
+"""The hardship pages' forms: a file's figures, a household member, a step, an aid payment,
+a visit."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.forms import DateInput
 from gonghui.orgs.models import Organisation
-from gonghui.services.actions import AssistanceDetails, FileDetails, MemberDetails
+from gonghui.services.actions import AssistanceDetails, FileDetails, MemberDetails, VisitDetails
 from gonghui.services.bounds import AMOUNT, DIBAO_LINE, MONEY
 from gonghui.services.models import AssistanceKind, Cause, CloseReason, Finances, Relation
 
@@ -139,4 +140,23 @@ class AssistanceForm(forms.Form):
             amount=data["amount"],
             fund_source=data["fund_source"],
             note=data.get("note", ""),
+        )
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label=_("Date of the visit"), widget=DateInput(), initial=timezone.localdate
+    )
+    visitors = forms.CharField(label=_("Who visited"), max_length=128)
+    findings = forms.CharField(
+        label=_("What was found"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Read by every officer who sees the file: no identity or phone numbers."),
+    )
+
+    def details(self) -> VisitDetails:
+        data = self.cleaned_data
+        return VisitDetails(
+            visited_on=data["visited_on"], visitors=data["visitors"], findings=data["findings"]
         )

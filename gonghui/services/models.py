@@ -9,20 +9,35 @@ number, which makes "one household, one file" a database constraint.
 
 from __future__ import annotations
 
+import calendar
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.crypto import decrypt
 from gonghui.core.fields import ByteOrderCharField
 
 SEALED_FIELD = "hardship"
+# a helper visits a household on the register every six months (domain-rules §4.2)
+VISIT_MONTHS = 6
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it has no such day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 class FileStatus(models.TextChoices):
@@ -112,9 +127,34 @@ class HardshipFileQuerySet(models.QuerySet["HardshipFile"]):
     def open(self) -> HardshipFileQuerySet:
         return self.exclude(status=FileStatus.CLOSED)
 
-    def filtered(self, *, tier: str = "", status: str = "", q: str = "") -> HardshipFileQuerySet:
+    def with_last_visit(self) -> HardshipFileQuerySet:
+        """Annotated with `last_seen`: the last visit's date, or the approval's when none."""
+        return self.annotate(
+            last_seen=Coalesce(Max("visits__visited_on"), TruncDate("approved_at"))
+        )
+
+    def due_visit(self, today: date) -> HardshipFileQuerySet:
+        """Approved files whose last visit (or approval) is six months or more before today."""
+        return (
+            self.filter(status=FileStatus.APPROVED)
+            .with_last_visit()
+            # the annotation's name, out of the type checker's sight of the model's fields
+            .filter(**{"last_seen__lte": months_after(today, -VISIT_MONTHS)})
+        )
+
+    def filtered(
+        self,
+        *,
+        tier: str = "",
+        status: str = "",
+        q: str = "",
+        due: str = "",
+        today: date | None = None,
+    ) -> HardshipFileQuerySet:
         """The list's filters; the page and the API share them."""
         files = self
+        if due == "visit":
+            files = files.due_visit(today or timezone.localdate())
         if tier in Tier.values:
             files = files.filter(tier=tier)
         if status in FileStatus.values:
@@ -148,6 +188,9 @@ class HardshipFile(models.Model):
         _("local 低保 line (yuan a month)"), max_digits=8, decimal_places=2
     )
     finances_sealed = models.TextField(blank=True, editable=False)
+    # the size stated on an imported file, counted until its members are listed one by one
+    declared_size = models.PositiveSmallIntegerField(_("household size as declared"), default=0)
+    filed_on = models.DateField(_("date filed"), null=True, blank=True)
     close_reason = models.CharField(
         _("reason for closing"), max_length=16, choices=CloseReason.choices, blank=True
     )
@@ -303,4 +346,38 @@ class Assistance(models.Model):
             "amount": str(self.amount),
             "paid_on": self.paid_on.isoformat(),
             "fund_source": self.fund_source,
+        }
+
+
+class HardshipVisit(models.Model):
+    """A helper's visit to the household (走访), due every six months while on the register."""
+
+    file = models.ForeignKey(HardshipFile, on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField(_("date of the visit"))
+    visitors = models.CharField(_("who visited"), max_length=128)
+    # read by every officer who may see the file: checked for identity and phone numbers
+    findings = models.TextField(_("what was found"))
+    next_due_on = models.DateField(_("next visit due"))
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-pk"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d} {self.visitors}"
+
+    @property
+    def audit_organisation(self) -> Any:
+        return self.file.union
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "visited_on": self.visited_on.isoformat(),
+            "visitors": self.visitors,
+            "next_due_on": self.next_due_on.isoformat(),
         }

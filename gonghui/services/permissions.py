@@ -108,9 +108,13 @@ def get_file_for_user(user: User, pk: int, action: str = "view") -> HardshipFile
 
 
 def filtered_files(user: User, params: Mapping[str, str]) -> HardshipFileQuerySet:
-    """The visible files under the list's filters (tier, status, union subtree, name)."""
+    """The visible files under the list's filters (tier, status, union subtree, name, due a
+    visit)."""
     files = visible_files(user).filtered(
-        tier=params.get("tier", ""), status=params.get("status", ""), q=params.get("q", "")
+        tier=params.get("tier", ""),
+        status=params.get("status", ""),
+        q=params.get("q", ""),
+        due=params.get("due", ""),
     )
     if code := params.get("union", "").strip():
         union = Organisation.objects.filter(code=code).first()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gonghui.core.imports.urls import import_urls
 from gonghui.services import views
 
 app_name = "services"
@@ -12,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/members/", views.member_add, name="member_add"),
     path("<int:pk>/members/<int:member>/remove/", views.member_remove, name="member_remove"),
     path("<int:pk>/assistance/", views.assistance_add, name="assistance_add"),
+    path("<int:pk>/visits/", views.visit_add, name="visit_add"),
+    *import_urls("services.hardship_files", prefix="import/", name="import"),
 ]

@@ -21,7 +21,7 @@ from gonghui.people.models import MembershipStatus
 from gonghui.people.permissions import visible_people
 from gonghui.services import actions
 from gonghui.services.eligibility import assess
-from gonghui.services.forms import AssistanceForm, FileForm, MemberForm, StepForm
+from gonghui.services.forms import AssistanceForm, FileForm, MemberForm, StepForm, VisitForm
 from gonghui.services.models import (
     CloseReason,
     FileStatus,
@@ -155,6 +155,9 @@ def _detail_context(request: AuthedRequest, file: HardshipFile) -> dict[str, Any
         "available": available,
         "can_edit": file.is_editable and "keeper" in roles,
         "can_assist": file.status == FileStatus.APPROVED and "keeper" in roles,
+        "can_visit": file.is_open and "keeper" in roles,
+        "visit_form": VisitForm(),
+        "visits": file.visits.select_related("recorded_by"),
         "member_form": MemberForm(),
         "assistance_form": AssistanceForm(),
         "close_reasons": CloseReason.choices,
@@ -236,4 +239,22 @@ def assistance_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
         context = _detail_context(request, file) | {"assistance_form": form}
         return render(request, "services/file_detail.html", context, status=400)
     messages.success(request, _("Assistance recorded."))
+    return redirect(file)
+
+
+@require_POST
+def visit_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    file = get_file_for_user(request.user, pk, action="keep")
+    form = VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_visit(by=request.user, file=file, details=form.details())
+        except ValidationError as error:
+            add_validation_errors(form, error)
+    context = _detail_context(request, file) | ({"visit_form": form} if form.errors else {})
+    if request.htmx:  # the visits card again: the list, or the form with its errors
+        return render(request, "services/file_detail.html#visits", context)
+    if form.errors:
+        return render(request, "services/file_detail.html", context, status=400)
+    messages.success(request, _("Visit recorded."))
     return redirect(file)

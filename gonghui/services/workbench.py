@@ -1,4 +1,5 @@
-"""Worker services' part of the workbench: files to approve, files returned; open files by tier."""
+"""Worker services' part of the workbench: files to approve, files returned, files due a visit;
+open files by tier."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -50,6 +52,23 @@ def todos(user: User) -> Iterator[Todo]:
         % {"n": returned},
         returned,
         _list_url(status=FileStatus.RETURNED),
+        SERVICES,
+    )
+    yield _due_visits(user)
+
+
+def _due_visits(user: User) -> Todo:
+    """Approved files in the user's scope whose last visit (or approval) is six months old."""
+    due = visible_files(user).due_visit(timezone.localdate()).count()
+    return Todo(
+        ngettext(
+            "%(n)d hardship file is due a visit",
+            "%(n)d hardship files are due a visit",
+            due,
+        )
+        % {"n": due},
+        due,
+        _list_url(due="visit"),
         SERVICES,
     )
 

@@ -26,7 +26,7 @@ from gonghui.orgs.demo import (
 )
 from gonghui.orgs.models import CHINESE_TYPE_NAMES, Organisation, OrgType
 from gonghui.people.demo import build_roster, write_office_sample, write_sample
-from gonghui.services.demo import build_hardship_files
+from gonghui.services.demo import build_hardship_files, write_hardship_sample
 
 
 def _positive(text: str) -> int:
@@ -87,6 +87,14 @@ class Command(BaseCommand):
                     "would duplicate its tree; nothing was loaded"
                 )
         return True
+
+    def _write_hardship_sample(self, union: Organisation) -> None:
+        files = write_hardship_sample(Path(settings.VAR_DIR) / "samples", union=union)
+        if files is not None:
+            self.stdout.write(
+                f"hardship files kept in Excel, to import: {files} "
+                f"(gonghui import_hardship_files {files} --union {union.code})"
+            )
 
     def handle(
         self,
@@ -150,6 +158,8 @@ class Command(BaseCommand):
             office = write_office_sample(Path(settings.VAR_DIR) / "samples", union=grassroots)
             self.stdout.write(f"the same as a union office keeps it (花名册): {office}")
         self.stdout.write(f"  {'hardship':<12}{hardship:>5}  困难职工档案")
+        if grassroots is not None:
+            self._write_hardship_sample(grassroots)
         self.stdout.write("contests: " + ", ".join(f"{c.code} {c.name}" for c in contests))
         unions = list(
             Organisation.objects.subtree(organisations["prefecture"]).filter(
