@@ -201,19 +201,31 @@ def file_step(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return redirect(file)
 
 
-@require_POST
-def member_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    file = get_file_for_user(request.user, pk, action="keep")
-    form = MemberForm(request.POST)
+def _write_from_form(
+    request: AuthedRequest, file: HardshipFile, form: Any, name: str, write: Any
+) -> HttpResponse | None:
+    """Write a valid form's details to the file with `write(by=, file=, details=)`; the file's
+    page again with the form and its errors (400) when refused, None when written."""
     if form.is_valid():
         try:
-            actions.add_member(by=request.user, file=file, member=form.details())
+            write(by=request.user, file=file, details=form.details())
         except ValidationError as error:
             add_validation_errors(form, error)
     if form.errors:
-        context = _detail_context(request, file) | {"member_form": form}
+        context = _detail_context(request, file) | {name: form}
         return render(request, "services/file_detail.html", context, status=400)
-    return redirect(file)
+    return None
+
+
+@require_POST
+def member_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    file = get_file_for_user(request.user, pk, action="keep")
+    refused = _write_from_form(request, file, MemberForm(request.POST), "member_form", _add_member)
+    return refused or redirect(file)
+
+
+def _add_member(*, by: Any, file: HardshipFile, details: Any) -> None:
+    actions.add_member(by=by, file=file, member=details)
 
 
 @require_POST
@@ -229,15 +241,11 @@ def member_remove(request: AuthedRequest, pk: int, member: int) -> HttpResponseB
 @require_POST
 def assistance_add(request: AuthedRequest, pk: int) -> HttpResponseBase:
     file = get_file_for_user(request.user, pk, action="keep")
-    form = AssistanceForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.record_assistance(by=request.user, file=file, details=form.details())
-        except ValidationError as error:
-            add_validation_errors(form, error)
-    if form.errors:
-        context = _detail_context(request, file) | {"assistance_form": form}
-        return render(request, "services/file_detail.html", context, status=400)
+    refused = _write_from_form(
+        request, file, AssistanceForm(request.POST), "assistance_form", actions.record_assistance
+    )
+    if refused is not None:
+        return refused
     messages.success(request, _("Assistance recorded."))
     return redirect(file)
 
