@@ -130,6 +130,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "gonghui.core.middleware.RequestMetricsMiddleware",  # first: it times the whole answer
     "django.middleware.security.SecurityMiddleware",
+    "gonghui.core.middleware.NulRefusalMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gonghui.core.middleware.RequestContextMiddleware",
     "gonghui.core.middleware.HtmxSignInRedirectMiddleware",

@@ -170,3 +170,27 @@ def test_a_boolean_is_true_or_false_not_a_number(world) -> None:
     assert (
         fed.put("/api/v1/honours/calendar/2026-10-08", body, "application/json").status_code == 422
     )
+
+
+def client_for_web(world):
+    from tests.conftest import signed_in
+
+    return signed_in(world.city_officer, raise_request_exception=False)
+
+
+def test_text_holding_the_nul_character_is_refused_not_a_server_error(world) -> None:
+    """No text column takes NUL (PostgreSQL refuses it outright): 422 in a body, a query, a
+    path, never a 500."""
+    from tests.conftest import api_token, bearer
+
+    client = bearer(api_token("alice"), raise_request_exception=False)
+    body = client.patch(
+        "/api/v1/orgs/CA", {"name": "甲市\x00总工会"}, content_type="application/json"
+    )
+    assert body.status_code == 422 and "NUL" in body.json()["detail"][0]["msg"], body.content
+    assert client.get("/api/v1/members", {"q": "张\x00"}).status_code == 400
+    path = client.get("/api/v1/orgs/C%00A")
+    assert path.status_code == 400 and "NUL" in path.json()["detail"]
+    web = client_for_web(world)
+    assert web.get("/members/", {"q": "张\x00"}).status_code == 400
+    assert web.get("/orgs/C%00A/").status_code == 400

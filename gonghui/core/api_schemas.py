@@ -69,9 +69,38 @@ class PageIn(Schema):
     offset: int = Field(0, ge=0, le=ID.high)
 
 
+def _refuse_nul(value: Any, where: list[Any]) -> None:
+    """Text holding the NUL character is refused (422) wherever it comes: no database text
+    column takes it (PostgreSQL refuses it outright), and no person types it."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise RequestInvalid(
+                [
+                    {
+                        "type": "string_nul",
+                        "loc": where,
+                        "msg": "Text may not contain the NUL character (\\u0000)",
+                    }
+                ]
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, where)
+            _refuse_nul(item, [*where, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, [*where, index])
+
+
 class OneValueParser(Parser):
     """A parameter that takes one value and is given several is refused (422), not read as
-    whichever came last."""
+    whichever came last; text holding the NUL character is refused (422) in the body, the
+    query and forms alike."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        body = super().parse_body(request)
+        _refuse_nul(body, ["body"])
+        return body
 
     def parse_querydict(
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
@@ -80,6 +109,7 @@ class OneValueParser(Parser):
         for key in data:
             values = data.getlist(key)
             result[key] = values if key in list_fields or len(values) > 1 else values[0]
+        _refuse_nul(result, ["query"])
         return result
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import resolve_url
 
 from gonghui.core import metrics
@@ -81,6 +81,27 @@ class RequestMetricsMiddleware:
             seconds=time.perf_counter() - started,
         )
         return response
+
+
+class NulRefusalMiddleware:
+    """An address or query holding the NUL character is refused (400) before any view reads
+    it: no database text column takes it (PostgreSQL refuses the query outright), and no
+    person types it. Form fields and API bodies refuse it on their own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        held = "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        )
+        if held:
+            body = b'{"detail": "The address may not contain the NUL character (%00)."}'
+            if request.path.startswith("/api/"):
+                return HttpResponse(body, status=400, content_type="application/json")
+            return HttpResponseBadRequest("The address may not contain the NUL character.")
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

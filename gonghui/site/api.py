@@ -10,7 +10,8 @@ from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as RequestInvalid
 
 from gonghui.accounts.api import router as accounts_router
 from gonghui.accounts.api_auth import api_auth, signed_in_or_bearer
@@ -56,6 +57,14 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     return api.create_response(
         request, {"detail": "authentication required: send a bearer token or sign in"}, status=401
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # a body the parser refused for what it holds (text with NUL) says why, as a 422
+    if isinstance(exc.__cause__, RequestInvalid):
+        return api.on_exception(request, exc.__cause__)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(Conflict)
