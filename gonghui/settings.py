@@ -130,7 +130,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "gonghui.core.middleware.RequestMetricsMiddleware",  # first: it times the whole answer
     "django.middleware.security.SecurityMiddleware",
-    "gonghui.core.middleware.NulRefusalMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gonghui.core.middleware.RequestContextMiddleware",
     "gonghui.core.middleware.HtmxSignInRedirectMiddleware",
@@ -148,6 +147,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gonghui.core.middleware.SecurityHeadersMiddleware",
+    "gonghui.core.middleware.NulRefusalMiddleware",  # its refusals get the headers above
 ]
 
 ROOT_URLCONF = "gonghui.site.urls"

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import resolve_url
 
 from gonghui.core import metrics
@@ -83,10 +83,14 @@ class RequestMetricsMiddleware:
         return response
 
 
+NUL_MESSAGE = "The address may not contain the NUL character (%00)."
+
+
 class NulRefusalMiddleware:
-    """An address or query holding the NUL character is refused (400) before any view reads
-    it: no database text column takes it (PostgreSQL refuses the query outright), and no
-    person types it. Form fields and API bodies refuse it on their own."""
+    """An address or query holding the NUL character is refused before any view reads it
+    (400; 422 from the API, as any malformed request): no database text column takes it
+    (PostgreSQL refuses the query outright), and no person types it. Form fields and API
+    bodies refuse it on their own."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -96,11 +100,11 @@ class NulRefusalMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         )
+        if held and request.path.startswith("/api/"):  # as the API answers a malformed request
+            problem = {"type": "string_nul", "loc": ["query"], "msg": NUL_MESSAGE}
+            return JsonResponse({"detail": [problem]}, status=422)
         if held:
-            body = b'{"detail": "The address may not contain the NUL character (%00)."}'
-            if request.path.startswith("/api/"):
-                return HttpResponse(body, status=400, content_type="application/json")
-            return HttpResponseBadRequest("The address may not contain the NUL character.")
+            return HttpResponseBadRequest(NUL_MESSAGE)
         return self.get_response(request)
 
 
